@@ -1,0 +1,40 @@
+package io.tophat.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a {@link TopHatConsumer} behaves.
+ *
+ * @param balancers      balancer base addresses, tried in turn when one cannot be reached
+ * @param connectTimeout how long to wait for a connection (default: 2s)
+ * @param requestTimeout how long to wait for each answer, per hop (default: 5s)
+ * @param maxBodyBytes   the largest answer body accepted (default: 4 MiB)
+ */
+public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Duration requestTimeout, int maxBodyBytes) {
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    public static final int DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+    public ConsumerConfig {
+        balancers = Endpoints.bases(balancers);
+        ProducerConfig.requirePositive("connectTimeout", connectTimeout);
+        ProducerConfig.requirePositive("requestTimeout", requestTimeout);
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("maxBodyBytes must be at least 1024 (was " + maxBodyBytes + ")");
+        }
+    }
+
+    public static ConsumerConfig of(List<URI> balancers) {
+        return new ConsumerConfig(balancers, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    public static ConsumerConfig of(URI balancer) {
+        return of(List.of(balancer));
+    }
+
+    public ConsumerConfig withTimeouts(Duration connect, Duration request) {
+        return new ConsumerConfig(balancers, connect, request, maxBodyBytes);
+    }
+}

@@ -1,0 +1,5 @@
+package io.tophat.protocol;
+
+/** The JSON body of every error answer: {@code {"error": "...", "detail": "..."}}. */
+public record ApiError(String error, String detail) {
+}

@@ -1,0 +1,188 @@
+package io.tophat.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The JSON form of a stored {@link Heartbeat} and of a {@link Location}, written and read with Jackson's
+ * streaming API (no object tree). Field names: {@code producer, location, data, ip_address, received_at,
+ * device_time, seq}; a location is {@code {"lat","lon","alt","accuracy","speed","bearing"}} or a string.
+ */
+public final class HeartbeatJson {
+    public static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+    private static final SerializedString PRODUCER = new SerializedString("producer");
+    private static final SerializedString LOCATION = new SerializedString("location");
+    private static final SerializedString DATA = new SerializedString("data");
+    private static final SerializedString IP_ADDRESS = new SerializedString("ip_address");
+    private static final SerializedString RECEIVED_AT = new SerializedString("received_at");
+    private static final SerializedString DEVICE_TIME = new SerializedString("device_time");
+    private static final SerializedString SEQ = new SerializedString("seq");
+
+    private HeartbeatJson() {
+    }
+
+    public static byte[] encode(Heartbeat heartbeat) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+            write(gen, heartbeat);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static void write(JsonGenerator gen, Heartbeat hb) throws IOException {
+        gen.writeStartObject();
+        gen.writeFieldName(PRODUCER);
+        gen.writeString(hb.producer());
+        gen.writeFieldName(LOCATION);
+        writeLocation(gen, hb.location());
+        gen.writeFieldName(DATA);
+        gen.writeRawValue(hb.data());
+        gen.writeFieldName(IP_ADDRESS);
+        gen.writeString(hb.ipAddress());
+        gen.writeFieldName(RECEIVED_AT);
+        gen.writeNumber(hb.receivedAt());
+        if (hb.deviceTime() != null) {
+            gen.writeFieldName(DEVICE_TIME);
+            gen.writeNumber(hb.deviceTime());
+        }
+        if (hb.seq() != null) {
+            gen.writeFieldName(SEQ);
+            gen.writeNumber(hb.seq());
+        }
+        gen.writeEndObject();
+    }
+
+    public static void writeLocation(JsonGenerator gen, Location loc) throws IOException {
+        if (loc.label() != null) {
+            gen.writeString(loc.label());
+            return;
+        }
+        gen.writeStartObject();
+        gen.writeNumberField("lat", loc.lat());
+        gen.writeNumberField("lon", loc.lon());
+        writeOptional(gen, "alt", loc.alt());
+        writeOptional(gen, "accuracy", loc.accuracy());
+        writeOptional(gen, "speed", loc.speed());
+        writeOptional(gen, "bearing", loc.bearing());
+        gen.writeEndObject();
+    }
+
+    private static void writeOptional(JsonGenerator gen, String name, Double value) throws IOException {
+        if (value != null) {
+            gen.writeNumberField(name, value);
+        }
+    }
+
+    /** Encodes a location alone, as stored in a database column. */
+    public static String encodeLocation(Location loc) {
+        ByteArrayBuilder out = new ByteArrayBuilder(96);
+        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+            writeLocation(gen, loc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    /** Reads a location from its JSON text (an object or a string). */
+    public static Location decodeLocation(String json) {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            p.nextToken();
+            return readLocation(p);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a location: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a location at the parser's current token (a string or the start of an object). */
+    public static Location readLocation(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            return Location.label(p.getText());
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException("location must be an object {lat, lon} or a string");
+        }
+        Double lat = null, lon = null, alt = null, accuracy = null, speed = null, bearing = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            Double value = null;
+            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                value = p.getDoubleValue();
+            } else if (isKnownLocationField(name) && t != JsonToken.VALUE_NULL) {
+                throw new IllegalArgumentException("location." + name + " must be a number");
+            } else {
+                p.skipChildren();
+            }
+            switch (name) {
+                case "lat" -> lat = value;
+                case "lon", "lng" -> lon = value;
+                case "alt" -> alt = value;
+                case "accuracy" -> accuracy = value;
+                case "speed" -> speed = value;
+                case "bearing" -> bearing = value;
+                default -> { /* unknown fields are ignored, as for any JSON API */ }
+            }
+        }
+        return new Location(lat, lon, alt, accuracy, speed, bearing, null);
+    }
+
+    private static boolean isKnownLocationField(String name) {
+        return switch (name) {
+            case "lat", "lon", "lng", "alt", "accuracy", "speed", "bearing" -> true;
+            default -> false;
+        };
+    }
+
+    /** Reads a full stored record, as served by {@code GET /api/v1/producers/{id}}. */
+    public static Heartbeat decode(byte[] json) {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("a heartbeat record is a JSON object");
+            }
+            String producer = null, data = null, ip = null;
+            Location location = null;
+            long receivedAt = 0;
+            Long deviceTime = null, seq = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "producer" -> producer = p.getValueAsString();
+                    case "location" -> location = readLocation(p);
+                    case "data" -> data = rawValue(json, p);
+                    case "ip_address" -> ip = p.getValueAsString();
+                    case "received_at" -> receivedAt = p.getLongValue();
+                    case "device_time" -> deviceTime = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getLongValue();
+                    case "seq" -> seq = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getLongValue();
+                    default -> p.skipChildren();
+                }
+            }
+            return new Heartbeat(producer, location, data, ip, receivedAt, deviceTime, seq);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a heartbeat record: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Returns the JSON text of the value at the parser's current token, read from the source bytes the parser
+     * was created on, and leaves the parser at the value's last token. Validates the value as it skips it.
+     */
+    public static String rawValue(byte[] source, JsonParser p) throws IOException {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        return new String(source, start, end - start, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,61 @@
+package io.tophat.cli;
+
+import io.tophat.balancer.Balancer;
+import io.tophat.balancer.BalancerConfig;
+import io.tophat.balancer.BalancerServer;
+import io.tophat.balancer.BalancerStore;
+import io.tophat.balancer.RoundRobin;
+import io.vertx.core.Vertx;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "balancer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs the balancer: workers register with it, producers are assigned a worker, "
+                + "consumers are redirected to the worker holding a producer.")
+final class BalancerCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "${env:TOPHAT_PORT:-5000}",
+            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}, env TOPHAT_PORT).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "${env:TOPHAT_HOST:-0.0.0.0}",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, env TOPHAT_HOST).")
+    String host;
+
+    @Option(names = "--data-dir", defaultValue = "${env:TOPHAT_DATA_DIR:-tophat-data/balancer}",
+            description = "Folder of the balancer's state file, kept across restarts "
+                    + "(default: ${DEFAULT-VALUE}, env TOPHAT_DATA_DIR).")
+    Path dataDir;
+
+    BalancerConfig config() {
+        return new BalancerConfig(host, port, dataDir);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BalancerConfig config = config();
+        Lifecycle lifecycle = new Lifecycle();
+        Vertx vertx = Vertx.vertx();
+        lifecycle.started("Vert.x runtime", () -> Await.result(vertx.close(), Duration.ofSeconds(10)));
+        try {
+            Balancer balancer = new Balancer(vertx, BalancerStore.open(config.stateFile()), new RoundRobin());
+            BalancerServer server = new BalancerServer(vertx, config, balancer);
+            lifecycle.started("balancer", () -> Await.result(server.stop(), Duration.ofSeconds(10)));
+            int bound = Await.result(server.start(), Duration.ofSeconds(10));
+            System.out.println("TopHat balancer on http://" + displayHost(host) + ":" + bound);
+        } catch (Exception e) {
+            lifecycle.stopAll();
+            throw e;
+        }
+        lifecycle.awaitShutdown();
+        return 0;
+    }
+
+    static String displayHost(String host) {
+        return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+    }
+}

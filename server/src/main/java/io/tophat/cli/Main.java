@@ -1,0 +1,28 @@
+package io.tophat.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tophat} command: parses the command line and hands over to one subcommand. */
+@Command(name = "tophat", mixinStandardHelpOptions = true, version = "TopHat 0.1.0",
+        description = "Middleware for mobile sensor data: a balancer, workers, simulated producers and consumers.",
+        subcommands = {BalancerCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println(cmd.getCommandName() + ": " + oneLine(e));
+                    return 1;
+                });
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.lines().findFirst().orElse(message);
+    }
+}

@@ -1,0 +1,93 @@
+package io.tophat.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.tophat.protocol.HeartbeatJson;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one place where failures become HTTP answers: a JSON body {@code {"error": "...", "detail": "..."}},
+ * Retry-After on 503, and never a stack trace. Unexpected failures are logged here and answered 500.
+ */
+public final class ErrorResponder implements Handler<RoutingContext> {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorResponder.class);
+
+    /** Makes this the router's failure handler and the answer to the statuses the router itself produces. */
+    public static Router install(Router router) {
+        ErrorResponder responder = new ErrorResponder();
+        router.route().failureHandler(responder);
+        for (int status : new int[]{400, 404, 405, 413, 415, 500}) {
+            router.errorHandler(status, responder);
+        }
+        return router;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        ApiException error;
+        if (failure instanceof ApiException api) {
+            error = api;
+        } else if (failure instanceof HttpException http) {
+            error = fromStatus(http.getStatusCode(), http.getPayload());
+        } else if (failure == null) {
+            error = fromStatus(ctx.statusCode(), null);
+        } else {
+            LOG.error("unexpected failure serving {} {}", ctx.request().method(), ctx.request().path(), failure);
+            error = new ApiException(500, "internal error", "the server failed to answer this request; see its log", 0);
+        }
+        send(ctx.response(), error);
+    }
+
+    private static ApiException fromStatus(int status, String payload) {
+        return switch (status) {
+            case 413 -> new ApiException(413, "request body too large", payload, 0);
+            case 404 -> ApiException.notFound("no such endpoint", "see docs/api.md for the endpoints");
+            case 405 -> new ApiException(405, "method not allowed", payload, 0);
+            case 415 -> new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0);
+            case 400 -> ApiException.badRequest("bad request", payload);
+            default -> new ApiException(status >= 400 && status <= 599 ? status : 500, "request failed", payload, 0);
+        };
+    }
+
+    public static void send(HttpServerResponse response, ApiException error) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (response.headWritten()) {
+            response.reset();
+            return;
+        }
+        response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON);
+        if (error.retryAfterSeconds() > 0) {
+            response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(error.retryAfterSeconds()));
+        }
+        response.end(body(error));
+    }
+
+    static Buffer body(ApiException error) {
+        ByteArrayBuilder out = new ByteArrayBuilder(128);
+        try (JsonGenerator gen = HeartbeatJson.FACTORY.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("error", error.error());
+            if (error.detail() != null) {
+                gen.writeStringField("detail", error.detail());
+            }
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Buffer.buffer(out.toByteArray());
+    }
+}

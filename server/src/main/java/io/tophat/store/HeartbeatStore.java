@@ -1,0 +1,42 @@
+package io.tophat.store;
+
+import io.tophat.protocol.Heartbeat;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a worker keeps heartbeats: every heartbeat as history, plus the latest one of each producer.
+ * One interface, one class per engine. Writes come from one writer thread only ({@link #append});
+ * reads may come from several threads at once. Failures are {@link StoreException}s.
+ */
+public interface HeartbeatStore extends AutoCloseable {
+
+    /**
+     * Writes a batch in one transaction: each heartbeat goes into the history, and the latest record of each
+     * producer is replaced when the new one is not older. A heartbeat whose (producer, seq) is already
+     * stored is ignored, so a retried heartbeat is stored once. Returns when the transaction is committed.
+     */
+    void append(List<Heartbeat> batch);
+
+    /** The producer's latest heartbeat, if any. */
+    Optional<Heartbeat> latest(String producer);
+
+    /** The most recent heartbeat whose location was the given string label, if any. */
+    Optional<Heartbeat> latestAtLabel(String label);
+
+    /**
+     * The producer's heartbeats received in {@code [fromMillis, toMillis)}, oldest first, at most
+     * {@code limit} of them.
+     */
+    List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit);
+
+    /** The number of heartbeats in the history (for operators and tests). */
+    long historySize();
+
+    /** A stable identity of the underlying database, the same for every worker that shares it. */
+    String identity();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,405 @@
+package io.tophat.store;
+
+import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.HeartbeatJson;
+import io.tophat.protocol.Location;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The embedded engine: one SQLite file in WAL mode. Schema in {@code db/heartbeats/sqlite} (Flyway). One write
+ * connection, used by the single writer thread, writes each batch in one transaction; a small pool of read-only
+ * connections serves concurrent reads, which WAL lets run while a batch is being written.
+ */
+public final class SqliteHeartbeatStore implements HeartbeatStore {
+
+    /** How long a connection waits for a lock held by another process, and a reader for a free connection. */
+    static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
+    /** Page cache of the write connection, in KiB: keeps the upper levels of the indexes in memory. */
+    static final int WRITE_CACHE_KIB = 64 * 1024;
+    /** Page cache of each read connection, in KiB. */
+    static final int READ_CACHE_KIB = 16 * 1024;
+    /** The WAL file is truncated back to this size after a checkpoint. */
+    static final int WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+    static final String MIGRATIONS = "classpath:db/heartbeats/sqlite";
+    static final String SCHEMA_HISTORY_TABLE = "heartbeats_schema_history";
+
+    private static final Logger log = LoggerFactory.getLogger(SqliteHeartbeatStore.class);
+
+    // The write connection stays in JDBC auto-commit mode and runs each batch between BEGIN IMMEDIATE and COMMIT:
+    // the write lock is taken up front (waiting up to the busy timeout) and no transaction stays open between
+    // batches, whatever state an error left the connection in.
+    private static final String BEGIN = "BEGIN IMMEDIATE";
+    private static final String COMMIT = "COMMIT";
+    private static final String ROLLBACK = "ROLLBACK";
+
+    private static final String COLUMNS =
+            "producer, received_at, seq, device_time, location, lat, lon, label, data, ip_address";
+    private static final String VALUES = "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_HISTORY = "INSERT INTO heartbeats (" + COLUMNS + ") " + VALUES
+            + " ON CONFLICT (producer, seq) WHERE seq IS NOT NULL DO NOTHING";
+    private static final String UPSERT_LATEST = "INSERT INTO latest (" + COLUMNS + ") " + VALUES
+            + " ON CONFLICT (producer) DO UPDATE SET received_at = excluded.received_at, seq = excluded.seq,"
+            + " device_time = excluded.device_time, location = excluded.location, lat = excluded.lat,"
+            + " lon = excluded.lon, label = excluded.label, data = excluded.data, ip_address = excluded.ip_address"
+            + " WHERE excluded.received_at >= latest.received_at";
+
+    private static final String READ_COLUMNS = "producer, location, data, ip_address, received_at, device_time, seq";
+    private static final String SELECT_LATEST = "SELECT " + READ_COLUMNS + " FROM latest WHERE producer = ?";
+    private static final String SELECT_LATEST_AT_LABEL = "SELECT " + READ_COLUMNS + " FROM heartbeats"
+            + " WHERE label = ? ORDER BY received_at DESC, id DESC LIMIT 1";
+    private static final String SELECT_HISTORY = "SELECT " + READ_COLUMNS + " FROM heartbeats"
+            + " WHERE producer = ? AND received_at >= ? AND received_at < ? ORDER BY received_at, id LIMIT ?";
+    private static final String COUNT_HISTORY = "SELECT count(*) FROM heartbeats";
+    private static final String SELECT_IDENTITY = "SELECT identity FROM store_info WHERE id = 1";
+
+    private final Path file;
+    private final SqliteFailures failures;
+    private final Connection writer;
+    private final SqliteReadPool readers;
+    private final String identity;
+    private final Object writeLock = new Object();
+    private boolean closed;
+
+    private SqliteHeartbeatStore(Path file, SqliteFailures failures, Connection writer, SqliteReadPool readers,
+                                 String identity) {
+        this.file = file;
+        this.failures = failures;
+        this.writer = writer;
+        this.readers = readers;
+        this.identity = identity;
+    }
+
+    /**
+     * Opens the store in {@code config.file()}: creates the file and its folders when missing, brings the schema
+     * up to date and opens the connections.
+     *
+     * @throws StoreException naming the file and what to fix when it cannot be used
+     */
+    public static SqliteHeartbeatStore open(SqliteStoreConfig config) {
+        Path file = config.file().toAbsolutePath().normalize();
+        SqliteFailures failures = new SqliteFailures(file);
+        prepareFolder(file, failures);
+        String url = "jdbc:sqlite:" + file;
+        List<Connection> opened = new ArrayList<>();
+        try {
+            Connection writer = writeConfig(config).createConnection(url);
+            opened.add(writer);
+            migrate(url, config, failures);
+            List<Connection> readConnections = new ArrayList<>();
+            for (int i = 0; i < config.readConnections(); i++) {
+                Connection reader = readConfig().createConnection(url);
+                opened.add(reader);
+                readConnections.add(reader);
+            }
+            String identity = readIdentity(writer);
+            SqliteReadPool readers = new SqliteReadPool(readConnections, BUSY_TIMEOUT, failures);
+            log.info("Opened heartbeat store {} (identity {}, synchronous {}, {} read connections)",
+                    file, identity, config.synchronous(), config.readConnections());
+            return new SqliteHeartbeatStore(file, failures, writer, readers, identity);
+        } catch (SQLException e) {
+            opened.forEach(SqliteReadPool::closeQuietly);
+            throw failures.translate("open the heartbeat store", e);
+        } catch (RuntimeException e) {
+            opened.forEach(SqliteReadPool::closeQuietly);
+            throw e;
+        }
+    }
+
+    private static void prepareFolder(Path file, SqliteFailures failures) {
+        if (Files.isDirectory(file)) {
+            throw failures.other("open the heartbeat store", "it is a folder; give the path of a database file"
+                    + " inside it, for example " + file.resolve("heartbeats.db"), null);
+        }
+        Path folder = file.getParent();
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw failures.other("open the heartbeat store", "its folder " + folder + " cannot be created ("
+                    + e + "); create it or choose a path the worker may write to", e);
+        }
+    }
+
+    private static SQLiteConfig writeConfig(SqliteStoreConfig config) {
+        SQLiteConfig sqlite = commonConfig(WRITE_CACHE_KIB);
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(config.synchronous() == SqliteStoreConfig.Synchronous.FULL
+                ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        sqlite.setJournalSizeLimit(WAL_SIZE_LIMIT_BYTES);
+        sqlite.setGetGeneratedKeys(false);
+        return sqlite;
+    }
+
+    private static SQLiteConfig readConfig() {
+        SQLiteConfig sqlite = commonConfig(READ_CACHE_KIB);
+        sqlite.setReadOnly(true);
+        return sqlite;
+    }
+
+    private static SQLiteConfig commonConfig(int cacheKib) {
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
+        sqlite.setCacheSize(-cacheKib);
+        sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        return sqlite;
+    }
+
+    private static void migrate(String url, SqliteStoreConfig config, SqliteFailures failures) {
+        SQLiteDataSource dataSource = new SQLiteDataSource(writeConfig(config));
+        dataSource.setUrl(url);
+        try {
+            Flyway.configure(SqliteHeartbeatStore.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .locations(MIGRATIONS)
+                    .table(SCHEMA_HISTORY_TABLE)
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            SQLException cause = sqlCause(e);
+            throw cause != null
+                    ? failures.translate("migrate the schema of", cause)
+                    : failures.other("migrate the schema of", e.getMessage(), e);
+        }
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+
+    private static String readIdentity(Connection connection) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(SELECT_IDENTITY); ResultSet rs = st.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("store_info has no identity row; the schema was changed by hand");
+            }
+            return rs.getString(1);
+        }
+    }
+
+    @Override
+    public void append(List<Heartbeat> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        synchronized (writeLock) {
+            if (closed) {
+                throw failures.other("append to", "the store is closed", null);
+            }
+            try (Statement transaction = writer.createStatement()) {
+                transaction.execute(BEGIN);
+                try {
+                    write(batch);
+                    transaction.execute(COMMIT);
+                } catch (SQLException | RuntimeException e) {
+                    rollback(transaction, e);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw failures.translate("append " + batch.size() + " heartbeats to", e);
+            }
+        }
+    }
+
+    /** Inserts the batch into the history, then moves {@code latest} for the heartbeats that were new. */
+    private void write(List<Heartbeat> batch) throws SQLException {
+        String[] locations = new String[batch.size()];
+        int[] inserted;
+        try (PreparedStatement st = writer.prepareStatement(INSERT_HISTORY)) {
+            for (int i = 0; i < batch.size(); i++) {
+                locations[i] = HeartbeatJson.encodeLocation(batch.get(i).location());
+                bind(st, batch.get(i), locations[i]);
+                st.addBatch();
+            }
+            inserted = st.executeBatch();
+        }
+        try (PreparedStatement st = writer.prepareStatement(UPSERT_LATEST)) {
+            for (int i : newestPerProducer(batch, inserted)) {
+                bind(st, batch.get(i), locations[i]);
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
+    }
+
+    /**
+     * The positions in {@code batch} of the newest stored heartbeat of each producer; a duplicate that the
+     * history ignored does not count. On equal times the later one in the batch wins, as it does across batches.
+     */
+    private static Iterable<Integer> newestPerProducer(List<Heartbeat> batch, int[] inserted) {
+        Map<String, Integer> newest = new HashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (inserted[i] == 0) {
+                continue;
+            }
+            long receivedAt = batch.get(i).receivedAt();
+            newest.merge(batch.get(i).producer(), i,
+                    (kept, candidate) -> receivedAt >= batch.get(kept).receivedAt() ? candidate : kept);
+        }
+        return newest.values();
+    }
+
+    private static void bind(PreparedStatement st, Heartbeat hb, String location) throws SQLException {
+        Location loc = hb.location();
+        st.setString(1, hb.producer());
+        st.setLong(2, hb.receivedAt());
+        setNullableLong(st, 3, hb.seq());
+        setNullableLong(st, 4, hb.deviceTime());
+        st.setString(5, location);
+        setNullableDouble(st, 6, loc.label() == null ? loc.lat() : null);
+        setNullableDouble(st, 7, loc.label() == null ? loc.lon() : null);
+        st.setString(8, loc.label());
+        st.setString(9, hb.data());
+        st.setString(10, hb.ipAddress());
+    }
+
+    private static void setNullableLong(PreparedStatement st, int index, Long value) throws SQLException {
+        if (value == null) {
+            st.setNull(index, Types.INTEGER);
+        } else {
+            st.setLong(index, value);
+        }
+    }
+
+    private static void setNullableDouble(PreparedStatement st, int index, Double value) throws SQLException {
+        if (value == null) {
+            st.setNull(index, Types.REAL);
+        } else {
+            st.setDouble(index, value);
+        }
+    }
+
+    /** Rolls back, if SQLite has not already done so itself (as it does after some errors). */
+    private static void rollback(Statement transaction, Exception failure) {
+        try {
+            transaction.execute(ROLLBACK);
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public Optional<Heartbeat> latest(String producer) {
+        return readers.read("read the latest heartbeat of " + producer + " from", c -> {
+            try (PreparedStatement st = c.prepareStatement(SELECT_LATEST)) {
+                st.setString(1, producer);
+                return first(st);
+            }
+        });
+    }
+
+    @Override
+    public Optional<Heartbeat> latestAtLabel(String label) {
+        return readers.read("read the latest heartbeat at location '" + label + "' from", c -> {
+            try (PreparedStatement st = c.prepareStatement(SELECT_LATEST_AT_LABEL)) {
+                st.setString(1, label);
+                return first(st);
+            }
+        });
+    }
+
+    @Override
+    public List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit is " + limit + "; it must not be negative");
+        }
+        if (limit == 0 || fromMillis >= toMillis) {
+            return List.of();
+        }
+        return readers.read("read the history of " + producer + " from", c -> {
+            try (PreparedStatement st = c.prepareStatement(SELECT_HISTORY)) {
+                st.setString(1, producer);
+                st.setLong(2, fromMillis);
+                st.setLong(3, toMillis);
+                st.setInt(4, limit);
+                return all(st, limit);
+            }
+        });
+    }
+
+    /** Counts the rows of the history: a full scan of its smallest index, so not for a hot path. */
+    @Override
+    public long historySize() {
+        return readers.read("count the history in", c -> {
+            try (PreparedStatement st = c.prepareStatement(COUNT_HISTORY); ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public String identity() {
+        return identity;
+    }
+
+    /** The absolute path of the database file. */
+    public Path file() {
+        return file;
+    }
+
+    private static Optional<Heartbeat> first(PreparedStatement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery()) {
+            return rs.next() ? Optional.of(heartbeat(rs)) : Optional.empty();
+        }
+    }
+
+    private static List<Heartbeat> all(PreparedStatement st, int limit) throws SQLException {
+        List<Heartbeat> result = new ArrayList<>(Math.min(limit, 1024));
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                result.add(heartbeat(rs));
+            }
+        }
+        return result;
+    }
+
+    private static Heartbeat heartbeat(ResultSet rs) throws SQLException {
+        return new Heartbeat(rs.getString(1), HeartbeatJson.decodeLocation(rs.getString(2)), rs.getString(3),
+                rs.getString(4), rs.getLong(5), nullableLong(rs, 6), nullableLong(rs, 7));
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    /** Waits for a batch being written and for lent read connections, then closes every connection. */
+    @Override
+    public void close() {
+        synchronized (writeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            readers.close();
+            SqliteReadPool.closeQuietly(writer);
+            log.info("Closed heartbeat store {}", file);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.tophat.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.tophat.http.Responses;
+import io.tophat.protocol.WorkerLease;
+import io.tophat.protocol.WorkerLoad;
+import io.tophat.protocol.WorkerRegistration;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * A worker's membership at one balancer: registers at start (retrying for a few seconds), renews its lease
+ * with load figures every lease interval, registers again when the balancer has forgotten it, and says it
+ * quits at shutdown. Renewal failures are logged once per outage; the worker keeps serving meanwhile.
+ */
+final class BalancerLink {
+    private static final Logger LOG = LoggerFactory.getLogger(BalancerLink.class);
+    private static final long REQUEST_TIMEOUT_MS = 2000;
+
+    private final Vertx vertx;
+    private final URI balancer;
+    private final HttpClient http;
+    private final WorkerRegistration registration;
+    private final Supplier<WorkerLoad> load;
+    private volatile WorkerLease lease;
+    private boolean outage;
+    private long timer = -1;
+
+    BalancerLink(Vertx vertx, URI balancer, WorkerRegistration registration, Supplier<WorkerLoad> load) {
+        this.vertx = vertx;
+        this.balancer = balancer;
+        this.registration = registration;
+        this.load = load;
+        this.http = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) REQUEST_TIMEOUT_MS).setKeepAlive(true));
+    }
+
+    /** Registers, retrying until {@code patience} has passed; fails with a message naming the balancer. */
+    Future<WorkerLease> register(Duration patience) {
+        Promise<WorkerLease> result = Promise.promise();
+        long deadline = System.nanoTime() + patience.toNanos();
+        attemptRegistration(result, deadline);
+        return result.future().onSuccess(this::startRenewing);
+    }
+
+    private void attemptRegistration(Promise<WorkerLease> result, long deadline) {
+        send(HttpMethod.POST, "/api/v1/workers", registration).onSuccess(result::complete).onFailure(e -> {
+            if (System.nanoTime() > deadline) {
+                result.fail(new IllegalStateException("cannot register with the balancer at " + balancer + ": "
+                        + e.getMessage()));
+            } else {
+                vertx.setTimer(250, t -> attemptRegistration(result, deadline));
+            }
+        });
+    }
+
+    private void startRenewing(WorkerLease granted) {
+        lease = granted;
+        LOG.info("registered with the balancer at {} as {} ({})", balancer, granted.id(), granted.url());
+        timer = vertx.setPeriodic(granted.leaseIntervalMs(), t -> renew());
+    }
+
+    private void renew() {
+        WorkerLease current = lease;
+        send(HttpMethod.PUT, "/api/v1/workers/" + current.id() + "/lease", load.get())
+                .onSuccess(renewed -> recovered())
+                .onFailure(e -> {
+                    if (e instanceof UnknownWorker) {
+                        LOG.warn("the balancer at {} no longer knows this worker; registering again", balancer);
+                        send(HttpMethod.POST, "/api/v1/workers", registration).onSuccess(l -> {
+                            lease = l;
+                            recovered();
+                        });
+                    } else if (!outage) {
+                        outage = true;
+                        LOG.warn("cannot renew the lease at {}: {}; still serving, retrying every {} ms", balancer,
+                                e.getMessage(), current.leaseIntervalMs());
+                    }
+                });
+    }
+
+    private void recovered() {
+        if (outage) {
+            outage = false;
+            LOG.info("the balancer at {} answers again; lease renewed", balancer);
+        }
+    }
+
+    /** Tells the balancer this worker leaves; completes (never fails) within the request timeout. */
+    Future<Void> quit() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        WorkerLease current = lease;
+        if (current == null) {
+            return Future.succeededFuture();
+        }
+        return send(HttpMethod.DELETE, "/api/v1/workers/" + current.id(), null)
+                .onSuccess(l -> LOG.info("left the balancer at {}", balancer))
+                .onFailure(e -> LOG.warn("could not tell the balancer at {} that this worker quits: {}", balancer,
+                        e.getMessage()))
+                .<Void>mapEmpty().otherwiseEmpty()
+                .eventually(() -> http.close());
+    }
+
+    private Future<WorkerLease> send(HttpMethod method, String path, Object body) {
+        Buffer payload;
+        try {
+            payload = body == null ? Buffer.buffer() : Buffer.buffer(Responses.MAPPER.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            return Future.failedFuture(e);
+        }
+        RequestOptions options = new RequestOptions().setMethod(method)
+                .setAbsoluteURI(balancer.resolve(path).toString())
+                .setTimeout(REQUEST_TIMEOUT_MS)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        return http.request(options)
+                .compose(req -> req.send(payload))
+                .compose(resp -> resp.body().compose(b -> {
+                    if (resp.statusCode() == 404) {
+                        return Future.failedFuture(new UnknownWorker());
+                    }
+                    if (resp.statusCode() / 100 != 2) {
+                        return Future.failedFuture(new IllegalStateException(
+                                "answered " + resp.statusCode() + " " + b.toString()));
+                    }
+                    if (method == HttpMethod.DELETE || b.length() == 0) {
+                        return Future.succeededFuture(lease);
+                    }
+                    return Future.succeededFuture(decode(b));
+                }));
+    }
+
+    private static WorkerLease decode(Buffer body) {
+        try {
+            return Responses.MAPPER.readValue(body.getBytes(), WorkerLease.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the balancer answered something that is not a lease: " + e.getMessage(), e);
+        }
+    }
+
+    /** The balancer answered 404: it does not know this worker (it restarted without it, or marked it dead). */
+    private static final class UnknownWorker extends RuntimeException {
+        UnknownWorker() {
+            super("unknown worker", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.tophat.worker;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.tophat.http.ApiException;
+import io.tophat.http.Responses;
+import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.HeartbeatJson;
+import io.tophat.protocol.ProducerId;
+import io.tophat.store.HeartbeatStore;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The worker's read endpoints. The latest record comes from the cache, else from the store on a blocking
+ * executor (never on the event loop); what the store returns is put back in the cache.
+ */
+final class ReadHandlers {
+    static final int MAX_HISTORY_LIMIT = 10_000;
+
+    private final LatestCache latest;
+    private final LatestCache byLabel;
+    private final HeartbeatStore store;
+    private final WorkerExecutor storeReads;
+
+    ReadHandlers(LatestCache latest, LatestCache byLabel, HeartbeatStore store, WorkerExecutor storeReads) {
+        this.latest = latest;
+        this.byLabel = byLabel;
+        this.store = store;
+        this.storeReads = storeReads;
+    }
+
+    /** Seed {@code GET /get_data/{id}}: the producer's latest data; 400 when there is none. */
+    void seedData(RoutingContext rc) {
+        String id = producerId(rc);
+        latestOf(id).onSuccess(hb -> {
+            if (hb == null) {
+                rc.fail(ApiException.badRequest("Producer does not exist", "no data from producer " + id));
+            } else {
+                Responses.json(rc.response(), 200, Buffer.buffer(hb.data()));
+            }
+        }).onFailure(rc::fail);
+    }
+
+    /** {@code GET /api/v1/producers/{id}}: the full latest record; 404 when there is none. */
+    void record(RoutingContext rc) {
+        String id = producerId(rc);
+        latestOf(id).onSuccess(hb -> {
+            if (hb == null) {
+                rc.fail(ApiException.notFound("unknown producer", "no heartbeat from producer " + id));
+            } else {
+                Responses.json(rc.response(), 200, Buffer.buffer(HeartbeatJson.encode(hb)));
+            }
+        }).onFailure(rc::fail);
+    }
+
+    /** Seed {@code GET /get_data_location/{location}}: the latest data sent from that location string. */
+    void locationData(RoutingContext rc) {
+        String label = rc.pathParam("location");
+        if (label == null || label.isEmpty() || label.length() > 256) {
+            throw ApiException.badRequest("invalid location", "give a location string of 1 to 256 characters");
+        }
+        Heartbeat cached = byLabel.get(label);
+        Future<Heartbeat> found = cached != null ? Future.succeededFuture(cached)
+                : blocking(() -> store.latestAtLabel(label).orElse(null));
+        found.onSuccess(hb -> {
+            if (hb == null) {
+                rc.fail(ApiException.badRequest("No data for this location", "nothing was sent from '" + label + "'"));
+            } else {
+                byLabel.offer(label, hb);
+                Responses.json(rc.response(), 200, Buffer.buffer(hb.data()));
+            }
+        }).onFailure(rc::fail);
+    }
+
+    /** {@code GET /api/v1/producers/{id}/history?from=&to=&limit=}: heartbeats in a time range, oldest first. */
+    void history(RoutingContext rc) {
+        String id = producerId(rc);
+        long from = longParam(rc, "from", 0);
+        long to = longParam(rc, "to", Long.MAX_VALUE);
+        long limit = longParam(rc, "limit", 1000);
+        if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
+            throw ApiException.badRequest("invalid limit", "limit must be between 1 and " + MAX_HISTORY_LIMIT);
+        }
+        if (from >= to) {
+            throw ApiException.badRequest("invalid range", "from must be before to");
+        }
+        blocking(() -> store.history(id, from, to, (int) limit))
+                .onSuccess(list -> Responses.json(rc.response(), 200, historyBody(id, list, (int) limit)))
+                .onFailure(rc::fail);
+    }
+
+    private Future<Heartbeat> latestOf(String id) {
+        Heartbeat cached = latest.get(id);
+        if (cached != null) {
+            return Future.succeededFuture(cached);
+        }
+        return blocking(() -> {
+            Optional<Heartbeat> stored = store.latest(id);
+            stored.ifPresent(hb -> latest.offer(id, hb));
+            return stored.orElse(null);
+        });
+    }
+
+    private <T> Future<T> blocking(Callable<T> read) {
+        return storeReads.<T>executeBlocking(read, false).recover(e -> Future.failedFuture(
+                ApiException.unavailable("store unavailable", e.getMessage(), 1)));
+    }
+
+    private static String producerId(RoutingContext rc) {
+        String id = rc.pathParam("id");
+        String problem = ProducerId.problem(id);
+        if (problem != null) {
+            throw ApiException.badRequest("invalid producer id", problem);
+        }
+        return id;
+    }
+
+    private static long longParam(RoutingContext rc, String name, long fallback) {
+        String value = rc.queryParams().get(name);
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid " + name, name + " must be a whole number (milliseconds since the epoch for times)");
+        }
+    }
+
+    private static Buffer historyBody(String id, List<Heartbeat> heartbeats, int limit) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256 * (heartbeats.size() + 1));
+        try (JsonGenerator gen = HeartbeatJson.FACTORY.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("producer", id);
+            gen.writeArrayFieldStart("heartbeats");
+            for (Heartbeat hb : heartbeats) {
+                HeartbeatJson.write(gen, hb);
+            }
+            gen.writeEndArray();
+            if (heartbeats.size() == limit) {
+                gen.writeNumberField("next_from", heartbeats.get(heartbeats.size() - 1).receivedAt() + 1);
+            }
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Buffer.buffer(out.toByteArray());
+    }
+}
