@@ -122,7 +122,7 @@ public final class TopHatProducer implements AutoCloseable {
         OutgoingHeartbeat evicted = buffer.add(heartbeat);
         if (evicted != null) {
             LOG.log(System.Logger.Level.DEBUG, "producer {0}: offline buffer full, dropped heartbeat seq {1}",
-                    config.producerId(), evicted.seq());
+                    config.producerId(), String.valueOf(evicted.seq()));
         }
         return deliver(heartbeat);
     }
@@ -230,7 +230,7 @@ public final class TopHatProducer implements AutoCloseable {
         buffer.removeFirst(heartbeat);
         rejected.incrementAndGet();
         LOG.log(System.Logger.Level.WARNING, "producer {0}: {1} rejected heartbeat seq {2} with {3}: {4}",
-                config.producerId(), worker, heartbeat.seq(), rejection.status(), rejection.message());
+                config.producerId(), worker, String.valueOf(heartbeat.seq()), rejection.status(), rejection.message());
     }
 
     /** What to do about a worker's failure: which worker to ask for next, and how long to wait (null: back off). */
@@ -240,7 +240,7 @@ public final class TopHatProducer implements AutoCloseable {
             return wait == null ? null : (wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
         }
         if (outcome instanceof PostOutcome.WorkerFailed f) {
-            LOG.log(System.Logger.Level.INFO, "producer {0}: worker failed ({1}); asking a balancer for another",
+            LOG.log(System.Logger.Level.DEBUG, "producer {0}: worker failed ({1}); asking a balancer for another",
                     config.producerId(), f.message());
             failedWorker = worker;
         }

@@ -11,6 +11,7 @@ import io.tophat.store.HeartbeatStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -81,7 +82,8 @@ public final class WorkerServer {
         }
         Heartbeat hb;
         try {
-            hb = parser.parse(rc.body().buffer().getBytes(), rc.request().remoteAddress().hostAddress(),
+            Buffer body = rc.body().buffer();
+            hb = parser.parse(body == null ? new byte[0] : body.getBytes(), rc.request().remoteAddress().hostAddress(),
                     System.currentTimeMillis());
         } catch (ApiException e) {
             metrics.rejected();
@@ -139,6 +141,11 @@ public final class WorkerServer {
 
     public int port() {
         return http.port();
+    }
+
+    /** The worker's store, for embedding code that reads history directly. */
+    public HeartbeatStore store() {
+        return store;
     }
 
     /** Leaves the balancers, stops listening, writes everything held, and closes the store. */

@@ -1,0 +1,139 @@
+package io.tophat.embedded;
+
+import io.tophat.balancer.Balancer;
+import io.tophat.balancer.BalancerConfig;
+import io.tophat.balancer.BalancerServer;
+import io.tophat.balancer.BalancerStore;
+import io.tophat.balancer.RoundRobin;
+import io.tophat.store.SqliteHeartbeatStore;
+import io.tophat.store.SqliteStoreConfig;
+import io.tophat.worker.WorkerConfig;
+import io.tophat.worker.WorkerServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * A balancer and its workers in one process, on the embedded default (SQLite files under one folder): what
+ * {@code tophat local}, the bench and the tests run. Workers can be stopped and started again.
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final Vertx vertx = Vertx.vertx();
+    private final Path dataDir;
+    private final String host;
+    private final UnaryOperator<WorkerConfig> workerSettings;
+    private final List<WorkerServer> workers = new ArrayList<>();
+    private BalancerServer balancer;
+    private URI balancerUri;
+
+    /**
+     * @param dataDir        the folder holding {@code balancer/} and one {@code worker-N/} per worker
+     * @param workerSettings adjusts each worker's default configuration (cache size, ack mode, ...)
+     */
+    public EmbeddedCluster(Path dataDir, String host, UnaryOperator<WorkerConfig> workerSettings) {
+        this.dataDir = dataDir;
+        this.host = host;
+        this.workerSettings = workerSettings;
+    }
+
+    /** Starts the balancer on {@code balancerPort} (0 for any) and {@code workerCount} workers on free ports. */
+    public EmbeddedCluster start(int balancerPort, int workerCount) {
+        BalancerConfig config = new BalancerConfig(host, balancerPort, dataDir.resolve("balancer"));
+        Balancer state = new Balancer(vertx, BalancerStore.open(config.stateFile()), new RoundRobin());
+        balancer = new BalancerServer(vertx, config, state);
+        int port = await(balancer.start());
+        balancerUri = URI.create("http://" + host + ":" + port);
+        for (int i = 0; i < workerCount; i++) {
+            startWorker();
+        }
+        return this;
+    }
+
+    /** Starts one more worker; returns its index. */
+    public int startWorker() {
+        int index = workers.size();
+        return startWorker(index, 0);
+    }
+
+    /** Starts the worker with this index (again, on its old folder) on {@code port} (0 for any). */
+    public int startWorker(int index, int port) {
+        WorkerConfig config = workerSettings.apply(WorkerConfig.defaults(List.of(balancerUri),
+                dataDir.resolve("worker-" + (index + 1)))).withPort(port);
+        SqliteHeartbeatStore store = SqliteHeartbeatStore.open(
+                SqliteStoreConfig.defaults(config.storeFile()).withSynchronous(config.synchronous()));
+        WorkerServer worker = new WorkerServer(vertx, config, store);
+        try {
+            await(worker.start());
+        } catch (RuntimeException e) {
+            await(worker.stop());
+            throw e;
+        }
+        if (index < workers.size()) {
+            workers.set(index, worker);
+        } else {
+            workers.add(worker);
+        }
+        return index;
+    }
+
+    /** Stops a worker gracefully: it leaves the balancer and writes what it holds. */
+    public void stopWorker(int index) {
+        WorkerServer worker = workers.get(index);
+        if (worker != null) {
+            await(worker.stop());
+            workers.set(index, null);
+        }
+    }
+
+    public URI balancerUri() {
+        return balancerUri;
+    }
+
+    public WorkerServer worker(int index) {
+        return workers.get(index);
+    }
+
+    public int workerCount() {
+        return workers.size();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Stops the workers, then the balancer, then the runtime. */
+    @Override
+    public void close() {
+        for (int i = workers.size() - 1; i >= 0; i--) {
+            stopWorker(i);
+        }
+        if (balancer != null) {
+            await(balancer.stop());
+        }
+        await(vertx.close());
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException("cluster operation did not finish in " + TIMEOUT, e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.tophat.simulator;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a {@link ProducerFleet} runs.
+ *
+ * @param balancers      balancer base addresses, tried in turn
+ * @param startId        the first producer's id; the others follow it
+ * @param count          how many producers
+ * @param interval       how often each producer sends a heartbeat
+ * @param maxRetries     retries before a heartbeat waits in the offline buffer, -1 for no limit
+ * @param requestTimeout how long each request may take
+ * @param duration       how long the fleet runs, {@link Duration#ZERO} for until it is closed
+ */
+public record ProducerFleetConfig(List<URI> balancers, long startId, int count, Duration interval, int maxRetries,
+                                  Duration requestTimeout, Duration duration) {
+    public static final int MAX_COUNT = 100_000;
+
+    public ProducerFleetConfig {
+        balancers = List.copyOf(balancers);
+        FleetChecks.require(!balancers.isEmpty(), "at least one balancer address is needed");
+        FleetChecks.require(startId >= 0, "the start id must not be negative (was " + startId + ")");
+        FleetChecks.require(count >= 1 && count <= MAX_COUNT, "the count must be between 1 and " + MAX_COUNT + " (was " + count + ")");
+        FleetChecks.require(startId <= Long.MAX_VALUE - count, "the start id is too large for " + count + " producers");
+        FleetChecks.requirePositive("the interval", interval);
+        FleetChecks.require(maxRetries >= -1, "max retries must be at least 0, or -1 for no limit (was " + maxRetries + ")");
+        FleetChecks.requirePositive("the request timeout", requestTimeout);
+        FleetChecks.require(duration != null && !duration.isNegative(), "the duration must not be negative");
+    }
+
+    String producerId(int index) {
+        return Long.toString(startId + index);
+    }
+}

@@ -1,0 +1,92 @@
+package io.tophat.balancer;
+
+import io.tophat.embedded.EmbeddedCluster;
+import io.tophat.testing.Http;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+@Timeout(60)
+class BalancerBadInputTest {
+    @TempDir
+    static Path dir;
+    static EmbeddedCluster cluster;
+    static String balancer;
+    static String keeperWorker;
+
+    @BeforeAll
+    static void start() {
+        cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c).start(0, 1);
+        balancer = cluster.balancerUri().toString();
+        keeperWorker = Http.get(balancer + "/register/keeper").body();
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    static Stream<Arguments> badRequests() {
+        String longId = "x".repeat(500);
+        return Stream.of(
+                arguments("GET", "/balancer/abc", null, 400),
+                arguments("GET", "/balancer/70000", null, 400),
+                arguments("GET", "/balancer/0", null, 400),
+                arguments("GET", "/balancer/" + "9".repeat(30), null, 400),
+                arguments("GET", "/worker/quit/abc", null, 400),
+                arguments("GET", "/worker/quit/6553", null, 400),
+                arguments("GET", "/register/" + longId, null, 400),
+                arguments("GET", "/register/a%20b", null, 400),
+                arguments("GET", "/register/ok?failed=not%20a%20url", null, 400),
+                arguments("GET", "/get_data/" + longId, null, 400),
+                arguments("GET", "/get_data/nobody", null, 400),
+                arguments("GET", "/api/v1/producers/nobody", null, 404),
+                arguments("GET", "/api/v1/producers/" + longId, null, 400),
+                arguments("POST", "/api/v1/producers/" + longId + "/assignment", null, 400),
+                arguments("POST", "/api/v1/workers", "garbage", 400),
+                arguments("POST", "/api/v1/workers", "", 400),
+                arguments("POST", "/api/v1/workers", "{\"url\":\"ftp://x\"}", 422),
+                arguments("POST", "/api/v1/workers", "{\"port\":99999}", 422),
+                arguments("POST", "/api/v1/workers", "{\"url\":\"" + "h".repeat(20_000) + "\"}", 413),
+                arguments("PUT", "/api/v1/workers/nobody:1/lease", "{}", 404),
+                arguments("PUT", "/api/v1/workers/nobody:1/lease", "[", 400),
+                arguments("DELETE", "/api/v1/workers/nobody:1", null, 404),
+                arguments("GET", "/no/such/path", null, 404),
+                arguments("POST", "/get_data/keeper", "{}", 405));
+    }
+
+    @ParameterizedTest(name = "{0} {1} answers {3} with a JSON error")
+    @MethodSource("badRequests")
+    void badRequestsGetAClearJsonError(String method, String path, String body, int status) {
+        HttpResponse<String> r = Http.send(method, balancer + path, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(r.body()).startsWith("{\"error\":\"");
+        assertThat(Http.get(balancer + "/register/keeper").body()).isEqualTo(keeperWorker);
+        assertThat(cluster.workerCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aProducerRegisteringWithNoWorkerOnlineGetsTheReportsMessage() {
+        try (EmbeddedCluster empty = new EmbeddedCluster(dir.resolve("empty"), "127.0.0.1", c -> c).start(0, 0)) {
+            HttpResponse<String> seed = Http.get(empty.balancerUri() + "/register/3000");
+            assertThat(seed.statusCode()).isEqualTo(400);
+            assertThat(seed.body()).contains("No workers are online right now");
+            HttpResponse<String> v1 = Http.send("POST", empty.balancerUri() + "/api/v1/producers/3000/assignment", null);
+            assertThat(v1.statusCode()).isEqualTo(503);
+            assertThat(v1.headers().firstValue("retry-after")).isPresent();
+        }
+    }
+}
