@@ -9,7 +9,7 @@ package io.tophat.client;
  * @param dropped         heartbeats dropped from the full offline buffer, oldest first
  * @param failures        failed attempts: no answer, timeouts, 5xx, overload (503), refused registrations
  * @param reRegistrations times the producer was assigned a worker again after its first registration
- * @param pending         heartbeats waiting in the offline buffer now
+ * @param pending         heartbeats not yet answered: the one being sent and those waiting in the offline buffer
  */
 public record ProducerStats(long sent, long acknowledged, long rejected, long dropped, long failures,
                             long reRegistrations, int pending) {

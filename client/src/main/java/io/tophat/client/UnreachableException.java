@@ -14,16 +14,25 @@ public final class UnreachableException extends TopHatException {
     }
 
     private static String describe(Throwable cause) {
-        String text = cause == null ? null : cause.getMessage();
-        if (text == null && cause != null) {
-            text = cause.getClass().getSimpleName();
+        return cause == null ? "" : " (" + reason(cause) + ")";
+    }
+
+    /** A short reason for a failed exchange, such as {@code connection refused}. */
+    static String reason(Throwable cause) {
+        if (cause instanceof java.net.ConnectException && cause.getMessage() == null) {
+            return "connection refused";
         }
-        return text == null ? "" : " (" + text + ")";
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     /** The address that could not be reached. */
     public URI uri() {
         return uri;
+    }
+
+    /** Why the exchange failed, for example {@code connection refused} or {@code request timed out}. */
+    public String reason() {
+        return getCause() == null ? getMessage() : reason(getCause());
     }
 
     /** True when the server did not connect or answer within the timeout, false when the connection failed. */

@@ -1,13 +1,28 @@
 package io.tophat.balancer;
 
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /** Chooses the worker for a producer that needs one. */
 public interface AssignmentStrategy {
 
-    /** Picks one of {@code candidates} (never empty, in a stable order) for {@code producer}. */
-    Member choose(String producer, List<Member> candidates);
+    /**
+     * Picks one of {@code candidates} (never empty, sorted by id) for {@code producer}; {@code held} tells how
+     * many producers a worker id holds now.
+     */
+    Member choose(String producer, List<Member> candidates, ToIntFunction<String> held);
 
     /** The name used on the command line and in the cluster status. */
     String name();
+
+    /** The strategy called {@code name} on the command line. */
+    static AssignmentStrategy named(String name, double hashBalance) {
+        return switch (name) {
+            case "round-robin" -> new RoundRobin();
+            case "least-loaded" -> new LeastLoaded();
+            case "hash" -> new RendezvousHash(hashBalance);
+            default -> throw new IllegalArgumentException(
+                    "unknown strategy '" + name + "'; use round-robin, least-loaded or hash");
+        };
+    }
 }

@@ -1,5 +1,6 @@
 package io.tophat.balancer;
 
+import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
 import io.tophat.store.GroupCommitter;
 import io.vertx.core.Context;
@@ -7,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +27,7 @@ public final class Balancer implements AutoCloseable {
     private final Vertx vertx;
     private final Membership membership = new Membership();
     private final Map<String, Assignment> assignments = new ConcurrentHashMap<>();
+    private final Ledger ledger = new Ledger();
     private final AssignmentStrategy strategy;
     private final AtomicLong epoch = new AtomicLong();
     private final BalancerStore store;
@@ -39,6 +42,7 @@ public final class Balancer implements AutoCloseable {
         state.workers().forEach(membership::join);
         for (Assignment a : state.assignments()) {
             assignments.put(a.producer(), a);
+            ledger.restore(a);
             epoch.accumulateAndGet(a.epoch(), Math::max);
         }
         this.writer = new GroupCommitter<>("tophat-balancer-writer",
@@ -110,10 +114,33 @@ public final class Balancer implements AutoCloseable {
         if (candidates.isEmpty()) {
             throw new NoWorkersException();
         }
-        Member chosen = strategy.choose(producer, candidates);
+        Member chosen = strategy.choose(producer, candidates, ledger::held);
         Assignment next = new Assignment(producer, chosen.id(), epoch.incrementAndGet(), System.currentTimeMillis());
         assignments.put(producer, next);
+        ledger.moved(current, next);
         return persist(new BalancerStore.Assigned(next)).map(next);
+    }
+
+    /** Producers assigned to the worker now. */
+    public int held(String workerId) {
+        return ledger.held(workerId);
+    }
+
+    /** Stops giving new producers to the worker; false when unknown. */
+    public boolean drain(String workerId) {
+        return membership.drain(workerId);
+    }
+
+    /**
+     * The lease answer for a worker that just registered or renewed: its assignment count, whether it drains,
+     * and the producers moved to or from it since its previous renewal.
+     */
+    public WorkerLease lease(Member member) {
+        Map<String, Long> granted = new HashMap<>();
+        Map<String, Long> revoked = new HashMap<>();
+        ledger.takeTransfers(member.id(), granted, revoked);
+        return new WorkerLease(member.id(), member.url(), member.worker().leaseIntervalMs(), ledger.held(member.id()),
+                member.draining(), revoked, granted);
     }
 
     /** Where a consumer asking for {@code producer} goes. */

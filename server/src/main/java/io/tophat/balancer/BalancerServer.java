@@ -5,7 +5,6 @@ import io.tophat.http.ErrorResponder;
 import io.tophat.http.HttpService;
 import io.tophat.http.Responses;
 import io.tophat.protocol.ProducerId;
-import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
 import io.tophat.protocol.WorkerRegistration;
 import io.vertx.core.Future;
@@ -19,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +36,12 @@ public final class BalancerServer {
     private final Balancer balancer;
     private final HttpService http;
     private long expiryTimer = -1;
+
+    /** A balancer on its state file, with the configured strategy; not yet listening. */
+    public static BalancerServer open(Vertx vertx, BalancerConfig config) {
+        Balancer balancer = new Balancer(vertx, BalancerStore.open(config.stateFile()), config.assignmentStrategy());
+        return new BalancerServer(vertx, config, balancer);
+    }
 
     public BalancerServer(Vertx vertx, BalancerConfig config, Balancer balancer) {
         this.vertx = vertx;
@@ -59,6 +63,7 @@ public final class BalancerServer {
         router.post("/api/v1/workers").handler(body).handler(this::join);
         router.put("/api/v1/workers/:wid/lease").handler(body).handler(this::renew);
         router.delete("/api/v1/workers/:wid").handler(this::leave);
+        router.post("/api/v1/workers/:wid/drain").handler(this::drain);
         router.get("/api/v1/cluster").handler(this::cluster);
         router.get("/health").handler(rc -> Responses.json(rc.response(), 200,
                 Map.of("status", "ok", "role", "balancer")));
@@ -140,8 +145,8 @@ public final class BalancerServer {
         }
         long lease = reg.leaseIntervalMs() > 0 ? reg.leaseIntervalMs() : DEFAULT_LEASE_MS;
         Worker worker = new Worker(Worker.idOf(url), url, reg.store(), lease, System.currentTimeMillis());
-        balancer.join(worker).onSuccess(m -> Responses.json(rc.response(), 200,
-                new WorkerLease(worker.id(), worker.url(), lease))).onFailure(rc::fail);
+        balancer.join(worker).onSuccess(m -> Responses.json(rc.response(), 200, balancer.lease(m)))
+                .onFailure(rc::fail);
     }
 
     private void renew(RoutingContext rc) {
@@ -150,9 +155,17 @@ public final class BalancerServer {
         if (!balancer.renew(wid, load)) {
             throw ApiException.notFound("unknown worker", "no worker " + wid + "; register again");
         }
+        Responses.json(rc.response(), 200, balancer.lease(balancer.member(wid)));
+    }
+
+    private void drain(RoutingContext rc) {
+        String wid = rc.pathParam("wid");
+        if (!balancer.drain(wid)) {
+            throw ApiException.notFound("unknown worker", "no worker " + wid);
+        }
         Member member = balancer.member(wid);
-        Responses.json(rc.response(), 200,
-                new WorkerLease(wid, member.url(), member.worker().leaseIntervalMs()));
+        Responses.json(rc.response(), 200, Map.of("id", wid, "draining", true, "producers", balancer.held(wid),
+                "url", member.url()));
     }
 
     private void leave(RoutingContext rc) {
@@ -167,10 +180,6 @@ public final class BalancerServer {
     }
 
     private void cluster(RoutingContext rc) {
-        Map<String, Integer> held = new HashMap<>();
-        for (Assignment a : balancer.assignments().values()) {
-            held.merge(a.workerId(), 1, Integer::sum);
-        }
         List<Map<String, Object>> workers = new ArrayList<>();
         long now = System.nanoTime();
         for (Member m : balancer.membership().all()) {
@@ -179,7 +188,8 @@ public final class BalancerServer {
             w.put("url", m.url());
             w.put("alive", m.alive());
             w.put("assignable", m.assignable());
-            w.put("producers", held.getOrDefault(m.id(), 0));
+            w.put("draining", m.draining());
+            w.put("producers", balancer.held(m.id()));
             w.put("leased", m.worker().leased());
             w.put("last_renewal_ms_ago", (now - m.lastRenewalNanos()) / 1_000_000);
             w.put("store", m.worker().store());

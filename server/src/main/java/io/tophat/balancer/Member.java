@@ -11,6 +11,7 @@ public final class Member {
     private volatile long lastRenewalNanos;
     private volatile long failedSinceNanos = -1;
     private volatile boolean dead;
+    private volatile boolean draining;
     private volatile WorkerLoad load = WorkerLoad.NONE;
 
     Member(Worker worker, long nowNanos) {
@@ -39,9 +40,17 @@ public final class Member {
         return !dead;
     }
 
-    /** Alive and not reported failing since its last renewal: new producers may be given to it. */
+    /** Alive, not draining and not reported failing since its last renewal: new producers may be given to it. */
     public boolean assignable() {
-        return !dead && failedSinceNanos < 0;
+        return !dead && !draining && failedSinceNanos < 0;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    void drain() {
+        draining = true;
     }
 
     public long lastRenewalNanos() {

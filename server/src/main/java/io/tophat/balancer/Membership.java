@@ -42,6 +42,19 @@ public final class Membership {
         return true;
     }
 
+    /** Marks the worker draining: it takes no new producers. False when unknown. */
+    public boolean drain(String id) {
+        Member member = members.get(id);
+        if (member == null) {
+            return false;
+        }
+        if (!member.draining()) {
+            member.drain();
+            LOG.info("worker {} is draining; no new producers go to it", id);
+        }
+        return true;
+    }
+
     public Member leave(String id) {
         Member removed = members.remove(id);
         if (removed != null) {

@@ -1,10 +1,7 @@
 package io.tophat.cli;
 
-import io.tophat.balancer.Balancer;
 import io.tophat.balancer.BalancerConfig;
 import io.tophat.balancer.BalancerServer;
-import io.tophat.balancer.BalancerStore;
-import io.tophat.balancer.RoundRobin;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,8 +28,19 @@ final class BalancerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, env TOPHAT_DATA_DIR).")
     Path dataDir;
 
+    @Option(names = "--strategy", defaultValue = "${env:TOPHAT_STRATEGY:-round-robin}",
+            description = "How new producers are spread over workers: round-robin (the report's), least-loaded "
+                    + "(lowest heartbeats/s, then fewest producers) or hash (rendezvous hashing with bounded load, "
+                    + "so several balancers agree) (default: ${DEFAULT-VALUE}, env TOPHAT_STRATEGY).")
+    String strategy;
+
+    @Option(names = "--hash-balance", defaultValue = "${env:TOPHAT_HASH_BALANCE:-0.25}",
+            description = "With --strategy hash: no worker holds more than (1 + this) times the average "
+                    + "(default: ${DEFAULT-VALUE}, env TOPHAT_HASH_BALANCE).")
+    double hashBalance;
+
     BalancerConfig config() {
-        return new BalancerConfig(host, port, dataDir);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance);
     }
 
     @Override
@@ -42,8 +50,7 @@ final class BalancerCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         lifecycle.started("Vert.x runtime", () -> Await.result(vertx.close(), Duration.ofSeconds(10)));
         try {
-            Balancer balancer = new Balancer(vertx, BalancerStore.open(config.stateFile()), new RoundRobin());
-            BalancerServer server = new BalancerServer(vertx, config, balancer);
+            BalancerServer server = BalancerServer.open(vertx, config);
             lifecycle.started("balancer", () -> Await.result(server.stop(), Duration.ofSeconds(10)));
             int bound = Await.result(server.start(), Duration.ofSeconds(10));
             System.out.println("TopHat balancer on http://" + displayHost(host) + ":" + bound);

@@ -1,6 +1,5 @@
 package io.tophat.cli;
 
-import io.tophat.store.SqliteHeartbeatStore;
 import io.tophat.store.SqliteStoreConfig;
 import io.tophat.worker.AckMode;
 import io.tophat.worker.WorkerConfig;
@@ -84,10 +83,16 @@ final class WorkerCommand implements Callable<Integer> {
                     + "(slower) (default: normal, env TOPHAT_SYNC).")
     SqliteStoreConfig.Synchronous synchronous;
 
+    @Option(names = "--drain-timeout", converter = DurationConverter.class,
+            defaultValue = "${env:TOPHAT_DRAIN_TIMEOUT:-10s}",
+            description = "At shutdown (SIGTERM, Ctrl-C) or on a drain request, the longest the worker waits for "
+                    + "its producers to move to other workers before it leaves (default: 10s, env TOPHAT_DRAIN_TIMEOUT).")
+    Duration drainTimeout;
+
     WorkerConfig config() {
         Path dir = dataDir != null ? dataDir : Path.of("tophat-data", "worker-" + port);
         return new WorkerConfig(host, port, advertiseHost, balancers, dir, cacheSize, flushInterval, ack,
-                queueCapacity, maxBatch, maxBody, leaseInterval, synchronous);
+                queueCapacity, maxBatch, maxBody, leaseInterval, synchronous, drainTimeout);
     }
 
     @Override
@@ -97,10 +102,9 @@ final class WorkerCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         lifecycle.started("Vert.x runtime", () -> Await.result(vertx.close(), Duration.ofSeconds(10)));
         try {
-            SqliteHeartbeatStore store = SqliteHeartbeatStore.open(new SqliteStoreConfig(config.storeFile(),
-                    config.synchronous(), SqliteStoreConfig.DEFAULT_READ_CONNECTIONS));
-            WorkerServer worker = new WorkerServer(vertx, config, store);
-            lifecycle.started("worker", () -> Await.result(worker.stop(), Duration.ofSeconds(60)));
+            WorkerServer worker = WorkerServer.open(vertx, config);
+            lifecycle.started("worker", () -> Await.result(worker.stop(), config.drainTimeout().plusSeconds(60)));
+            worker.onDrainRequested(() -> new Thread(lifecycle::stopAll, "tophat-drain").start());
             int bound = Await.result(worker.start(), Duration.ofSeconds(30));
             System.out.println("TopHat worker on port " + bound + ", registered as " + worker.url());
         } catch (Exception e) {

@@ -1,12 +1,7 @@
 package io.tophat.embedded;
 
-import io.tophat.balancer.Balancer;
 import io.tophat.balancer.BalancerConfig;
 import io.tophat.balancer.BalancerServer;
-import io.tophat.balancer.BalancerStore;
-import io.tophat.balancer.RoundRobin;
-import io.tophat.store.SqliteHeartbeatStore;
-import io.tophat.store.SqliteStoreConfig;
 import io.tophat.worker.WorkerConfig;
 import io.tophat.worker.WorkerServer;
 import io.vertx.core.Future;
@@ -49,8 +44,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** Starts the balancer on {@code balancerPort} (0 for any) and {@code workerCount} workers on free ports. */
     public EmbeddedCluster start(int balancerPort, int workerCount) {
         BalancerConfig config = new BalancerConfig(host, balancerPort, dataDir.resolve("balancer"));
-        Balancer state = new Balancer(vertx, BalancerStore.open(config.stateFile()), new RoundRobin());
-        balancer = new BalancerServer(vertx, config, state);
+        balancer = BalancerServer.open(vertx, config);
         int port = await(balancer.start());
         balancerUri = URI.create("http://" + host + ":" + port);
         for (int i = 0; i < workerCount; i++) {
@@ -69,9 +63,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     public int startWorker(int index, int port) {
         WorkerConfig config = workerSettings.apply(WorkerConfig.defaults(List.of(balancerUri),
                 dataDir.resolve("worker-" + (index + 1)))).withPort(port);
-        SqliteHeartbeatStore store = SqliteHeartbeatStore.open(
-                SqliteStoreConfig.defaults(config.storeFile()).withSynchronous(config.synchronous()));
-        WorkerServer worker = new WorkerServer(vertx, config, store);
+        WorkerServer worker = WorkerServer.open(vertx, config);
+        worker.onDrainRequested(() -> new Thread(() -> stopWorker(index), "tophat-drain-" + index).start());
         try {
             await(worker.start());
         } catch (RuntimeException e) {

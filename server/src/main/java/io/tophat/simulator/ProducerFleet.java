@@ -103,13 +103,17 @@ public final class ProducerFleet implements AutoCloseable {
 
     /** Stops every producer: waits between retries end at once, requests in flight are abandoned. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         producers.forEach(TopHatProducer::close);
         List<Thread> running = startedThreads();
         running.forEach(Thread::interrupt);
         long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        for (Thread thread : running) {
-            thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        try {
+            for (Thread thread : running) {
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

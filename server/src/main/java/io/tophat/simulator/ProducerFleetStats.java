@@ -14,16 +14,16 @@ import java.util.Locale;
  *                        client refused to send
  * @param dropped         heartbeats dropped from full offline buffers
  * @param reRegistrations times a producer was given a worker again
- * @param buffered        heartbeats waiting in offline buffers now
+ * @param pending         heartbeats not yet answered now: being sent, or waiting in offline buffers
  * @param window          the time the rate is measured over
  * @param ratePerSecond   acknowledged heartbeats per second over the window
  */
 public record ProducerFleetStats(int producers, long sent, long acknowledged, long rejected, long errors, long dropped,
-                                 long reRegistrations, long buffered, Duration window, double ratePerSecond) {
+                                 long reRegistrations, long pending, Duration window, double ratePerSecond) {
 
     public String oneLine() {
         return String.format(Locale.ROOT,
-                "%d producers: acknowledged %d (%.1f/s), rejected %d, errors %d, re-registrations %d, buffered %d, dropped %d",
-                producers, acknowledged, ratePerSecond, rejected, errors, reRegistrations, buffered, dropped);
+                "%d producers: acknowledged %d (%.1f/s), rejected %d, errors %d, re-registrations %d, pending %d, dropped %d",
+                producers, acknowledged, ratePerSecond, rejected, errors, reRegistrations, pending, dropped);
     }
 }

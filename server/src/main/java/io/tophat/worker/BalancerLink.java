@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -35,15 +36,19 @@ final class BalancerLink {
     private final HttpClient http;
     private final WorkerRegistration registration;
     private final Supplier<WorkerLoad> load;
+    private final Consumer<WorkerLease> onLease;
     private volatile WorkerLease lease;
     private boolean outage;
     private long timer = -1;
 
-    BalancerLink(Vertx vertx, URI balancer, WorkerRegistration registration, Supplier<WorkerLoad> load) {
+    /** {@code onLease} sees every lease answer (transfers, producer count, drain request) on an event loop. */
+    BalancerLink(Vertx vertx, URI balancer, WorkerRegistration registration, Supplier<WorkerLoad> load,
+                 Consumer<WorkerLease> onLease) {
         this.vertx = vertx;
         this.balancer = balancer;
         this.registration = registration;
         this.load = load;
+        this.onLease = onLease;
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) REQUEST_TIMEOUT_MS).setKeepAlive(true));
     }
@@ -68,7 +73,7 @@ final class BalancerLink {
     }
 
     private void startRenewing(WorkerLease granted) {
-        lease = granted;
+        granted(granted);
         LOG.info("registered with the balancer at {} as {} ({})", balancer, granted.id(), granted.url());
         timer = vertx.setPeriodic(granted.leaseIntervalMs(), t -> renew());
     }
@@ -76,12 +81,15 @@ final class BalancerLink {
     private void renew() {
         WorkerLease current = lease;
         send(HttpMethod.PUT, "/api/v1/workers/" + current.id() + "/lease", load.get())
-                .onSuccess(renewed -> recovered())
+                .onSuccess(renewed -> {
+                    granted(renewed);
+                    recovered();
+                })
                 .onFailure(e -> {
                     if (e instanceof UnknownWorker) {
                         LOG.warn("the balancer at {} no longer knows this worker; registering again", balancer);
                         send(HttpMethod.POST, "/api/v1/workers", registration).onSuccess(l -> {
-                            lease = l;
+                            granted(l);
                             recovered();
                         });
                     } else if (!outage) {
@@ -90,6 +98,29 @@ final class BalancerLink {
                                 e.getMessage(), current.leaseIntervalMs());
                     }
                 });
+    }
+
+    private void granted(WorkerLease granted) {
+        lease = granted;
+        onLease.accept(granted);
+    }
+
+    /** The producers the balancer counted on this worker at the last lease answer. */
+    long producersAssigned() {
+        WorkerLease current = lease;
+        return current == null ? 0 : current.producers();
+    }
+
+    /** Tells the balancer to send no new producers here; completes (never fails) within the request timeout. */
+    Future<Void> drain() {
+        WorkerLease current = lease;
+        if (current == null) {
+            return Future.succeededFuture();
+        }
+        return send(HttpMethod.POST, "/api/v1/workers/" + current.id() + "/drain", null)
+                .onFailure(e -> LOG.warn("could not tell the balancer at {} that this worker drains: {}", balancer,
+                        e.getMessage()))
+                .<Void>mapEmpty().otherwiseEmpty();
     }
 
     private void recovered() {
@@ -137,7 +168,7 @@ final class BalancerLink {
                         return Future.failedFuture(new IllegalStateException(
                                 "answered " + resp.statusCode() + " " + b.toString()));
                     }
-                    if (method == HttpMethod.DELETE || b.length() == 0) {
+                    if (method != HttpMethod.PUT && (method != HttpMethod.POST || !path.equals("/api/v1/workers"))) {
                         return Future.succeededFuture(lease);
                     }
                     return Future.succeededFuture(decode(b));

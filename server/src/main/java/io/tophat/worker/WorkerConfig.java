@@ -24,10 +24,12 @@ import java.util.List;
  * @param maxBodyBytes   the largest heartbeat body accepted (413 beyond)
  * @param leaseInterval  how often the worker renews its lease with the balancer
  * @param synchronous    SQLite's durability setting (NORMAL survives a process crash, FULL also power loss)
+ * @param drainTimeout   at shutdown, the longest the worker waits for its producers to move elsewhere
  */
 public record WorkerConfig(String host, int port, String advertiseHost, List<URI> balancers, Path dataDir,
                            int cacheSize, Duration flushInterval, AckMode ack, int queueCapacity, int maxBatch,
-                           int maxBodyBytes, Duration leaseInterval, SqliteStoreConfig.Synchronous synchronous) {
+                           int maxBodyBytes, Duration leaseInterval, SqliteStoreConfig.Synchronous synchronous,
+                           Duration drainTimeout) {
 
     public static final int DEFAULT_CACHE_SIZE = 100_000;
     public static final int DEFAULT_QUEUE_CAPACITY = 50_000;
@@ -44,6 +46,7 @@ public record WorkerConfig(String host, int port, String advertiseHost, List<URI
         require(maxBodyBytes >= 256, "--max-body must be at least 256 bytes, not " + maxBodyBytes);
         require(!flushInterval.isNegative() && !flushInterval.isZero(), "--flush-interval must be positive");
         require(leaseInterval.toMillis() >= 50, "--lease-interval must be at least 50ms");
+        require(!drainTimeout.isNegative(), "--drain-timeout must not be negative");
         require(ack != AckMode.CACHED || cacheSize <= queueCapacity,
                 "--cache-size must not exceed --queue-capacity with --ack cached");
     }
@@ -58,22 +61,27 @@ public record WorkerConfig(String host, int port, String advertiseHost, List<URI
     public static WorkerConfig defaults(List<URI> balancers, Path dataDir) {
         return new WorkerConfig("127.0.0.1", 0, null, balancers, dataDir, DEFAULT_CACHE_SIZE, Duration.ofSeconds(20),
                 AckMode.DURABLE, DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES,
-                Duration.ofSeconds(1), SqliteStoreConfig.Synchronous.NORMAL);
+                Duration.ofSeconds(1), SqliteStoreConfig.Synchronous.NORMAL, Duration.ofSeconds(10));
     }
 
     public WorkerConfig withCacheSize(int size) {
         return new WorkerConfig(host, port, advertiseHost, balancers, dataDir, size, flushInterval, ack,
-                queueCapacity, maxBatch, maxBodyBytes, leaseInterval, synchronous);
+                queueCapacity, maxBatch, maxBodyBytes, leaseInterval, synchronous, drainTimeout);
     }
 
     public WorkerConfig withAck(AckMode mode, Duration interval) {
         return new WorkerConfig(host, port, advertiseHost, balancers, dataDir, cacheSize, interval, mode,
-                queueCapacity, maxBatch, maxBodyBytes, leaseInterval, synchronous);
+                queueCapacity, maxBatch, maxBodyBytes, leaseInterval, synchronous, drainTimeout);
+    }
+
+    public WorkerConfig withLeaseInterval(Duration interval, Duration drain) {
+        return new WorkerConfig(host, port, advertiseHost, balancers, dataDir, cacheSize, flushInterval, ack,
+                queueCapacity, maxBatch, maxBodyBytes, interval, synchronous, drain);
     }
 
     public WorkerConfig withPort(int newPort) {
         return new WorkerConfig(host, newPort, advertiseHost, balancers, dataDir, cacheSize, flushInterval, ack,
-                queueCapacity, maxBatch, maxBodyBytes, leaseInterval, synchronous);
+                queueCapacity, maxBatch, maxBodyBytes, leaseInterval, synchronous, drainTimeout);
     }
 
     public Path storeFile() {

@@ -5,10 +5,14 @@ import io.tophat.http.ErrorResponder;
 import io.tophat.http.HttpService;
 import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
 import io.tophat.protocol.WorkerRegistration;
 import io.tophat.store.HeartbeatStore;
+import io.tophat.store.SqliteHeartbeatStore;
+import io.tophat.store.SqliteStoreConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -45,7 +49,18 @@ public final class WorkerServer {
     private final HeartbeatParser parser = new HeartbeatParser();
     private final HttpService http;
     private final List<BalancerLink> links = new ArrayList<>();
+    private final Fence fence = new Fence();
     private volatile String url;
+    private volatile boolean draining;
+    private volatile long lastHeartbeatNanos = System.nanoTime();
+    private volatile Runnable onDrainRequested = () -> { };
+
+    /** A worker on its SQLite file under the configured data dir; not yet listening. */
+    public static WorkerServer open(Vertx vertx, WorkerConfig config) {
+        SqliteHeartbeatStore store = SqliteHeartbeatStore.open(new SqliteStoreConfig(config.storeFile(),
+                config.synchronous(), SqliteStoreConfig.DEFAULT_READ_CONNECTIONS));
+        return new WorkerServer(vertx, config, store);
+    }
 
     /** Takes ownership of {@code store}: it is closed by {@link #stop}. */
     public WorkerServer(Vertx vertx, WorkerConfig config, HeartbeatStore store) {
@@ -80,6 +95,7 @@ public final class WorkerServer {
             rc.fail(new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0));
             return;
         }
+        lastHeartbeatNanos = System.nanoTime();
         Heartbeat hb;
         try {
             Buffer body = rc.body().buffer();
@@ -90,7 +106,32 @@ public final class WorkerServer {
             rc.fail(seed && e.status() == 422 ? ApiException.badRequest(e.error(), e.detail()) : e);
             return;
         }
+        if (draining) {
+            rc.fail(new ApiException(410, "worker draining",
+                    "this worker is leaving; register again with the balancer", 0));
+            return;
+        }
+        Long movedAt = fence.revokedEpoch(hb.producer());
+        if (movedAt != null) {
+            rc.fail(ApiException.conflict("producer assigned elsewhere", "producer " + hb.producer()
+                    + " was moved to another worker (epoch " + movedAt + "); register again with the balancer"));
+            return;
+        }
         ingest.submit(hb, vertx.getOrCreateContext(), rc.response());
+    }
+
+    private void leaseAnswered(WorkerLease lease) {
+        fence.apply(lease);
+        if (lease.draining() && !draining) {
+            LOG.info("the balancer asks this worker to drain; leaving once its producers have moved");
+            draining = true;
+            onDrainRequested.run();
+        }
+    }
+
+    /** Called once when a balancer asks this worker to drain (an operator's drain request). */
+    public void onDrainRequested(Runnable action) {
+        this.onDrainRequested = action;
     }
 
     private static boolean isJson(String contentType) {
@@ -124,7 +165,7 @@ public final class WorkerServer {
                     config.leaseInterval().toMillis());
             List<Future<?>> registrations = new ArrayList<>();
             for (URI balancer : config.balancers()) {
-                BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load);
+                BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load, this::leaseAnswered);
                 links.add(link);
                 registrations.add(link.register(REGISTRATION_PATIENCE).onSuccess(lease -> url = lease.url()));
             }
@@ -132,6 +173,21 @@ public final class WorkerServer {
                     "worker listening on {}:{}, ack {}, cache {} producers, store {}", config.host(), p,
                     config.ack().name().toLowerCase(), config.cacheSize(), config.storeFile()));
         });
+    }
+
+    private Future<Void> producersMoved() {
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        long quiet = 2 * config.leaseInterval().toNanos();
+        Promise<Void> moved = Promise.promise();
+        vertx.setPeriodic(0, 100, timer -> {
+            long now = System.nanoTime();
+            boolean none = links.stream().allMatch(l -> l.producersAssigned() == 0);
+            if (none || now - lastHeartbeatNanos > quiet || now > deadline) {
+                vertx.cancelTimer(timer);
+                moved.complete();
+            }
+        });
+        return moved.future();
     }
 
     /** The URL the balancer gave this worker (after {@link #start}). */
@@ -148,10 +204,16 @@ public final class WorkerServer {
         return store;
     }
 
-    /** Leaves the balancers, stops listening, writes everything held, and closes the store. */
+    /**
+     * Drains (no new producers; heartbeats answered 410 so producers re-register elsewhere) until the balancers
+     * count no producer here, no heartbeat has come for two lease intervals, or the drain timeout passes; then
+     * leaves the balancers, stops listening, writes everything held, and closes the store.
+     */
     public Future<Void> stop() {
-        List<Future<Void>> quits = links.stream().map(BalancerLink::quit).toList();
-        return Future.join(quits).otherwiseEmpty()
+        draining = true;
+        return Future.join(links.stream().map(BalancerLink::drain).toList()).otherwiseEmpty()
+                .compose(v -> producersMoved())
+                .compose(v -> Future.join(links.stream().map(BalancerLink::quit).toList()).otherwiseEmpty())
                 .compose(v -> http.stop())
                 .compose(v -> vertx.executeBlocking(() -> {
                     ingest.close();
