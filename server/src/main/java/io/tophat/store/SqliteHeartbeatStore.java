@@ -21,10 +21,10 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The embedded engine: one SQLite file in WAL mode. Schema in {@code db/heartbeats/sqlite} (Flyway). One write
@@ -248,11 +248,12 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     /**
-     * The positions in {@code batch} of the newest stored heartbeat of each producer; a duplicate that the
-     * history ignored does not count. On equal times the later one in the batch wins, as it does across batches.
+     * The positions in {@code batch} of the newest stored heartbeat of each producer, in producer order (upserts
+     * in key order touch the table's pages in order); a duplicate that the history ignored does not count. On
+     * equal times the later one in the batch wins, as it does across batches.
      */
     private static Iterable<Integer> newestPerProducer(List<Heartbeat> batch, int[] inserted) {
-        Map<String, Integer> newest = new HashMap<>();
+        Map<String, Integer> newest = new TreeMap<>();
         for (int i = 0; i < batch.size(); i++) {
             if (inserted[i] == 0) {
                 continue;

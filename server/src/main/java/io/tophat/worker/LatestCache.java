@@ -2,52 +2,94 @@ package io.tophat.worker;
 
 import io.tophat.protocol.Heartbeat;
 
+import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The latest heartbeat per key (producer id or location label), bounded: beyond {@code capacity} entries the
- * least recently used one is dropped (it stays in the store). A heartbeat only replaces a newer one's place
- * if it is not older, so a late read from the store never hides a fresher write.
+ * The latest heartbeat per key (producer id or location label), each packed as a {@link CompactRecord}.
+ * Reads never lock. Bounded: beyond {@code capacity} entries a batch of entries is dropped (they stay in the
+ * store, and reads fall back to it). A heartbeat only replaces one that is not newer, so a late read from
+ * the store never hides a fresher write.
  */
 public final class LatestCache {
     private final int capacity;
-    private final LinkedHashMap<String, Heartbeat> entries;
+    private final ConcurrentHashMap<String, byte[]> entries;
+    private final ReentrantLock eviction = new ReentrantLock();
+    private Iterator<String> hand;
 
     public LatestCache(int capacity) {
         this.capacity = capacity;
-        this.entries = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Heartbeat> eldest) {
-                return size() > LatestCache.this.capacity;
-            }
-        };
+        this.entries = new ConcurrentHashMap<>(Math.min(capacity, 1 << 16));
     }
 
     /** Keeps {@code heartbeat} as the latest of {@code key} unless a newer one is held. */
-    public synchronized void offer(String key, Heartbeat heartbeat) {
-        Heartbeat held = entries.get(key);
-        if (held == null || held.receivedAt() <= heartbeat.receivedAt()) {
-            entries.put(key, heartbeat);
+    public void offer(String key, Heartbeat heartbeat) {
+        byte[] record = CompactRecord.encode(heartbeat);
+        long at = heartbeat.receivedAt();
+        entries.merge(key, record, (held, fresh) -> CompactRecord.receivedAt(held) <= at ? fresh : held);
+        if (entries.size() > capacity) {
+            evictSome();
         }
     }
 
-    public synchronized Heartbeat get(String key) {
+    public Heartbeat get(String key) {
+        byte[] record = entries.get(key);
+        return record == null ? null : CompactRecord.decode(key, record);
+    }
+
+    /** The packed record, for serving the data's JSON text without decoding the rest. */
+    byte[] record(String key) {
         return entries.get(key);
     }
 
-    /** Drops the least recently used half (the report's eviction after a flush). */
-    public synchronized void evictOlderHalf() {
-        int drop = entries.size() / 2;
-        Iterator<?> it = entries.keySet().iterator();
-        for (int i = 0; i < drop; i++) {
-            it.next();
-            it.remove();
+    /** Drops about one percent of the entries, in the map's iteration order (close to random). */
+    private void evictSome() {
+        if (!eviction.tryLock()) {
+            return;
+        }
+        try {
+            int drop = Math.max(1, capacity / 100);
+            for (int i = 0; i < drop && entries.size() > capacity - drop; i++) {
+                if (hand == null || !hand.hasNext()) {
+                    hand = entries.keySet().iterator();
+                    if (!hand.hasNext()) {
+                        return;
+                    }
+                }
+                hand.next();
+                hand.remove();
+            }
+        } finally {
+            eviction.unlock();
         }
     }
 
-    public synchronized int size() {
+    /** Drops the older half, by time received (the report's eviction after a flush). */
+    public void evictOlderHalf() {
+        long[] times = new long[entries.size()];
+        int n = 0;
+        for (byte[] record : entries.values()) {
+            if (n == times.length) {
+                break;
+            }
+            times[n++] = CompactRecord.receivedAt(record);
+        }
+        if (n < 2) {
+            return;
+        }
+        Arrays.sort(times, 0, n);
+        long median = times[n / 2];
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+            if (CompactRecord.receivedAt(e.getValue()) < median) {
+                entries.remove(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    public int size() {
         return entries.size();
     }
 

@@ -41,6 +41,13 @@ final class ReadHandlers {
     /** Seed {@code GET /get_data/{id}}: the producer's latest data; 400 when there is none. */
     void seedData(RoutingContext rc) {
         String id = producerId(rc);
+        byte[] cached = latest.record(id);
+        if (cached != null) {
+            int from = CompactRecord.dataOffset(cached);
+            Responses.json(rc.response(), 200, Buffer.buffer(cached.length - from)
+                    .appendBytes(cached, from, cached.length - from));
+            return;
+        }
         latestOf(id).onSuccess(hb -> {
             if (hb == null) {
                 rc.fail(ApiException.badRequest("Producer does not exist", "no data from producer " + id));

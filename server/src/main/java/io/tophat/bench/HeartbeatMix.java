@@ -1,0 +1,86 @@
+package io.tophat.bench;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Heartbeats for {@code POST /heartbeat}: about 200 bytes of JSON, request {@code n} from producer
+ * {@code n mod producers} with {@code seq = seqBase + n}, so every heartbeat of a run is distinct (none is
+ * dropped as a retry) and a later run's sequence numbers never collide with an earlier run's. The body is
+ * one prepared template per connection; only the digits of the id and of seq are rewritten per request.
+ */
+public final class HeartbeatMix implements RequestMix {
+    private static final int SEQ_DIGITS = 19;
+    private static final String TEMPLATE = "{\"id\":\"%s\",\"seq\":%s,\"location\":{\"lat\":56.3398,\"lon\":-2.7967,"
+            + "\"accuracy\":8.5,\"speed\":1.4},\"data\":{\"temperature\":21.5,\"humidity\":48,\"noise_db\":41.2,"
+            + "\"battery\":87,\"steps\":12034,\"activity\":\"walking\",\"app\":\"tophat-bench\"}}";
+
+    private final ProducerIds producers;
+    private final long seqBase;
+    private final byte[] template;
+    private final int idAt;
+    private final int seqAt;
+
+    /**
+     * @param seqBase the first sequence number; {@link #seqBaseNow()} gives one that later runs never reuse
+     */
+    public HeartbeatMix(ProducerIds producers, long seqBase) {
+        if (seqBase < 1_000_000_000_000_000_000L || seqBase > 8_000_000_000_000_000_000L) {
+            throw new IllegalArgumentException("seqBase must have " + SEQ_DIGITS + " digits and leave room to count");
+        }
+        this.producers = producers;
+        this.seqBase = seqBase;
+        String idMark = "I".repeat(producers.width());
+        String seqMark = "S".repeat(SEQ_DIGITS);
+        String text = String.format(TEMPLATE, idMark, seqMark);
+        this.template = text.getBytes(StandardCharsets.US_ASCII);
+        this.idAt = text.indexOf(idMark);
+        this.seqAt = text.indexOf(seqMark);
+    }
+
+    /** A sequence base from the clock: a million numbers per millisecond, so runs one after the other never overlap. */
+    public static long seqBaseNow() {
+        return System.currentTimeMillis() * 1_000_000L;
+    }
+
+    @Override
+    public HttpMethod method() {
+        return HttpMethod.POST;
+    }
+
+    @Override
+    public String uri(long n) {
+        return "/heartbeat";
+    }
+
+    @Override
+    public String contentType() {
+        return "application/json";
+    }
+
+    /** The size of every body, in bytes. */
+    public int bodySize() {
+        return template.length;
+    }
+
+    @Override
+    public Buffer newBody() {
+        return Buffer.buffer(template.clone());
+    }
+
+    @Override
+    public void fillBody(Buffer body, long n) {
+        writeDigits(body, idAt, producers.width(), producers.id(n));
+        writeDigits(body, seqAt, SEQ_DIGITS, seqBase + n);
+    }
+
+    private static void writeDigits(Buffer body, int at, int width, long value) {
+        long v = value;
+        for (int i = width - 1; i >= 0; i--) {
+            body.setByte(at + i, (byte) ('0' + (int) (v % 10)));
+            v /= 10;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.tophat.worker;
+
+import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.Location;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A heartbeat packed into one byte array for the latest cache (the producer id is the cache key, not stored):
+ * {@code receivedAt:8 flags:1 [deviceTime:8] [seq:8] location ip:(1+n) data:rest}, where a location is a
+ * label {@code (2+n)} or {@code lat:8 lon:8} plus the optional doubles the flags name. About 100 bytes for a
+ * typical heartbeat instead of a tree of a dozen objects, and the data's JSON text is served as a slice.
+ */
+final class CompactRecord {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+
+    private static final int DEVICE_TIME = 1;
+    private static final int SEQ = 1 << 1;
+    private static final int LABEL = 1 << 2;
+    private static final int ALT = 1 << 3;
+    private static final int ACCURACY = 1 << 4;
+    private static final int SPEED = 1 << 5;
+    private static final int BEARING = 1 << 6;
+
+    private CompactRecord() {
+    }
+
+    static byte[] encode(Heartbeat hb) {
+        Location loc = hb.location();
+        byte[] label = loc.label() == null ? null : loc.label().getBytes(StandardCharsets.UTF_8);
+        byte[] ip = hb.ipAddress().getBytes(StandardCharsets.UTF_8);
+        byte[] data = hb.data().getBytes(StandardCharsets.UTF_8);
+        int flags = (hb.deviceTime() != null ? DEVICE_TIME : 0) | (hb.seq() != null ? SEQ : 0)
+                | (label != null ? LABEL : 0) | (loc.alt() != null ? ALT : 0) | (loc.accuracy() != null ? ACCURACY : 0)
+                | (loc.speed() != null ? SPEED : 0) | (loc.bearing() != null ? BEARING : 0);
+        int size = 9 + (hb.deviceTime() != null ? 8 : 0) + (hb.seq() != null ? 8 : 0)
+                + (label != null ? 2 + label.length : 16 + 8 * Integer.bitCount(flags & (ALT | ACCURACY | SPEED | BEARING)))
+                + 1 + ip.length + data.length;
+        byte[] out = new byte[size];
+        LONG.set(out, 0, hb.receivedAt());
+        out[8] = (byte) flags;
+        int p = 9;
+        if (hb.deviceTime() != null) {
+            LONG.set(out, p, (long) hb.deviceTime());
+            p += 8;
+        }
+        if (hb.seq() != null) {
+            LONG.set(out, p, (long) hb.seq());
+            p += 8;
+        }
+        if (label != null) {
+            SHORT.set(out, p, (short) label.length);
+            System.arraycopy(label, 0, out, p + 2, label.length);
+            p += 2 + label.length;
+        } else {
+            p = putDouble(out, p, loc.lat());
+            p = putDouble(out, p, loc.lon());
+            p = putDouble(out, p, loc.alt());
+            p = putDouble(out, p, loc.accuracy());
+            p = putDouble(out, p, loc.speed());
+            p = putDouble(out, p, loc.bearing());
+        }
+        out[p++] = (byte) ip.length;
+        System.arraycopy(ip, 0, out, p, ip.length);
+        p += ip.length;
+        System.arraycopy(data, 0, out, p, data.length);
+        return out;
+    }
+
+    private static int putDouble(byte[] out, int p, Double value) {
+        if (value == null) {
+            return p;
+        }
+        DOUBLE.set(out, p, (double) value);
+        return p + 8;
+    }
+
+    static long receivedAt(byte[] record) {
+        return (long) LONG.get(record, 0);
+    }
+
+    /** Where the data's JSON text starts; it runs to the end of the array. */
+    static int dataOffset(byte[] record) {
+        return ipOffset(record) + 1 + record[ipOffset(record)];
+    }
+
+    private static int locationOffset(byte[] record) {
+        int flags = record[8];
+        return 9 + ((flags & DEVICE_TIME) != 0 ? 8 : 0) + ((flags & SEQ) != 0 ? 8 : 0);
+    }
+
+    private static int ipOffset(byte[] record) {
+        int flags = record[8];
+        int p = locationOffset(record);
+        if ((flags & LABEL) != 0) {
+            return p + 2 + (short) SHORT.get(record, p);
+        }
+        return p + 16 + 8 * Integer.bitCount(flags & (ALT | ACCURACY | SPEED | BEARING));
+    }
+
+    static Heartbeat decode(String producer, byte[] record) {
+        int flags = record[8];
+        int p = 9;
+        Long deviceTime = null;
+        Long seq = null;
+        if ((flags & DEVICE_TIME) != 0) {
+            deviceTime = (long) LONG.get(record, p);
+            p += 8;
+        }
+        if ((flags & SEQ) != 0) {
+            seq = (long) LONG.get(record, p);
+            p += 8;
+        }
+        Location location;
+        if ((flags & LABEL) != 0) {
+            int n = (short) SHORT.get(record, p);
+            location = Location.label(new String(record, p + 2, n, StandardCharsets.UTF_8));
+        } else {
+            double lat = (double) DOUBLE.get(record, p);
+            double lon = (double) DOUBLE.get(record, p + 8);
+            p += 16;
+            Double alt = null, accuracy = null, speed = null, bearing = null;
+            if ((flags & ALT) != 0) {
+                alt = (double) DOUBLE.get(record, p);
+                p += 8;
+            }
+            if ((flags & ACCURACY) != 0) {
+                accuracy = (double) DOUBLE.get(record, p);
+                p += 8;
+            }
+            if ((flags & SPEED) != 0) {
+                speed = (double) DOUBLE.get(record, p);
+                p += 8;
+            }
+            if ((flags & BEARING) != 0) {
+                bearing = (double) DOUBLE.get(record, p);
+            }
+            location = new Location(lat, lon, alt, accuracy, speed, bearing, null);
+        }
+        int ip = ipOffset(record);
+        String ipAddress = new String(record, ip + 1, record[ip], StandardCharsets.UTF_8);
+        int data = ip + 1 + record[ip];
+        return new Heartbeat(producer, location, new String(record, data, record.length - data, StandardCharsets.UTF_8),
+                ipAddress, receivedAt(record), deviceTime, seq);
+    }
+}

@@ -1,0 +1,70 @@
+package io.tophat.worker;
+
+import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.Location;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(30)
+class LatestCacheTest {
+
+    private static Heartbeat beat(String id, long at) {
+        return new Heartbeat(id, new Location(56.34, -2.79, 12.5, 4.0, 1.5, 270.0, null),
+                "{\"battery\":87,\"note\":\"caf\u00e9\"}", "10.0.0.7", at, 1_700_000_000_000L, 42L);
+    }
+
+    @Test
+    void aHeartbeatComesBackExactlyAsItWasPacked() {
+        LatestCache cache = new LatestCache(10);
+        Heartbeat hb = beat("3000", 1000);
+        cache.offer("3000", hb);
+        assertThat(cache.get("3000")).isEqualTo(hb);
+        Heartbeat labelled = new Heartbeat("x", Location.label("the library, 2nd floor"), "[1,2]", "::1", 5, null, null);
+        cache.offer("x", labelled);
+        assertThat(cache.get("x")).isEqualTo(labelled);
+    }
+
+    @Test
+    void theDataSliceIsTheDataJsonText() {
+        LatestCache cache = new LatestCache(10);
+        cache.offer("3000", beat("3000", 1000));
+        byte[] record = cache.record("3000");
+        byte[] data = Arrays.copyOfRange(record, CompactRecord.dataOffset(record), record.length);
+        assertThat(new String(data, StandardCharsets.UTF_8)).isEqualTo("{\"battery\":87,\"note\":\"caf\u00e9\"}");
+    }
+
+    @Test
+    void anOlderHeartbeatDoesNotReplaceANewerOne() {
+        LatestCache cache = new LatestCache(10);
+        cache.offer("3000", beat("3000", 2000));
+        cache.offer("3000", beat("3000", 1000));
+        assertThat(cache.get("3000").receivedAt()).isEqualTo(2000);
+    }
+
+    @Test
+    void theCacheNeverHoldsMoreThanItsCapacity() {
+        LatestCache cache = new LatestCache(100);
+        for (int i = 0; i < 10_000; i++) {
+            cache.offer("p" + i, beat("p" + i, i));
+            assertThat(cache.size()).isLessThanOrEqualTo(100);
+        }
+        assertThat(cache.get("p9999")).isNotNull();
+    }
+
+    @Test
+    void evictingTheOlderHalfKeepsTheNewest() {
+        LatestCache cache = new LatestCache(100);
+        for (int i = 0; i < 100; i++) {
+            cache.offer("p" + i, beat("p" + i, i));
+        }
+        cache.evictOlderHalf();
+        assertThat(cache.size()).isEqualTo(50);
+        assertThat(cache.get("p99")).isNotNull();
+        assertThat(cache.get("p0")).isNull();
+    }
+}
