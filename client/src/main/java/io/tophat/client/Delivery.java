@@ -6,6 +6,8 @@ public enum Delivery {
     ACKNOWLEDGED,
     /** A worker answered 4xx: the heartbeat is bad and was not retried. */
     REJECTED,
-    /** No worker took it within the retries allowed; it waits in the offline buffer for the next send or flush. */
-    BUFFERED
+    /** No worker took it within the retries allowed (or the producer was closed); it waits in the offline buffer. */
+    BUFFERED,
+    /** It waited in the full offline buffer and was dropped for a newer heartbeat before a worker took it. */
+    DROPPED
 }

@@ -14,20 +14,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TopHat producer: registers with a balancer, sends heartbeats to the worker it is given, and fails over.
  *
- * <p>{@link #send} blocks until the heartbeat is stored, rejected, or left in the bounded offline buffer. A
- * worker that does not answer, times out or answers 5xx (other than 503) is reported to the balancer with
- * {@code ?failed=} and replaced; 409 and 410 send the producer back to the balancer without blame; 503 (and 429)
- * are retried on the same worker after Retry-After. Retries pause with exponential backoff and full jitter, up to
- * {@link ProducerConfig#maxRetries()} in a row; after that the heartbeats wait in the offline buffer, oldest
- * dropped first when it is full, and go out in order with the next {@code send} or {@link #flush}.
+ * <p>Heartbeats go through a bounded offline buffer, oldest first: {@link #enqueue} only adds one (never
+ * blocks), {@link #send} adds one and blocks until it is answered or the retries run out, {@link #flush} sends
+ * what waits. A worker that does not answer, times out or answers 5xx (other than 503) is reported to the balancer
+ * with {@code ?failed=} and replaced; 409 and 410 send the producer back to the balancer without blame; 503 (and
+ * 429) are retried on the same worker after Retry-After. Failed attempts pause with exponential backoff and full
+ * jitter; after {@link ProducerConfig#maxRetries()} failures in a row the call gives up, the heartbeats keep
+ * waiting (the oldest dropped first when the buffer is full), and the next call starts afresh.
  *
  * <p>Sequence numbers start at the clock's epoch milliseconds when the producer is made and grow by one per
- * heartbeat, so a restarted producer does not reuse them. Calls are serialised: one sender at a time.
+ * heartbeat, so a restarted producer does not reuse them. Delivery calls are serialised; {@link #enqueue} may be
+ * called from any thread at any time.
  */
 public final class TopHatProducer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TopHatProducer.class.getName());
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
     private static final int MAX_ANSWER_BYTES = 64 * 1024;
+    private static final long UNLIMITED = -1;
 
     private final ProducerConfig config;
     private final BalancerClient balancer;
@@ -43,11 +46,21 @@ public final class TopHatProducer implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong reRegistrations = new AtomicLong();
 
+    /** Guarded by {@code buffer}. */
+    private long nextSeq;
+
+    /* The delivery state, guarded by this. */
     private volatile URI worker;
     private URI failedWorker;
     private boolean registered;
     private boolean offline;
-    private long nextSeq;
+    private int failedInRow;
+    private long retryAtNanos;
+    private String lastFailure = "";
+
+    /** What one delivery call achieved, and what became of the heartbeat it was made for (null when unknown). */
+    private record Round(FlushResult result, Delivery target, String targetDetail) {
+    }
 
     /** A producer with its own HTTP client and no acknowledgement listener. */
     public TopHatProducer(ProducerConfig config) {
@@ -80,9 +93,10 @@ public final class TopHatProducer implements AutoCloseable {
 
     /**
      * Asks the balancers for a worker, retrying with backoff up to the configured retries, and returns its base
-     * address. {@link #send} registers by itself when needed; call this to register up front.
+     * address. Delivery registers by itself when needed; call this to register up front.
      *
-     * @throws TopHatException when no balancer assigned a worker within the retries
+     * @throws TopHatException       when no balancer assigned a worker within the retries
+     * @throws IllegalStateException when the producer is closed
      */
     public synchronized URI register() throws InterruptedException {
         int failed = 0;
@@ -96,42 +110,71 @@ public final class TopHatProducer implements AutoCloseable {
                 if (exhausted(failed)) {
                     throw e;
                 }
-                pause(backoff.delay(failed));
+                pause(backoff.delay(failed).toNanos());
             }
         }
     }
 
     /**
-     * Makes a heartbeat with the next sequence number and the current device time, and delivers it after any
-     * heartbeats still waiting in the offline buffer.
+     * Makes a heartbeat with the next sequence number and the current device time and puts it in the offline
+     * buffer, to go out with the next {@link #send} or {@link #flush}. Never blocks.
      *
      * @param location where the producer is (a position or a label)
      * @param dataJson the sensed data, as the text of one JSON value
+     * @return the heartbeat's sequence number
      * @throws IllegalArgumentException when the location is out of range or the data is not one JSON value
      * @throws IllegalStateException    when the producer is closed
      */
-    public synchronized SendResult send(Location location, String dataJson) throws InterruptedException {
+    public long enqueue(Location location, String dataJson) {
         requireOpen();
         String problem = location == null ? "location is required" : location.problem();
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
         OutgoingHeartbeat.requireJsonValue(dataJson);
-        OutgoingHeartbeat heartbeat = new OutgoingHeartbeat(config.producerId(), nextSeq++, System.currentTimeMillis(), location, dataJson);
+        OutgoingHeartbeat heartbeat;
+        OutgoingHeartbeat evicted;
+        synchronized (buffer) {
+            heartbeat = new OutgoingHeartbeat(config.producerId(), nextSeq++, System.currentTimeMillis(), location, dataJson);
+            evicted = buffer.add(heartbeat);
+        }
         sent.incrementAndGet();
-        OutgoingHeartbeat evicted = buffer.add(heartbeat);
         if (evicted != null) {
             LOG.log(System.Logger.Level.DEBUG, "producer {0}: offline buffer full, dropped heartbeat seq {1}",
                     config.producerId(), String.valueOf(evicted.seq()));
         }
-        return deliver(heartbeat);
+        return heartbeat.seq();
     }
 
-    /** Tries to deliver the heartbeats waiting in the offline buffer; returns true when none is left. */
-    public synchronized boolean flush() throws InterruptedException {
-        requireOpen();
-        deliver(null);
-        return buffer.size() == 0;
+    /**
+     * Makes a heartbeat as {@link #enqueue} does and delivers it, after the heartbeats waiting before it. Blocks
+     * until it is answered, or the retries run out, or the producer is closed.
+     */
+    public SendResult send(Location location, String dataJson) throws InterruptedException {
+        long seq = enqueue(location, dataJson);
+        synchronized (this) {
+            Round round = deliver(seq, UNLIMITED);
+            if (round.target() != null) {
+                return new SendResult(seq, round.target(), round.targetDetail());
+            }
+            OutgoingHeartbeat head = buffer.peek();
+            boolean dropped = head == null || head.seq() > seq;
+            return new SendResult(seq, dropped ? Delivery.DROPPED : Delivery.BUFFERED, lastFailure);
+        }
+    }
+
+    /** Delivers the heartbeats waiting in the offline buffer, blocking until they are answered or the retries run out. */
+    public synchronized FlushResult flush() throws InterruptedException {
+        return deliver(Long.MAX_VALUE, UNLIMITED).result();
+    }
+
+    /**
+     * Delivers the heartbeats waiting in the offline buffer for at most about {@code maxWait} (a request under way
+     * may take up to the request timeout longer). Failures and pauses carry over to the next call, so calling this
+     * on every tick of a timer retries at the backoff's pace, not the timer's.
+     */
+    public synchronized FlushResult flush(Duration maxWait) throws InterruptedException {
+        return deliver(Long.MAX_VALUE, Math.max(0, maxWait.toNanos())).result();
     }
 
     public ProducerStats stats() {
@@ -139,7 +182,7 @@ public final class TopHatProducer implements AutoCloseable {
                 reRegistrations.get(), buffer.size());
     }
 
-    /** Stops the producer: a send waiting between retries returns at once with its heartbeat buffered. */
+    /** Stops the producer: a call waiting between retries returns at once, its heartbeats left in the buffer. */
     @Override
     public void close() {
         closing.countDown();
@@ -155,47 +198,77 @@ public final class TopHatProducer implements AutoCloseable {
         }
     }
 
-    /** Delivers buffered heartbeats in order until none is left or the retries run out; reports on {@code target}. */
-    private SendResult deliver(OutgoingHeartbeat target) throws InterruptedException {
-        SendResult result = null;
-        String lastFailure = "";
-        int failed = 0;
-        OutgoingHeartbeat head;
-        while (!isClosed() && (head = buffer.peek()) != null) {
+    /** Delivers waiting heartbeats in order, up to and including {@code targetSeq}, within the budget. */
+    private Round deliver(long targetSeq, long budgetNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, budgetNanos);
+        Delivery target = null;
+        String targetDetail = "";
+        boolean attempted = false;
+        while (!isClosed()) {
+            OutgoingHeartbeat head = buffer.peek();
+            if (head == null || head.seq() > targetSeq) {
+                return new Round(FlushResult.DELIVERED, target, targetDetail);
+            }
+            long now = System.nanoTime();
+            long wait = failedInRow > 0 ? retryAtNanos - now : 0;
+            if (budgetNanos != UNLIMITED && (wait > 0 ? retryAtNanos - deadline > 0 : attempted && now - deadline > 0)) {
+                pause(deadline - now);
+                return new Round(FlushResult.PENDING, target, targetDetail);
+            }
+            if (wait > 0) {
+                pause(wait);
+                continue;
+            }
+            attempted = true;
             if (worker == null) {
-                try {
-                    registerNow();
-                    continue;
-                } catch (TopHatException e) {
-                    lastFailure = e.getMessage();
-                    failed = countFailure(failed);
-                    if (!retryAfterPause(failed, backoff.delay(failed), lastFailure)) {
-                        break;
-                    }
-                    continue;
+                if (!tryRegister()) {
+                    return new Round(FlushResult.GAVE_UP, target, targetDetail);
                 }
+                continue;
             }
-            PostOutcome outcome = poster.post(worker, head);
+            OutgoingHeartbeat claimed = buffer.claimHead();
+            if (claimed == null || claimed.seq() > targetSeq) {
+                buffer.release();
+                continue;
+            }
+            PostOutcome outcome = post(claimed);
             if (outcome instanceof PostOutcome.Acknowledged) {
-                acknowledge(head);
-                failed = 0;
-                result = head == target ? new SendResult(head.seq(), Delivery.ACKNOWLEDGED, "") : result;
+                acknowledge(claimed);
+                target = claimed.seq() == targetSeq ? Delivery.ACKNOWLEDGED : target;
             } else if (outcome instanceof PostOutcome.Rejected r) {
-                reject(head, r);
-                failed = 0;
-                result = head == target ? new SendResult(head.seq(), Delivery.REJECTED, r.status() + " " + r.message()) : result;
-            } else {
-                failed = countFailure(failed);
-                lastFailure = describe(outcome);
-                if (!retryAfterPause(failed, pauseAfter(outcome, failed), lastFailure)) {
-                    break;
-                }
+                reject(claimed, r);
+                target = claimed.seq() == targetSeq ? Delivery.REJECTED : target;
+                targetDetail = claimed.seq() == targetSeq ? r.status() + " " + r.message() : targetDetail;
+            } else if (!failed(describe(outcome), pauseAfter(outcome))) {
+                return new Round(FlushResult.GAVE_UP, target, targetDetail);
             }
         }
-        if (result != null) {
-            return result;
+        return new Round(FlushResult.PENDING, target, targetDetail);
+    }
+
+    /** Posts the claimed heartbeat; it is settled (removed) when answered, else released to wait again. */
+    private PostOutcome post(OutgoingHeartbeat claimed) throws InterruptedException {
+        boolean answered = false;
+        try {
+            PostOutcome outcome = poster.post(worker, claimed);
+            answered = outcome instanceof PostOutcome.Acknowledged || outcome instanceof PostOutcome.Rejected;
+            return outcome;
+        } finally {
+            if (answered) {
+                buffer.settle(claimed);
+            } else {
+                buffer.release();
+            }
         }
-        return new SendResult(target == null ? -1 : target.seq(), Delivery.BUFFERED, lastFailure);
+    }
+
+    private boolean tryRegister() throws InterruptedException {
+        try {
+            registerNow();
+            return true;
+        } catch (TopHatException e) {
+            return failed(e.getMessage(), null);
+        }
     }
 
     private URI registerNow() throws InterruptedException {
@@ -213,12 +286,8 @@ public final class TopHatProducer implements AutoCloseable {
     }
 
     private void acknowledge(OutgoingHeartbeat heartbeat) {
-        buffer.removeFirst(heartbeat);
         acknowledged.incrementAndGet();
-        if (offline) {
-            offline = false;
-            LOG.log(System.Logger.Level.INFO, "producer {0} delivers again, to {1}", config.producerId(), worker);
-        }
+        answered();
         try {
             listener.acknowledged(heartbeat.producer(), heartbeat.seq());
         } catch (RuntimeException e) {
@@ -227,14 +296,41 @@ public final class TopHatProducer implements AutoCloseable {
     }
 
     private void reject(OutgoingHeartbeat heartbeat, PostOutcome.Rejected rejection) {
-        buffer.removeFirst(heartbeat);
         rejected.incrementAndGet();
+        answered();
         LOG.log(System.Logger.Level.WARNING, "producer {0}: {1} rejected heartbeat seq {2} with {3}: {4}",
                 config.producerId(), worker, String.valueOf(heartbeat.seq()), rejection.status(), rejection.message());
     }
 
-    /** What to do about a worker's failure: which worker to ask for next, and how long to wait (null: back off). */
-    private Duration pauseAfter(PostOutcome outcome, int failed) {
+    /** A worker answered: the run of failures is over. */
+    private void answered() {
+        failedInRow = 0;
+        if (offline) {
+            offline = false;
+            LOG.log(System.Logger.Level.INFO, "producer {0} delivers again, to {1}", config.producerId(), worker);
+        }
+    }
+
+    /**
+     * Counts a failed attempt and schedules the next one after {@code requested} (null: the backoff's pause).
+     * Returns false, and ends the run of failures, when the retries are used up.
+     */
+    private boolean failed(String why, Duration requested) {
+        failures.incrementAndGet();
+        failedInRow++;
+        lastFailure = why;
+        if (exhausted(failedInRow)) {
+            failedInRow = 0;
+            goOffline(why);
+            return false;
+        }
+        Duration pause = requested != null ? requested : backoff.delay(failedInRow);
+        retryAtNanos = System.nanoTime() + pause.toNanos();
+        return true;
+    }
+
+    /** Which worker to ask for next after a failed post, and how long to wait (null: the backoff's pause). */
+    private Duration pauseAfter(PostOutcome outcome) {
         if (outcome instanceof PostOutcome.Overloaded o) {
             Duration wait = o.retryAfter();
             return wait == null ? null : (wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
@@ -245,7 +341,7 @@ public final class TopHatProducer implements AutoCloseable {
             failedWorker = worker;
         }
         worker = null;
-        return outcome instanceof PostOutcome.Moved && failed == 1 ? Duration.ZERO : null;
+        return outcome instanceof PostOutcome.Moved && failedInRow == 0 ? Duration.ZERO : null;
     }
 
     private static String describe(PostOutcome outcome) {
@@ -258,35 +354,20 @@ public final class TopHatProducer implements AutoCloseable {
         return ((PostOutcome.WorkerFailed) outcome).message();
     }
 
-    private int countFailure(int failed) {
-        failures.incrementAndGet();
-        return failed + 1;
+    private boolean exhausted(int failedSoFar) {
+        return config.maxRetries() != ProducerConfig.RETRY_FOREVER && failedSoFar > config.maxRetries();
     }
 
-    /** Pauses before the next retry and returns true, or returns false when the retries are used up. */
-    private boolean retryAfterPause(int failed, Duration requested, String lastFailure) throws InterruptedException {
-        if (exhausted(failed)) {
-            goOffline(lastFailure);
-            return false;
-        }
-        pause(requested != null ? requested : backoff.delay(failed));
-        return true;
-    }
-
-    private boolean exhausted(int failed) {
-        return config.maxRetries() != ProducerConfig.RETRY_FOREVER && failed > config.maxRetries();
-    }
-
-    private void goOffline(String lastFailure) {
+    private void goOffline(String why) {
         System.Logger.Level level = offline ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
         offline = true;
         LOG.log(level, "producer {0}: no worker took its heartbeats after {1} retries (last: {2}); {3} wait in the offline buffer",
-                config.producerId(), config.maxRetries(), lastFailure, buffer.size());
+                config.producerId(), config.maxRetries(), why, buffer.size());
     }
 
-    private void pause(Duration wait) throws InterruptedException {
-        if (!wait.isZero() && !wait.isNegative()) {
-            closing.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    private void pause(long nanos) throws InterruptedException {
+        if (nanos > 0) {
+            closing.await(nanos, TimeUnit.NANOSECONDS);
         }
     }
 }

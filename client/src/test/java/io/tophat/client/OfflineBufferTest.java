@@ -39,21 +39,38 @@ class OfflineBufferTest {
             buffer.add(heartbeat(seq));
         }
         for (long seq = 1; seq <= 5; seq++) {
-            OutgoingHeartbeat head = buffer.peek();
+            OutgoingHeartbeat head = buffer.claimHead();
             assertThat(head.seq()).isEqualTo(seq);
-            assertThat(buffer.removeFirst(head)).isTrue();
+            buffer.settle(head);
         }
         assertThat(buffer.peek()).isNull();
     }
 
     @Test
-    void removing_a_heartbeat_that_is_no_longer_first_changes_nothing() {
-        OfflineBuffer buffer = new OfflineBuffer(1);
-        OutgoingHeartbeat first = heartbeat(1);
-        buffer.add(first);
+    void the_heartbeat_being_sent_is_never_dropped_and_does_not_count_against_the_capacity() {
+        OfflineBuffer buffer = new OfflineBuffer(2);
+        buffer.add(heartbeat(1));
         buffer.add(heartbeat(2));
+        OutgoingHeartbeat inFlight = buffer.claimHead();
 
-        assertThat(buffer.removeFirst(first)).isFalse();
+        assertThat(buffer.add(heartbeat(3))).isNull();
+        assertThat(buffer.add(heartbeat(4)).seq()).isEqualTo(2);
+        assertThat(buffer.size()).isEqualTo(3);
+
+        buffer.settle(inFlight);
+        assertThat(buffer.peek().seq()).isEqualTo(3);
+        assertThat(buffer.add(heartbeat(5)).seq()).isEqualTo(3);
+    }
+
+    @Test
+    void a_released_heartbeat_stays_first_and_may_be_dropped_again() {
+        OfflineBuffer buffer = new OfflineBuffer(1);
+        buffer.add(heartbeat(1));
+        buffer.claimHead();
+        buffer.release();
+
+        assertThat(buffer.add(heartbeat(2)).seq()).isEqualTo(1);
         assertThat(buffer.size()).isEqualTo(1);
+        assertThat(buffer.dropped()).isEqualTo(1);
     }
 }

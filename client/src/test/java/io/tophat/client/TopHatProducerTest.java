@@ -191,9 +191,54 @@ class TopHatProducerTest {
 
         balancer.addWorker(worker.uri());
 
-        assertThat(producer.flush()).isTrue();
+        assertThat(producer.flush()).isEqualTo(FlushResult.DELIVERED);
         assertThat(worker.storedSeqs()).hasSize(2);
         assertThat(producer.stats().sent()).isEqualTo(2);
+    }
+
+    @Test
+    void enqueue_never_blocks_and_a_timed_flush_keeps_retrying_at_the_backoff_pace() throws Exception {
+        FakeWorker worker = closeLater(new FakeWorker());
+        FakeBalancer balancer = closeLater(new FakeBalancer());
+        TopHatProducer producer = producer(fastConfig(balancer.uri())
+                .withMaxRetries(ProducerConfig.RETRY_FOREVER)
+                .withBackoff(Duration.ofMillis(200), Duration.ofMillis(200)), AckListener.NONE);
+
+        long first = producer.enqueue(HERE, DATA);
+        long started = System.nanoTime();
+        assertThat(producer.flush(Duration.ofMillis(100))).isEqualTo(FlushResult.PENDING);
+        assertThat(producer.enqueue(HERE, DATA)).isEqualTo(first + 1);
+        assertThat(producer.flush(Duration.ofMillis(100))).isEqualTo(FlushResult.PENDING);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+        assertThat(producer.stats().pending()).isEqualTo(2);
+
+        balancer.addWorker(worker.uri());
+        assertThat(producer.flush(Duration.ofSeconds(5))).isEqualTo(FlushResult.DELIVERED);
+        assertThat(worker.storedSeqs()).containsExactly(first, first + 1);
+    }
+
+    @Test
+    void a_heartbeat_dropped_from_the_full_buffer_while_its_send_waits_is_reported_dropped() throws Exception {
+        FakeWorker worker = closeLater(new FakeWorker());
+        FakeBalancer balancer = closeLater(new FakeBalancer());
+        TopHatProducer producer = producer(fastConfig(balancer.uri())
+                .withMaxRetries(ProducerConfig.RETRY_FOREVER)
+                .withBufferCapacity(2), AckListener.NONE);
+
+        CompletableFuture<SendResult> sending = CompletableFuture.supplyAsync(() -> sendQuietly(producer));
+        while (balancer.registrations() < 2) {
+            Thread.sleep(5);
+        }
+        long second = producer.enqueue(HERE, DATA);
+        long third = producer.enqueue(HERE, DATA);
+        balancer.addWorker(worker.uri());
+
+        SendResult result = sending.get(10, TimeUnit.SECONDS);
+        assertThat(result.delivery()).isEqualTo(Delivery.DROPPED);
+        assertThat(result.seq()).isEqualTo(second - 1);
+        assertThat(producer.flush()).isEqualTo(FlushResult.DELIVERED);
+        assertThat(worker.storedSeqs()).containsExactly(second, third);
+        assertThat(producer.stats().dropped()).isEqualTo(1);
     }
 
     @Test

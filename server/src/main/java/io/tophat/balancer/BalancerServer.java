@@ -292,6 +292,10 @@ public final class BalancerServer {
         return http.port();
     }
 
+    public Balancer balancer() {
+        return balancer;
+    }
+
     public Future<Void> stop() {
         if (expiryTimer >= 0) {
             vertx.cancelTimer(expiryTimer);

@@ -102,6 +102,9 @@ public final class ConsumersCommand implements Callable<Integer> {
     }
 
     private ConsumerFleetConfig config() {
+        if (reportEvery.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--report-every must be longer than 0s");
+        }
         try {
             return new ConsumerFleetConfig(balancers, startId, count, consumers, interval, requestTimeout, duration);
         } catch (IllegalArgumentException e) {

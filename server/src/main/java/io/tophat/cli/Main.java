@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code tophat} command: parses the command line and hands over to one subcommand. */
 @Command(name = "tophat", mixinStandardHelpOptions = true, version = "TopHat 0.1.0",
         description = "Middleware for mobile sensor data: a balancer, workers, simulated producers and consumers.",
-        subcommands = {BalancerCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommand.class, BalancerCommand.class, WorkerCommand.class, ProducersCommand.class,
+                ConsumersCommand.class, GetCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -47,8 +47,9 @@ public final class ProducersCommand implements Callable<Integer> {
     Duration interval;
 
     @Option(names = "--max-retries", paramLabel = "N", defaultValue = "10",
-            description = "How many times a producer retries a failed heartbeat or registration before it keeps the "
-                    + "heartbeat in its offline buffer; -1 retries forever (default: ${DEFAULT-VALUE}).")
+            description = "How many failed attempts in a row a producer retries (with backoff) before it gives up and "
+                    + "stops, as in the report; -1 retries forever, unsent heartbeats waiting in a bounded buffer "
+                    + "(default: ${DEFAULT-VALUE}).")
     int maxRetries;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
@@ -99,6 +100,9 @@ public final class ProducersCommand implements Callable<Integer> {
     }
 
     private ProducerFleetConfig config() {
+        if (reportEvery.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--report-every must be longer than 0s");
+        }
         try {
             return new ProducerFleetConfig(balancers, startId, count, interval, maxRetries, requestTimeout, duration);
         } catch (IllegalArgumentException e) {

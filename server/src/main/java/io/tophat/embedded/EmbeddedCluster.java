@@ -43,12 +43,20 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts the balancer on {@code balancerPort} (0 for any) and {@code workerCount} workers on free ports. */
     public EmbeddedCluster start(int balancerPort, int workerCount) {
+        return start(balancerPort, workerCount, 0);
+    }
+
+    /**
+     * Starts the balancer on {@code balancerPort} and {@code workerCount} workers on consecutive ports from
+     * {@code firstWorkerPort} (0 for free ports).
+     */
+    public EmbeddedCluster start(int balancerPort, int workerCount, int firstWorkerPort) {
         BalancerConfig config = new BalancerConfig(host, balancerPort, dataDir.resolve("balancer"));
         balancer = BalancerServer.open(vertx, config);
         int port = await(balancer.start());
         balancerUri = URI.create("http://" + host + ":" + port);
         for (int i = 0; i < workerCount; i++) {
-            startWorker();
+            startWorker(i, firstWorkerPort == 0 ? 0 : firstWorkerPort + i);
         }
         return this;
     }
@@ -79,17 +87,26 @@ public final class EmbeddedCluster implements AutoCloseable {
         return index;
     }
 
-    /** Stops a worker gracefully: it leaves the balancer and writes what it holds. */
+    /** Stops a worker gracefully: it drains, leaves the balancer and writes what it holds. */
     public void stopWorker(int index) {
+        await(stopping(index));
+    }
+
+    private synchronized Future<Void> stopping(int index) {
         WorkerServer worker = workers.get(index);
-        if (worker != null) {
-            await(worker.stop());
-            workers.set(index, null);
+        if (worker == null) {
+            return Future.succeededFuture();
         }
+        workers.set(index, null);
+        return worker.stop();
     }
 
     public URI balancerUri() {
         return balancerUri;
+    }
+
+    public BalancerServer balancer() {
+        return balancer;
     }
 
     public WorkerServer worker(int index) {
@@ -111,9 +128,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** Stops the workers, then the balancer, then the runtime. */
     @Override
     public void close() {
-        for (int i = workers.size() - 1; i >= 0; i--) {
-            stopWorker(i);
+        List<Future<Void>> stops = new ArrayList<>();
+        for (int i = 0; i < workers.size(); i++) {
+            stops.add(stopping(i));
         }
+        await(Future.join(stops));
         if (balancer != null) {
             await(balancer.stop());
         }

@@ -40,6 +40,7 @@ public final class ConsumerFleet implements AutoCloseable {
             throw new IllegalStateException("the consumer fleet is already started");
         }
         started = true;
+        metrics.begin();
         SplittableRandom random = new SplittableRandom();
         long now = System.nanoTime();
         long intervalNanos = config.interval().toNanos();

@@ -26,7 +26,7 @@ final class ConsumerMetrics {
     private final Histogram total = new Histogram(HIGHEST_MICROS, DIGITS);
     private final Histogram window = new Histogram(HIGHEST_MICROS, DIGITS);
     private Histogram drained;
-    private final long startNanos;
+    private long startNanos;
     private long windowStartNanos;
     private long windowStartRequests;
     private long windowStartOk;
@@ -40,6 +40,12 @@ final class ConsumerMetrics {
         }
         this.startNanos = System.nanoTime();
         this.windowStartNanos = startNanos;
+    }
+
+    /** Starts the clock of the rates over again, for example when the consumers start. */
+    synchronized void begin() {
+        startNanos = System.nanoTime();
+        windowStartNanos = startNanos;
     }
 
     /**

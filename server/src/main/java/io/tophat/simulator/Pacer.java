@@ -24,6 +24,11 @@ final class Pacer {
         this.hasDeadline = hasDeadline;
     }
 
+    /** The time left until the next tick (zero when it is due). */
+    Duration untilNextTick() {
+        return Duration.ofNanos(Math.max(0, nextNanos - System.nanoTime()));
+    }
+
     /** Sleeps until the next tick and returns true, or returns false when the deadline comes before it. */
     boolean awaitNext() throws InterruptedException {
         if (hasDeadline && nextNanos - deadlineNanos >= 0) {

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Runs simulated phones, as the report's {@code run_producers.sh}: producers with ids {@code startId ..
  * startId+count-1}, one thread each, every one moving along its own path near St Andrews and sending a heartbeat
  * every interval (each with its own random phase, so they do not all fire together), failing over as the client
- * library does. Runs until its duration is over or it is closed.
+ * library does. A producer whose retries run out gives up and stops, unless retries are unlimited. Runs until its
+ * duration is over or it is closed.
  */
 public final class ProducerFleet implements AutoCloseable {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
@@ -25,7 +26,7 @@ public final class ProducerFleet implements AutoCloseable {
     private final ProducerFleetConfig config;
     private final List<TopHatProducer> producers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final LongAdder crashes = new LongAdder();
+    private final SimulatedProducer.FleetCounters counters = new SimulatedProducer.FleetCounters(new LongAdder(), new LongAdder());
     private final SplittableRandom random = new SplittableRandom();
     private long startedNanos;
     private long sampleNanos;
@@ -62,7 +63,9 @@ public final class ProducerFleet implements AutoCloseable {
         for (TopHatProducer producer : producers) {
             SplittableRandom own = random.split();
             Pacer pacer = new Pacer(config.interval(), startedNanos + own.nextLong(intervalNanos), deadline, hasDeadline);
-            Thread thread = new Thread(new SimulatedProducer(producer, pacer, own, crashes), "producer-" + producer.producerId());
+            boolean retryForever = config.maxRetries() == ProducerConfig.RETRY_FOREVER;
+            Thread thread = new Thread(new SimulatedProducer(producer, pacer, own, retryForever, counters),
+                    "producer-" + producer.producerId());
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
@@ -132,7 +135,8 @@ public final class ProducerFleet implements AutoCloseable {
     private ProducerFleetStats stats(ProducerStats sum, Duration window, long acknowledgedInWindow) {
         double seconds = window.toNanos() / 1e9;
         double rate = started && seconds > 0 ? acknowledgedInWindow / seconds : 0;
-        return new ProducerFleetStats(producers.size(), sum.sent(), sum.acknowledged(), sum.rejected(),
-                sum.failures() + crashes.sum(), sum.dropped(), sum.reRegistrations(), sum.pending(), window, rate);
+        return new ProducerFleetStats(producers.size(), counters.gaveUp().sum(), sum.sent(), sum.acknowledged(),
+                sum.rejected(), sum.failures() + counters.refused().sum(), sum.dropped(), sum.reRegistrations(),
+                sum.pending(), window, rate);
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * @param startId        the first producer's id; the others follow it
  * @param count          how many producers
  * @param interval       how often each producer sends a heartbeat
- * @param maxRetries     retries before a heartbeat waits in the offline buffer, -1 for no limit
+ * @param maxRetries     failed attempts in a row a producer retries before it gives up and stops, -1 for no limit
  * @param requestTimeout how long each request may take
  * @param duration       how long the fleet runs, {@link Duration#ZERO} for until it is closed
  */

@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * A producer fleet's counters, summed over its producers.
  *
- * @param producers       how many producers run
+ * @param producers       how many producers the fleet has
+ * @param gaveUp          how many of them gave up and stopped because their retries ran out
  * @param sent            heartbeats made
  * @param acknowledged    heartbeats a worker stored
  * @param rejected        heartbeats a worker refused as bad
@@ -18,12 +19,13 @@ import java.util.Locale;
  * @param window          the time the rate is measured over
  * @param ratePerSecond   acknowledged heartbeats per second over the window
  */
-public record ProducerFleetStats(int producers, long sent, long acknowledged, long rejected, long errors, long dropped,
+public record ProducerFleetStats(int producers, long gaveUp, long sent, long acknowledged, long rejected, long errors, long dropped,
                                  long reRegistrations, long pending, Duration window, double ratePerSecond) {
 
     public String oneLine() {
         return String.format(Locale.ROOT,
-                "%d producers: acknowledged %d (%.1f/s), rejected %d, errors %d, re-registrations %d, pending %d, dropped %d",
-                producers, acknowledged, ratePerSecond, rejected, errors, reRegistrations, pending, dropped);
+                "%d producers%s: acknowledged %d (%.1f/s), rejected %d, errors %d, re-registrations %d, pending %d, dropped %d",
+                producers, gaveUp == 0 ? "" : " (" + gaveUp + " gave up)", acknowledged, ratePerSecond, rejected, errors,
+                reRegistrations, pending, dropped);
     }
 }

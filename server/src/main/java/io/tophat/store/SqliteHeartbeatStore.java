@@ -3,15 +3,9 @@ package io.tophat.store;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.HeartbeatJson;
 import io.tophat.protocol.Location;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,18 +25,6 @@ import java.util.TreeMap;
  * connections serves concurrent reads, which WAL lets run while a batch is being written.
  */
 public final class SqliteHeartbeatStore implements HeartbeatStore {
-
-    /** How long a connection waits for a lock held by another process, and a reader for a free connection. */
-    static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
-    /** Page cache of the write connection, in KiB: keeps the upper levels of the indexes in memory. */
-    static final int WRITE_CACHE_KIB = 64 * 1024;
-    /** Page cache of each read connection, in KiB. */
-    static final int READ_CACHE_KIB = 16 * 1024;
-    /** The WAL file is truncated back to this size after a checkpoint. */
-    static final int WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-
-    static final String MIGRATIONS = "classpath:db/heartbeats/sqlite";
-    static final String SCHEMA_HISTORY_TABLE = "heartbeats_schema_history";
 
     private static final Logger log = LoggerFactory.getLogger(SqliteHeartbeatStore.class);
 
@@ -100,97 +81,31 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     public static SqliteHeartbeatStore open(SqliteStoreConfig config) {
         Path file = config.file().toAbsolutePath().normalize();
         SqliteFailures failures = new SqliteFailures(file);
-        prepareFolder(file, failures);
-        String url = "jdbc:sqlite:" + file;
+        SqliteConnections connections = new SqliteConnections(file, config.synchronous(), failures);
+        connections.prepareFolder();
         List<Connection> opened = new ArrayList<>();
         try {
-            Connection writer = writeConfig(config).createConnection(url);
+            Connection writer = connections.openWriter();
             opened.add(writer);
-            migrate(url, config, failures);
+            connections.migrate();
             List<Connection> readConnections = new ArrayList<>();
             for (int i = 0; i < config.readConnections(); i++) {
-                Connection reader = readConfig().createConnection(url);
+                Connection reader = connections.openReader();
                 opened.add(reader);
                 readConnections.add(reader);
             }
             String identity = readIdentity(writer);
-            SqliteReadPool readers = new SqliteReadPool(readConnections, BUSY_TIMEOUT, failures);
+            SqliteReadPool readers = new SqliteReadPool(readConnections, SqliteConnections.BUSY_TIMEOUT, failures);
             log.info("Opened heartbeat store {} (identity {}, synchronous {}, {} read connections)",
                     file, identity, config.synchronous(), config.readConnections());
             return new SqliteHeartbeatStore(file, failures, writer, readers, identity);
         } catch (SQLException e) {
-            opened.forEach(SqliteReadPool::closeQuietly);
+            opened.forEach(SqliteConnections::closeQuietly);
             throw failures.translate("open the heartbeat store", e);
         } catch (RuntimeException e) {
-            opened.forEach(SqliteReadPool::closeQuietly);
+            opened.forEach(SqliteConnections::closeQuietly);
             throw e;
         }
-    }
-
-    private static void prepareFolder(Path file, SqliteFailures failures) {
-        if (Files.isDirectory(file)) {
-            throw failures.other("open the heartbeat store", "it is a folder; give the path of a database file"
-                    + " inside it, for example " + file.resolve("heartbeats.db"), null);
-        }
-        Path folder = file.getParent();
-        try {
-            Files.createDirectories(folder);
-        } catch (IOException e) {
-            throw failures.other("open the heartbeat store", "its folder " + folder + " cannot be created ("
-                    + e + "); create it or choose a path the worker may write to", e);
-        }
-    }
-
-    private static SQLiteConfig writeConfig(SqliteStoreConfig config) {
-        SQLiteConfig sqlite = commonConfig(WRITE_CACHE_KIB);
-        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        sqlite.setSynchronous(config.synchronous() == SqliteStoreConfig.Synchronous.FULL
-                ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
-        sqlite.setJournalSizeLimit(WAL_SIZE_LIMIT_BYTES);
-        sqlite.setGetGeneratedKeys(false);
-        return sqlite;
-    }
-
-    private static SQLiteConfig readConfig() {
-        SQLiteConfig sqlite = commonConfig(READ_CACHE_KIB);
-        sqlite.setReadOnly(true);
-        return sqlite;
-    }
-
-    private static SQLiteConfig commonConfig(int cacheKib) {
-        SQLiteConfig sqlite = new SQLiteConfig();
-        sqlite.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
-        sqlite.setCacheSize(-cacheKib);
-        sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
-        return sqlite;
-    }
-
-    private static void migrate(String url, SqliteStoreConfig config, SqliteFailures failures) {
-        SQLiteDataSource dataSource = new SQLiteDataSource(writeConfig(config));
-        dataSource.setUrl(url);
-        try {
-            Flyway.configure(SqliteHeartbeatStore.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations(MIGRATIONS)
-                    .table(SCHEMA_HISTORY_TABLE)
-                    .failOnMissingLocations(true)
-                    .load()
-                    .migrate();
-        } catch (FlywayException e) {
-            SQLException cause = sqlCause(e);
-            throw cause != null
-                    ? failures.translate("migrate the schema of", cause)
-                    : failures.other("migrate the schema of", e.getMessage(), e);
-        }
-    }
-
-    private static SQLException sqlCause(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                return sql;
-            }
-        }
-        return null;
     }
 
     private static String readIdentity(Connection connection) throws SQLException {
@@ -399,7 +314,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             }
             closed = true;
             readers.close();
-            SqliteReadPool.closeQuietly(writer);
+            SqliteConnections.closeQuietly(writer);
             log.info("Closed heartbeat store {}", file);
         }
     }

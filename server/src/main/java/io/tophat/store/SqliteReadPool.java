@@ -84,14 +84,6 @@ final class SqliteReadPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        all.forEach(SqliteReadPool::closeQuietly);
-    }
-
-    static void closeQuietly(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            log.warn("Could not close a SQLite connection: {}", e.getMessage());
-        }
+        all.forEach(SqliteConnections::closeQuietly);
     }
 }

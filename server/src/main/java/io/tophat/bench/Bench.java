@@ -1,0 +1,196 @@
+package io.tophat.bench;
+
+import io.tophat.store.HeartbeatStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * {@code tophat bench SCENARIO}: starts (or finds) the system, prepares its data, runs the load, runs the
+ * same load against a reference in the same sitting, and reports both with their ratio and the issue's target.
+ */
+public final class Bench implements AutoCloseable {
+    private static final Duration PRELOAD_PATIENCE = Duration.ofMinutes(10);
+
+    private final BenchOptions options;
+    private final BenchReport report;
+    private final Vertx helperRuntime;
+    private final Preloader helper;
+
+    private Bench(BenchOptions options, BenchReport report) {
+        this.options = options;
+        this.report = report;
+        this.helperRuntime = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        this.helper = new Preloader(helperRuntime);
+    }
+
+    /** Runs the scenario of {@code options}; text or JSON goes to {@code out}, commentary to {@code out} or {@code err}. */
+    public static int run(BenchOptions options, PrintStream out, PrintStream err) {
+        BenchReport report = new BenchReport(options, out, err);
+        try (Bench bench = new Bench(options, report)) {
+            bench.header();
+            switch (options.scenario()) {
+                case REDIRECT -> bench.redirect();
+                case READ -> bench.read();
+                case INGEST -> bench.ingest();
+                case SEED_TEST_1 -> new SeedTests(bench).first();
+                case SEED_TEST_2 -> new SeedTests(bench).second();
+            }
+        }
+        report.finish();
+        return 0;
+    }
+
+    private void header() {
+        report.line("TopHat bench: " + options.scenario().label() + " - " + options.scenario().description());
+        report.line("machine: " + BenchReport.machine());
+    }
+
+    // --- scenarios --------------------------------------------------------------------------------------
+
+    private void redirect() {
+        ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
+        try (BenchSystem system = system("redirect", options.workersOr(3))) {
+            URI balancer = system.balancer(options.scenario());
+            preload(balancer, null, ids);
+            LoadPlan plan = plan("redirect GET /get_data/{id}", balancer, RequestMix.get(ids.each("/get_data/%s")));
+            LoadResult result = measure(plan);
+            report.compare(plan.label(), result, reference(plan, balancer), Goal.READ);
+        }
+    }
+
+    private void read() {
+        ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
+        try (BenchSystem system = system("read", options.workersOr(1))) {
+            URI worker = system.worker(options.scenario());
+            preload(null, worker, ids);
+            LoadPlan seed = plan("read GET /get_data/{id}", worker, RequestMix.get(ids.each("/get_data/%s")));
+            LoadPlan record = plan("read GET /api/v1/producers/{id}", worker,
+                    RequestMix.get(ids.each("/api/v1/producers/%s")));
+            LoadResult seedResult = measure(seed);
+            LoadResult recordResult = measure(record);
+            LoadResult reference = reference(seed, worker);
+            report.compare(seed.label(), seedResult, reference, Goal.READ);
+            report.compare(record.label(), recordResult, reference, Goal.READ);
+        }
+    }
+
+    private void ingest() {
+        ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
+        HeartbeatMix mix = new HeartbeatMix(ids, HeartbeatMix.seqBaseNow());
+        try (BenchSystem system = system("ingest", options.workersOr(1))) {
+            URI worker = system.worker(options.scenario());
+            report.line(String.format(Locale.ROOT, "heartbeats: %d bytes each, %,d distinct producers, distinct seq",
+                    mix.bodySize(), ids.count()));
+            HeartbeatStore store = system.firstStore();
+            long storedBefore = store == null ? 0 : store.historySize();
+            LoadPlan plan = plan("ingest POST /heartbeat", worker, mix);
+            LoadResult result;
+            try (HistoryProbe probe = new HistoryProbe(helper, worker, ids).start()) {
+                result = measure(plan);
+                report.note("history_queries", probe.toJson(), probe.describe());
+            }
+            if (store != null) {
+                checkStored(store.historySize() - storedBefore, result);
+            }
+            report.compare(plan.label(), result, reference(plan, worker), Goal.INGEST);
+        }
+    }
+
+    /** Durable ack: every heartbeat answered 200 must be in the store. */
+    private void checkStored(long stored, LoadResult result) {
+        long acknowledged = result.warmupOk() + result.ok();
+        report.note("stored_vs_acknowledged", java.util.Map.of("stored", stored, "acknowledged", acknowledged),
+                String.format(Locale.ROOT, "durability: %,d heartbeats acknowledged (warmup included), %,d stored: %s",
+                        acknowledged, stored, stored >= acknowledged ? "every acknowledged heartbeat is stored"
+                                : "MISSING " + (acknowledged - stored)));
+    }
+
+    // --- shared steps -----------------------------------------------------------------------------------
+
+    /** The embedded system, or the running servers named on the command line. */
+    BenchSystem system(String name, int workers) {
+        if (!options.embedded()) {
+            BenchSystem system = BenchSystem.external(options.balancer(), options.worker());
+            report.put("system", system.describe());
+            report.line("system: " + system.describe());
+            return system;
+        }
+        long start = System.nanoTime();
+        BenchSystem system = BenchSystem.embedded(options.dataDir(), name, workers);
+        report.put("system", system.describe());
+        report.line(String.format(Locale.ROOT, "system: %s (started in %.1f s)", system.describe(),
+                (System.nanoTime() - start) / 1e9));
+        return system;
+    }
+
+    /** Registers the producers (when a balancer is given) and sends each one heartbeat. */
+    void preload(URI balancer, URI worker, ProducerIds ids) {
+        long start = System.nanoTime();
+        Preloader.await(helper.preload(balancer, worker, ids, new HeartbeatMix(ids, HeartbeatMix.seqBaseNow())),
+                PRELOAD_PATIENCE);
+        report.line(String.format(Locale.ROOT, "preloaded %,d producers (%s one heartbeat each) in %.1f s",
+                ids.count(), balancer == null ? "" : "registered,", (System.nanoTime() - start) / 1e9));
+    }
+
+    /** A timed run with the options' connections, threads, keep-alive, rate, warmup and duration. */
+    LoadPlan plan(String label, URI target, RequestMix mix) {
+        return new LoadPlan(label, target, mix, options.connectionsOr(BenchOptions.DEFAULT_CONNECTIONS),
+                options.threads(), options.keepAliveOr(true), options.warmup(), options.duration(), 0, options.rate(),
+                options.timeout(), options.progress());
+    }
+
+    LoadResult measure(LoadPlan plan) {
+        report.line("running " + plan.label() + BenchReport.describeShape(plan)
+                + (plan.counted() || plan.warmup().isZero() ? "" : " after " + plan.warmup().toSeconds() + " s of warmup"));
+        return LoadGenerator.run(plan, report.progress());
+    }
+
+    /**
+     * The same load against the reference: {@code --reference URL} (same method and body as the plan), else
+     * {@code GET /health} of {@code server}. Null with {@code --skip-reference}.
+     */
+    LoadResult reference(LoadPlan plan, URI server) {
+        if (options.skipReference()) {
+            return null;
+        }
+        LoadPlan ref;
+        if (options.reference() != null) {
+            URI r = options.reference();
+            String path = (r.getRawPath() == null || r.getRawPath().isEmpty() ? "/" : r.getRawPath())
+                    + (r.getRawQuery() == null ? "" : "?" + r.getRawQuery());
+            ref = plan.withTarget("reference " + r, URI.create(r.getScheme() + "://" + r.getHost() + ":" + r.getPort()),
+                    RequestMix.sameShapeTo(plan.mix(), path));
+        } else {
+            ref = plan.withTarget("reference GET /health", server, RequestMix.get("/health"));
+        }
+        LoadResult result = measure(ref);
+        report.reference(result);
+        return result;
+    }
+
+    BenchOptions options() {
+        return options;
+    }
+
+    BenchReport report() {
+        return report;
+    }
+
+    Preloader helper() {
+        return helper;
+    }
+
+    @Override
+    public void close() {
+        try {
+            Preloader.await(helper.close().eventually(helperRuntime::close), Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            // the report is complete; a slow close of the helper runtime changes nothing
+        }
+    }
+}

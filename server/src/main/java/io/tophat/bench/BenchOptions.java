@@ -1,0 +1,87 @@
+package io.tophat.bench;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything {@code tophat bench} is configured with. Null in the nullable fields means "the scenario's default".
+ *
+ * @param scenario         what to measure
+ * @param balancer         a running balancer to measure instead of an embedded one (nullable)
+ * @param worker           a running worker to measure instead of an embedded one (nullable)
+ * @param reference        the reference URL; null for the measured server's own {@code /health}
+ * @param skipReference    measure the system only
+ * @param connections      connections open at once (nullable: 256, or 500 for seed-test-2)
+ * @param threads          event loops of the load generator
+ * @param duration         the measured time of each run
+ * @param warmup           load before each run's measurement starts
+ * @param rate             requests per second over all connections (open loop), 0 for closed loop
+ * @param keepAlive        nullable: keep-alive, except seed-test-2, which runs both
+ * @param producers        nullable: 10,000, or 20 for the seed tests
+ * @param workers          nullable: workers of the embedded system, 3 for redirect and the seed tests, 1 otherwise
+ * @param requests         requests per run of seed-test-2
+ * @param consumerInterval how often each consumer of seed-test-1 asks
+ * @param timeout          the longest a connect or an answer may take
+ * @param dataDir          where the embedded system keeps its SQLite files; null for a temporary folder
+ * @param json             print one JSON document instead of text
+ */
+public record BenchOptions(Scenario scenario, URI balancer, URI worker, URI reference, boolean skipReference,
+                           Integer connections, int threads, Duration duration, Duration warmup, double rate,
+                           Boolean keepAlive, Integer producers, Integer workers, long requests,
+                           Duration consumerInterval, Duration timeout, Path dataDir, boolean json) {
+
+    public static final int DEFAULT_CONNECTIONS = 256;
+    public static final int SEED_TEST_2_CONNECTIONS = 500;
+    public static final int DEFAULT_PRODUCERS = 10_000;
+    public static final int SEED_PRODUCERS = 20;
+    public static final long SEED_FIRST_ID = 3000;
+
+    public BenchOptions {
+        require(scenario != null, "give a scenario: " + Scenario.names());
+        require(connections == null || connections >= 1, "--connections must be at least 1");
+        require(threads >= 1 && threads <= 64, "--threads must be between 1 and 64");
+        require(duration.toMillis() >= 100, "--duration must be at least 100ms");
+        require(!warmup.isNegative(), "--warmup must not be negative");
+        require(rate >= 0, "--rate must not be negative (0 runs a closed loop)");
+        require(producers == null || producers >= 1, "--producers must be at least 1");
+        require(workers == null || (workers >= 1 && workers <= 64), "--workers must be between 1 and 64");
+        require(requests >= 1, "--requests must be at least 1");
+        require(consumerInterval.toMillis() >= 1, "--consumer-interval must be at least 1ms");
+        require(timeout.toMillis() >= 1, "--timeout must be at least 1ms");
+        require(reference == null || (reference.getHost() != null && reference.getPort() > 0),
+                "--reference must be a URL with host and port, for example http://127.0.0.1:8080/ok");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** Whether the system under test is embedded (no running server was named). */
+    public boolean embedded() {
+        return balancer == null && worker == null;
+    }
+
+    int connectionsOr(int fallback) {
+        return connections == null ? fallback : connections;
+    }
+
+    int producersOr(int fallback) {
+        return producers == null ? fallback : producers;
+    }
+
+    int workersOr(int fallback) {
+        return workers == null ? fallback : workers;
+    }
+
+    boolean keepAliveOr(boolean fallback) {
+        return keepAlive == null ? fallback : keepAlive;
+    }
+
+    /** Progress lines every 5 s on runs of 15 s and more. */
+    Duration progress() {
+        return duration.toSeconds() >= 15 ? Duration.ofSeconds(5) : Duration.ZERO;
+    }
+}

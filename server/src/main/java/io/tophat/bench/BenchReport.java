@@ -1,0 +1,143 @@
+package io.tophat.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What a bench prints: text as it goes (the default), or one JSON document at the end ({@code --json}; the
+ * running commentary then goes to the error stream, so standard output stays one document).
+ */
+final class BenchReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final boolean json;
+    private final PrintStream out;
+    private final PrintStream commentary;
+    private final Map<String, Object> doc = new LinkedHashMap<>();
+    private final List<Map<String, Object>> runs = new ArrayList<>();
+    private final Map<String, Object> notes = new LinkedHashMap<>();
+
+    BenchReport(BenchOptions options, PrintStream out, PrintStream err) {
+        this.json = options.json();
+        this.out = out;
+        this.commentary = json ? err : out;
+        doc.put("scenario", options.scenario().label());
+        doc.put("description", options.scenario().description());
+        doc.put("machine", machine());
+        doc.put("runs", runs);
+        doc.put("notes", notes);
+    }
+
+    /** A line of commentary. */
+    void line(String text) {
+        commentary.println(text);
+        commentary.flush();
+    }
+
+    /** Where progress lines go. */
+    Consumer<String> progress() {
+        return this::line;
+    }
+
+    void put(String key, Object value) {
+        doc.put(key, value);
+    }
+
+    /** A figure worth keeping: printed, and kept under {@code notes} in JSON. */
+    void note(String key, Object value, String text) {
+        notes.put(key, value);
+        line(text);
+    }
+
+    /** One measured run on its own (no reference). */
+    void result(String name, LoadResult r) {
+        line(name + "  " + r.plan().target() + r.plan().mix().uri(0) + describeShape(r.plan()));
+        line(indent(r.describe()));
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("name", name);
+        run.put("result", r.toJson());
+        runs.add(run);
+    }
+
+    /** A run beside its same-sitting reference, with the ratio and the goal. */
+    void compare(String name, LoadResult r, LoadResult reference, Goal goal) {
+        line(name + "  " + r.plan().target() + r.plan().mix().uri(0) + describeShape(r.plan()));
+        line(indent(r.describe()));
+        Double ratio = null;
+        if (reference != null) {
+            ratio = reference.okPerSecond() > 0 ? r.okPerSecond() / reference.okPerSecond() : null;
+            line(String.format(Locale.ROOT, "  ratio to the reference: %s requests/s, p99 %.2f ms vs %.2f ms",
+                    ratio == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio), r.percentileMillis(99),
+                    reference.percentileMillis(99)));
+        }
+        for (String check : goal.check(r, ratio)) {
+            line("  target: " + check);
+        }
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("name", name);
+        run.put("result", r.toJson());
+        if (reference != null) {
+            run.put("reference", reference.toJson());
+            run.put("ratio", ratio == null ? null : LoadResult.round(ratio));
+        }
+        run.put("goal", goal.toJson(r, ratio));
+        runs.add(run);
+    }
+
+    /** The reference run, printed when it is measured. */
+    void reference(LoadResult r) {
+        line("reference  " + r.plan().target() + r.plan().mix().uri(0) + describeShape(r.plan()));
+        line(indent(r.describe()));
+    }
+
+    /** Prints the JSON document (with {@code --json}); text was printed as it went. */
+    void finish() {
+        if (json) {
+            try {
+                out.println(JSON.writeValueAsString(doc));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot write the JSON report: " + e.getMessage(), e);
+            }
+        }
+        out.flush();
+    }
+
+    static String describeShape(LoadPlan p) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, " (%s, %d connections, %s", p.mix().method().name(), p.connections(),
+                p.keepAlive() ? "keep-alive" : "no keep-alive"));
+        if (p.counted()) {
+            s.append(String.format(Locale.ROOT, ", %,d requests", p.requests()));
+        } else {
+            s.append(p.openLoop() ? String.format(Locale.ROOT, ", open loop at %,.0f/s", p.rate()) : ", closed loop");
+            s.append(", ").append(p.duration().toSeconds()).append(" s");
+        }
+        return s.append(')').toString();
+    }
+
+    private static String indent(String text) {
+        return "  " + text.replace("\n", "\n  ");
+    }
+
+    /** CPUs, memory and the Java runtime, as this process sees them. */
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            m.put("memory_mb", os.getTotalMemorySize() / (1024 * 1024));
+        }
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + " (" + System.getProperty("java.vendor") + ")");
+        m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        return m;
+    }
+}

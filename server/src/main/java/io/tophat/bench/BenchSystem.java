@@ -1,0 +1,120 @@
+package io.tophat.bench;
+
+import io.tophat.embedded.EmbeddedCluster;
+import io.tophat.store.HeartbeatStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The system a scenario loads: an {@link EmbeddedCluster} started in this process (a balancer and N workers,
+ * SQLite under a folder, the default durable ack), or servers already running elsewhere.
+ */
+final class BenchSystem implements AutoCloseable {
+    private final EmbeddedCluster cluster;
+    private final Path folder;
+    private final boolean deleteFolder;
+    private final URI balancer;
+    private final URI worker;
+
+    private BenchSystem(EmbeddedCluster cluster, Path folder, boolean deleteFolder, URI balancer, URI worker) {
+        this.cluster = cluster;
+        this.folder = folder;
+        this.deleteFolder = deleteFolder;
+        this.balancer = balancer;
+        this.worker = worker;
+    }
+
+    /**
+     * Starts a balancer and {@code workers} workers on free loopback ports, with their files in {@code dataDir}
+     * (kept) or, when it is null, in a temporary folder removed by {@link #close}.
+     */
+    static BenchSystem embedded(Path dataDir, String name, int workers) {
+        Path folder;
+        boolean temporary = dataDir == null;
+        try {
+            folder = temporary ? Files.createTempDirectory("tophat-bench-") : Files.createDirectories(dataDir.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the bench's data folder: " + e.getMessage(), e);
+        }
+        EmbeddedCluster cluster = new EmbeddedCluster(folder, "127.0.0.1", c -> c);
+        try {
+            cluster.start(0, workers);
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        URI worker = URI.create("http://127.0.0.1:" + cluster.worker(0).port());
+        return new BenchSystem(cluster, folder, temporary, cluster.balancerUri(), worker);
+    }
+
+    /** Servers that are already running; either may be null when the scenario does not need it. */
+    static BenchSystem external(URI balancer, URI worker) {
+        return new BenchSystem(null, null, false, balancer, worker);
+    }
+
+    boolean isEmbedded() {
+        return cluster != null;
+    }
+
+    /** The balancer's base URI; fails with what to pass when there is none. */
+    URI balancer(Scenario scenario) {
+        if (balancer == null) {
+            throw new IllegalArgumentException(scenario.label() + " loads a balancer: give --balancer HOST:PORT, "
+                    + "or neither --balancer nor --worker to start an embedded system");
+        }
+        return balancer;
+    }
+
+    /** The loaded worker's base URI; fails with what to pass when there is none. */
+    URI worker(Scenario scenario) {
+        if (worker == null) {
+            throw new IllegalArgumentException(scenario.label() + " loads a worker: give --worker HOST:PORT, "
+                    + "or neither --balancer nor --worker to start an embedded system");
+        }
+        return worker;
+    }
+
+    /** The first worker's store, when embedded (null otherwise). */
+    HeartbeatStore firstStore() {
+        return cluster == null ? null : cluster.worker(0).store();
+    }
+
+    int workerCount() {
+        return cluster == null ? 0 : cluster.workerCount();
+    }
+
+    Path folder() {
+        return folder;
+    }
+
+    /** A short description for the report. */
+    String describe() {
+        if (cluster == null) {
+            return "running servers: " + (balancer == null ? "" : "balancer " + balancer + " ")
+                    + (worker == null ? "" : "worker " + worker);
+        }
+        return "embedded: 1 balancer and " + cluster.workerCount() + " worker(s) in this process, SQLite under "
+                + folder + ", durable ack";
+    }
+
+    @Override
+    public void close() {
+        if (cluster == null) {
+            return;
+        }
+        cluster.close();
+        if (deleteFolder) {
+            try (Stream<Path> files = Files.walk(folder)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a leftover temporary folder is harmless
+            }
+        }
+    }
+}

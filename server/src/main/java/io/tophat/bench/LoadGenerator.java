@@ -1,0 +1,170 @@
+package io.tophat.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.HdrHistogram.Histogram;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Runs one {@link LoadPlan} on its own Vert.x instance (one event loop per generator thread) and returns what
+ * it measured. The event loops record on the hot path; this class reads their counters from the calling
+ * thread: once after the warmup (discarded), every progress interval (a progress line), and at the end.
+ */
+public final class LoadGenerator {
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+
+    private LoadGenerator() {
+    }
+
+    /**
+     * Runs {@code plan}; progress lines, if the plan asks for them, go to {@code progress}. A counted plan with a
+     * warmup first runs a separate, unreported warmup run of that length (on its own connections).
+     */
+    public static LoadResult run(LoadPlan plan, Consumer<String> progress) {
+        if (plan.counted() && !plan.warmup().isZero()) {
+            runOnce(plan.withWarmup(Duration.ZERO).withDuration(plan.warmup()).withProgress(Duration.ZERO), line -> { });
+            return runOnce(plan.withWarmup(Duration.ZERO), progress);
+        }
+        return runOnce(plan, progress);
+    }
+
+    private static LoadResult runOnce(LoadPlan plan, Consumer<String> progress) {
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(plan.threads())
+                .setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1)
+                .setBlockedThreadCheckInterval(10_000));
+        try {
+            List<LoadLoop> loops = new ArrayList<>();
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            for (int i = 0; i < plan.threads(); i++) {
+                LoadLoop loop = new LoadLoop(plan, i, plan.threads());
+                loops.add(loop);
+                await(vertx.deployVerticle(loop), deadline);
+            }
+            return plan.counted() ? counted(plan, loops) : timed(plan, loops, progress);
+        } finally {
+            try {
+                await(vertx.close(), System.nanoTime() + SETTLE.toNanos());
+            } catch (RuntimeException e) {
+                // the result is complete; a slow close of the generator's own runtime changes nothing
+            }
+        }
+    }
+
+    /** Runs {@code plan} without progress lines. */
+    public static LoadResult run(LoadPlan plan) {
+        return run(plan, line -> { });
+    }
+
+    private static LoadResult counted(LoadPlan plan, List<LoadLoop> loops) {
+        long limit = plan.requests() * plan.timeout().toNanos() / Math.max(1, plan.connections())
+                + 2 * plan.timeout().toNanos() + SETTLE.toNanos();
+        long deadline = System.nanoTime() + limit;
+        for (LoadLoop loop : loops) {
+            await(loop.finished(), deadline);
+        }
+        long start = loops.stream().mapToLong(LoadLoop::startNanos).min().orElseThrow();
+        long end = loops.stream().mapToLong(LoadLoop::lastSettledNanos).max().orElseThrow();
+        Histogram latency = newHistogram();
+        Counts counts = new Counts();
+        for (LoadLoop loop : loops) {
+            loop.counters().drainInto(latency);
+            loop.counters().addTo(counts);
+        }
+        return LoadResult.of(plan, Duration.ofNanos(end - start), counts, latency, 0);
+    }
+
+    private static LoadResult timed(LoadPlan plan, List<LoadLoop> loops, Consumer<String> progress) {
+        long begin = System.nanoTime();
+        sleepUntil(begin + plan.warmup().toNanos());
+        Histogram discarded = newHistogram();
+        loops.forEach(loop -> loop.counters().drainInto(discarded));
+        Counts base = sum(loops);
+        long measureStart = System.nanoTime();
+        long end = measureStart + plan.duration().toNanos();
+        Histogram total = newHistogram();
+        Histogram window = newHistogram();
+        long every = plan.progress().toNanos();
+        long nextLine = every > 0 ? measureStart + every : Long.MAX_VALUE;
+        Counts lastLine = base;
+        long lastLineAt = measureStart;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                break;
+            }
+            sleepUntil(Math.min(end, nextLine));
+            now = System.nanoTime();
+            if (now >= nextLine && now < end) {
+                Counts counts = sum(loops);
+                window.reset();
+                loops.forEach(loop -> loop.counters().drainInto(total, window));
+                progress.accept(progressLine(plan, now - measureStart, now - lastLineAt, counts.minus(lastLine), window));
+                lastLine = counts;
+                lastLineAt = now;
+                nextLine += every;
+            }
+        }
+        long stopAt = System.nanoTime();
+        long deadline = stopAt + SETTLE.toNanos();
+        for (LoadLoop loop : loops) {
+            await(loop.halt(stopAt), deadline);
+        }
+        loops.forEach(loop -> loop.counters().drainInto(total));
+        return LoadResult.of(plan, Duration.ofNanos(stopAt - measureStart), sum(loops).minus(base), total, base.ok());
+    }
+
+    private static String progressLine(LoadPlan plan, long sinceStart, long window, Counts counts, Histogram latency) {
+        double seconds = window / 1e9;
+        return String.format(Locale.ROOT, "  [%s] %3.0fs  %,9.0f requests/s  p50 %.2f ms  p99 %.2f ms  max %.2f ms  failed %d",
+                plan.label(), sinceStart / 1e9, seconds > 0 ? counts.ok() / seconds : 0,
+                latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+                latency.getMaxValue() / 1000.0, counts.failed());
+    }
+
+    private static Counts sum(List<LoadLoop> loops) {
+        Counts counts = new Counts();
+        loops.forEach(loop -> loop.counters().addTo(counts));
+        return counts;
+    }
+
+    private static Histogram newHistogram() {
+        return new Histogram(1, LoopCounters.HIGHEST_MICROS, LoopCounters.DIGITS);
+    }
+
+    private static void sleepUntil(long nanos) {
+        long left;
+        while ((left = nanos - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, 100_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("the load run was interrupted", e);
+            }
+        }
+    }
+
+    private static <T> T await(Future<T> future, long deadlineNanos) {
+        try {
+            return future.toCompletionStage().toCompletableFuture()
+                    .get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the load generator failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the load generator did not finish in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the load run was interrupted", e);
+        }
+    }
+}

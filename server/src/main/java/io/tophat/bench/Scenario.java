@@ -1,0 +1,45 @@
+package io.tophat.bench;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** The bench's scenarios, by the name used on the command line. */
+public enum Scenario {
+    REDIRECT("redirect", "the balancer's GET /get_data/{id} (302 to the worker) over many producers"),
+    READ("read", "a worker's GET /get_data/{id} and GET /api/v1/producers/{id} (latest record, from memory)"),
+    INGEST("ingest", "a worker's POST /heartbeat, about 200-byte bodies from many producers, durable ack"),
+    SEED_TEST_1("seed-test-1", "the report's timing test 1: 1 balancer, 3 workers vs 1 worker, 20 producers, "
+            + "5 consumers; time per consumer request"),
+    SEED_TEST_2("seed-test-2", "the report's timing test 2: 3,000 requests at concurrency 500 to the balancer's "
+            + "/get_data/{id}, with and without keep-alive");
+
+    private final String label;
+    private final String description;
+
+    Scenario(String label, String description) {
+        this.label = label;
+        this.description = description;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The scenario called {@code name} on the command line; throws a message listing the names when unknown. */
+    public static Scenario of(String name) {
+        for (Scenario s : values()) {
+            if (s.label.equalsIgnoreCase(name.trim())) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown scenario '" + name + "'; choose one of " + names());
+    }
+
+    public static String names() {
+        return Arrays.stream(values()).map(Scenario::label).collect(Collectors.joining(", "));
+    }
+}

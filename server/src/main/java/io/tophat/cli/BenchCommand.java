@@ -1,0 +1,132 @@
+package io.tophat.cli;
+
+import io.tophat.bench.Bench;
+import io.tophat.bench.BenchOptions;
+import io.tophat.bench.Scenario;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code tophat bench SCENARIO}: throughput and latency of TopHat's paths beside a same-sitting reference. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Measures one of TopHat's paths: requests/s, latency p50/p90/p99/p99.9/max (HdrHistogram) and errors "
+                        + "by kind, then the same load against a reference in the same sitting (the server's own "
+                        + "/health, or --reference, for example the nginx of tools/reference-server) and the ratio.",
+                "By default each scenario starts its own system in this process (a balancer and workers, SQLite in a "
+                        + "temporary folder, durable ack) and loads it with data first; --balancer/--worker "
+                        + "measure running servers instead.",
+                "Scenarios:",
+                "  redirect     balancer GET /get_data/{id} (302) over --producers producers",
+                "  read         worker GET /get_data/{id} and GET /api/v1/producers/{id}",
+                "  ingest       worker POST /heartbeat, ~200-byte bodies, --producers producers, distinct seq",
+                "  seed-test-1  the report's timing test 1: 20 producers and 5 consumers on 3 workers, then on 1",
+                "  seed-test-2  the report's timing test 2: 3000 requests at concurrency 500 on the balancer's "
+                        + "/get_data/{id}, without and with keep-alive"})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCENARIO",
+            description = "redirect, read, ingest, seed-test-1 or seed-test-2.")
+    String scenario;
+
+    @Option(names = "--balancer", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Measure this running balancer instead of an embedded system (default: embedded).")
+    URI balancer;
+
+    @Option(names = "--worker", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Measure this running worker instead of an embedded system (default: embedded).")
+    URI worker;
+
+    @Option(names = "--reference", paramLabel = "URL",
+            description = "The reference, for example http://127.0.0.1:8080/r of tools/reference-server; it gets the "
+                    + "same method and body as the scenario (default: GET /health of the measured server).")
+    URI reference;
+
+    @Option(names = "--skip-reference", description = "Measure the system only, without a reference run (default: false).")
+    boolean skipReference;
+
+    @Option(names = "--connections", paramLabel = "N",
+            description = "Connections open at once, one request in flight each (default: "
+                    + BenchOptions.DEFAULT_CONNECTIONS + "; " + BenchOptions.SEED_TEST_2_CONNECTIONS + " for seed-test-2).")
+    Integer connections;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
+            description = "Event loops of the load generator (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Measured time of each run; progress lines every 5 s from 15 s on (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Load before each run's measurement starts, not reported (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "0",
+            description = "Open loop: this many requests per second over all connections, latency counted from each "
+                    + "request's intended send time (coordinated omission corrected); 0 runs a closed loop, each "
+                    + "connection sending when the previous answer arrived (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--keep-alive", negatable = true, fallbackValue = "true",
+            description = "Reuse connections; --no-keep-alive opens one per request, as ab without -k "
+                    + "(default: keep-alive; seed-test-2 runs both unless one is given).")
+    Boolean keepAlive;
+
+    @Option(names = "--producers", paramLabel = "N",
+            description = "Distinct producers the requests go round (default: " + BenchOptions.DEFAULT_PRODUCERS
+                    + "; " + BenchOptions.SEED_PRODUCERS + ", ids 3000 on, for the seed tests).")
+    Integer producers;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Workers of the embedded system (default: 3 for redirect and the seed tests, 1 for read "
+                    + "and ingest; seed-test-1 then also runs with 1).")
+    Integer workers;
+
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "3000",
+            description = "Requests per run of seed-test-2, as ab -n (default: ${DEFAULT-VALUE}).")
+    long requests;
+
+    @Option(names = "--consumer-interval", paramLabel = "DURATION", defaultValue = "100ms",
+            converter = DurationConverter.class,
+            description = "How often each consumer of seed-test-1 asks (default: ${DEFAULT-VALUE}).")
+    Duration consumerInterval;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Longest a connect or an answer may take before the request counts as a timeout "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Folder for the embedded system's SQLite files, kept afterwards (default: a temporary "
+                    + "folder, removed afterwards).")
+    Path dataDir;
+
+    @Option(names = "--json", description = "Print one JSON document with every figure; commentary and progress go "
+            + "to standard error (default: false).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        BenchOptions options;
+        try {
+            options = new BenchOptions(Scenario.of(scenario), balancer, worker, reference, skipReference, connections,
+                    threads, duration, warmup, rate, keepAlive, producers, workers, requests, consumerInterval, timeout,
+                    dataDir, json);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return Bench.run(options, System.out, System.err);
+    }
+}

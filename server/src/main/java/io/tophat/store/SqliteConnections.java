@@ -1,0 +1,135 @@
+package io.tophat.store;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * How the SQLite store gets its file ready and its connections made: the folder, the connection settings
+ * (WAL, {@code synchronous}, busy timeout, cache) and the Flyway migrations in {@value #MIGRATIONS}.
+ */
+final class SqliteConnections {
+
+    /** How long a connection waits for a lock held by another process, and a reader for a free connection. */
+    static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
+    /** Page cache of the write connection, in KiB: keeps the indexes' hot pages in memory between batches. */
+    static final int WRITE_CACHE_KIB = 64 * 1024;
+    /** Page cache of each read connection, in KiB. */
+    static final int READ_CACHE_KIB = 16 * 1024;
+    /** After a checkpoint the WAL file is truncated back to this size. */
+    static final int WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+    static final String MIGRATIONS = "classpath:db/heartbeats/sqlite";
+    /** Flyway's own table, named for this schema so that other schemas could share the file. */
+    static final String SCHEMA_HISTORY_TABLE = "heartbeats_schema_history";
+
+    private static final Logger log = LoggerFactory.getLogger(SqliteConnections.class);
+
+    private static final String ACTION = "open the heartbeat store";
+
+    private final Path file;
+    private final String url;
+    private final SqliteStoreConfig.Synchronous synchronous;
+    private final SqliteFailures failures;
+
+    /** {@code file} is absolute and normalised. */
+    SqliteConnections(Path file, SqliteStoreConfig.Synchronous synchronous, SqliteFailures failures) {
+        this.file = file;
+        this.url = "jdbc:sqlite:" + file;
+        this.synchronous = synchronous;
+        this.failures = failures;
+    }
+
+    /** Refuses a folder where the file should be, and creates the file's missing parent folders. */
+    void prepareFolder() {
+        if (Files.isDirectory(file)) {
+            throw failures.other(ACTION, "it is a folder; give the path of a database file inside it, for example "
+                    + file.resolve("heartbeats.db"), null);
+        }
+        Path folder = file.getParent();
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw failures.other(ACTION, "its folder " + folder + " cannot be created (" + e
+                    + "); create it or choose a path the worker may write to", e);
+        }
+    }
+
+    /** The connection of the single writer; opening it puts the file in WAL mode. */
+    Connection openWriter() throws SQLException {
+        return writeConfig().createConnection(url);
+    }
+
+    /** A read-only connection. */
+    Connection openReader() throws SQLException {
+        SQLiteConfig sqlite = commonConfig(READ_CACHE_KIB);
+        sqlite.setReadOnly(true);
+        return sqlite.createConnection(url);
+    }
+
+    /** Brings the schema up to date. */
+    void migrate() {
+        SQLiteDataSource dataSource = new SQLiteDataSource(writeConfig());
+        dataSource.setUrl(url);
+        try {
+            Flyway.configure(SqliteConnections.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .locations(MIGRATIONS)
+                    .table(SCHEMA_HISTORY_TABLE)
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            SQLException cause = sqlCause(e);
+            throw cause != null
+                    ? failures.translate("migrate the schema of", cause)
+                    : failures.other("migrate the schema of", e.getMessage(), e);
+        }
+    }
+
+    private SQLiteConfig writeConfig() {
+        SQLiteConfig sqlite = commonConfig(WRITE_CACHE_KIB);
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(synchronous == SqliteStoreConfig.Synchronous.FULL
+                ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        sqlite.setJournalSizeLimit(WAL_SIZE_LIMIT_BYTES);
+        sqlite.setGetGeneratedKeys(false);
+        return sqlite;
+    }
+
+    private static SQLiteConfig commonConfig(int cacheKib) {
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
+        sqlite.setCacheSize(-cacheKib);
+        sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        return sqlite;
+    }
+
+    /** Closes {@code connection}, logging rather than throwing a failure: used when giving up or shutting down. */
+    static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.warn("Could not close a SQLite connection: {}", e.getMessage());
+        }
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+}

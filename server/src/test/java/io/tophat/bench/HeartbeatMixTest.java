@@ -1,0 +1,48 @@
+package io.tophat.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tophat.protocol.Heartbeat;
+import io.tophat.worker.HeartbeatParser;
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HeartbeatMixTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void eachRequestIsAValidHeartbeatOfAboutTwoHundredBytesWithItsOwnProducerAndSeq() throws Exception {
+        HeartbeatMix mix = new HeartbeatMix(ProducerIds.bench(10_000), 1_700_000_000_000_000_000L);
+        Buffer body = mix.newBody();
+
+        mix.fillBody(body, 0);
+        JsonNode first = JSON.readTree(body.getBytes());
+        mix.fillBody(body, 10_001);
+        JsonNode later = JSON.readTree(body.getBytes());
+
+        assertThat(mix.bodySize()).isBetween(180, 240);
+        assertThat(first.get("id").asText()).isEqualTo("1000000");
+        assertThat(first.get("seq").asLong()).isEqualTo(1_700_000_000_000_000_000L);
+        assertThat(later.get("id").asText()).isEqualTo("1000001");
+        assertThat(later.get("seq").asLong()).isEqualTo(1_700_000_000_000_010_001L);
+    }
+
+    @Test
+    void theWorkersParserAcceptsTheBody() {
+        HeartbeatMix mix = new HeartbeatMix(new ProducerIds(3000, 20), HeartbeatMix.seqBaseNow());
+
+        Heartbeat hb = new HeartbeatParser().parse(mix.bodyFor(25).getBytes(), "127.0.0.1", 1L);
+
+        assertThat(hb.producer()).isEqualTo("3005");
+        assertThat(hb.seq()).isNotNull();
+    }
+
+    @Test
+    void producerIdsOfDifferentWidthsAreRefused() {
+        assertThatThrownBy(() -> new ProducerIds(9_990, 20)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("same number of digits");
+    }
+}

@@ -1,0 +1,179 @@
+package io.tophat.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+/** The load generator against a real Vert.x server on port 0 that answers, fails, hangs and stalls on demand. */
+@Timeout(120)
+class LoadGeneratorTest {
+    private static Vertx vertx;
+    private static HttpServer server;
+    private static URI target;
+    private static final AtomicInteger requests = new AtomicInteger();
+    private static final AtomicInteger connections = new AtomicInteger();
+    /** When positive: the request with this number starts a one-second stall of every answer. */
+    private static final AtomicInteger stallAt = new AtomicInteger();
+    private static final AtomicLong stallUntilNanos = new AtomicLong();
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        vertx = Vertx.vertx();
+        server = vertx.createHttpServer()
+                .connectionHandler(c -> connections.incrementAndGet())
+                .requestHandler(LoadGeneratorTest::handle);
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        target = URI.create("http://127.0.0.1:" + server.actualPort());
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @BeforeEach
+    void reset() {
+        requests.set(0);
+        connections.set(0);
+        stallAt.set(0);
+        stallUntilNanos.set(0);
+    }
+
+    private static void handle(HttpServerRequest req) {
+        int n = requests.incrementAndGet();
+        switch (req.path()) {
+            case "/missing" -> req.response().setStatusCode(404).end("no");
+            case "/fail" -> req.response().setStatusCode(500).end("broken");
+            case "/redirect" -> req.response().setStatusCode(302).putHeader("Location", "http://127.0.0.1:9/x").end();
+            case "/hang" -> { }
+            case "/close" -> req.connection().close();
+            default -> answerOk(req, n);
+        }
+    }
+
+    private static void answerOk(HttpServerRequest req, int n) {
+        if (n == stallAt.get()) {
+            stallUntilNanos.set(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+        }
+        long waitMs = (stallUntilNanos.get() - System.nanoTime()) / 1_000_000;
+        if (waitMs > 0) {
+            vertx.setTimer(waitMs, id -> req.response().end("ok"));
+        } else {
+            req.response().end("ok");
+        }
+    }
+
+    private static LoadPlan plan(RequestMix mix, int connections) {
+        return LoadPlan.closedLoop("test", target, mix, connections, Duration.ofSeconds(1)).withTimeout(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aCountedRunSendsExactlyTheRequestsAskedAndCountsAnswersByStatus() {
+        RequestMix mix = RequestMix.get(List.of("/ok", "/redirect", "/missing", "/fail"));
+
+        LoadResult r = LoadGenerator.run(plan(mix, 8).withRequests(400));
+
+        assertThat(requests.get()).isEqualTo(400);
+        assertThat(r.statuses()).containsOnly(entry(200, 100L), entry(302, 100L), entry(404, 100L), entry(500, 100L));
+        assertThat(r.ok()).isEqualTo(200);
+        assertThat(r.failed()).isEqualTo(200);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.latency().getTotalCount()).isEqualTo(400);
+        assertThat(r.errorSummary()).isEqualTo("100 x 404, 100 x 500");
+    }
+
+    @Test
+    void withKeepAliveConnectionsCarryManyRequestsAndWithoutItEachRequestHasItsOwn() {
+        LoadResult kept = LoadGenerator.run(plan(RequestMix.get("/ok"), 4).withRequests(200));
+        int keptConnections = connections.getAndSet(0);
+
+        LoadResult closed = LoadGenerator.run(plan(RequestMix.get("/ok"), 4).withKeepAlive(false).withRequests(200));
+
+        assertThat(kept.ok()).isEqualTo(200);
+        assertThat(keptConnections).isEqualTo(4);
+        assertThat(closed.ok()).isEqualTo(200);
+        assertThat(connections.get()).isEqualTo(200);
+    }
+
+    @Test
+    void aPortWithNobodyListeningCountsAsConnectRefused() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        LoadPlan nobody = plan(RequestMix.get("/ok"), 2).withTarget("nobody", URI.create("http://127.0.0.1:" + port),
+                RequestMix.get("/ok"));
+
+        LoadResult r = LoadGenerator.run(nobody.withRequests(10));
+
+        assertThat(r.errors()).containsOnly(entry(ErrorKind.CONNECT_REFUSED, 10L));
+        assertThat(r.answers()).isZero();
+        assertThat(r.failed()).isEqualTo(10);
+    }
+
+    @Test
+    void anAnswerThatNeverComesCountsAsATimeoutWithItsWaitAsLatency() {
+        LoadResult r = LoadGenerator.run(plan(RequestMix.get("/hang"), 2).withTimeout(Duration.ofMillis(300))
+                .withRequests(4));
+
+        assertThat(r.errors()).containsOnly(entry(ErrorKind.TIMEOUT, 4L));
+        assertThat(r.percentileMillis(50)).isGreaterThanOrEqualTo(290);
+    }
+
+    @Test
+    void aConnectionClosedWithoutAnswerCountsAsReset() {
+        LoadResult r = LoadGenerator.run(plan(RequestMix.get("/close"), 2).withRequests(6));
+
+        assertThat(r.errors()).containsOnly(entry(ErrorKind.RESET, 6L));
+    }
+
+    @Test
+    void aTimedRunReportsOnlyTheMeasuredPartAndWritesProgressLines() {
+        StringBuilder lines = new StringBuilder();
+        LoadPlan p = plan(RequestMix.get("/ok"), 4).withWarmup(Duration.ofMillis(500))
+                .withDuration(Duration.ofMillis(1500)).withProgress(Duration.ofMillis(500));
+
+        LoadResult r = LoadGenerator.run(p, line -> lines.append(line).append('\n'));
+
+        assertThat(r.ok()).isPositive().isLessThan(requests.get());
+        assertThat(r.failed()).isZero();
+        assertThat(r.elapsed()).isBetween(Duration.ofMillis(1400), Duration.ofMillis(3000));
+        assertThat(lines.toString()).contains("[test]").contains("requests/s");
+    }
+
+    @Test
+    void anOpenLoopCountsTheWaitBehindAServerStallWhichAClosedLoopHides() {
+        // One connection; the 200th request makes the server hold every answer for one second.
+        stallAt.set(200);
+        LoadPlan closedLoop = plan(RequestMix.get("/ok"), 1).withDuration(Duration.ofSeconds(3));
+        LoadResult closed = LoadGenerator.run(closedLoop);
+
+        reset();
+        stallAt.set(200);
+        LoadResult open = LoadGenerator.run(closedLoop.withRate(500));
+
+        // Closed loop: the connection waits, so only the one stalled request shows the stall.
+        assertThat(closed.latenciesAtLeast(Duration.ofMillis(300))).isLessThanOrEqualTo(3);
+        // Open loop: the ~500 requests due during the stall are measured from when they were due.
+        assertThat(open.latenciesAtLeast(Duration.ofMillis(300))).isGreaterThan(100);
+        assertThat(open.percentileMillis(90)).isGreaterThan(closed.percentileMillis(90));
+        assertThat(open.ok()).isBetween(1000L, 1600L);
+    }
+}
