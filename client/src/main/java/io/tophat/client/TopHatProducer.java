@@ -33,7 +33,6 @@ public final class TopHatProducer implements AutoCloseable {
     private static final long UNLIMITED = -1;
 
     private final ProducerConfig config;
-    private final BalancerClient balancer;
     private final HeartbeatPoster poster;
     private final Backoff backoff;
     private final OfflineBuffer buffer;
@@ -44,18 +43,14 @@ public final class TopHatProducer implements AutoCloseable {
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong reRegistrations = new AtomicLong();
 
     /** Guarded by {@code buffer}. */
     private long nextSeq;
 
     /* The delivery state, guarded by this. */
-    private volatile URI worker;
-    private URI failedWorker;
-    private boolean registered;
+    private final WorkerAssignment assignment;
+    private final RetryRun retries;
     private boolean offline;
-    private int failedInRow;
-    private long retryAtNanos;
     private String lastFailure = "";
 
     /** What one delivery call achieved, and what became of the heartbeat it was made for (null when unknown). */
@@ -74,11 +69,12 @@ public final class TopHatProducer implements AutoCloseable {
     public TopHatProducer(ProducerConfig config, HttpClient http, AckListener listener) {
         this.config = config;
         Transport transport = new Transport(http, config.requestTimeout(), MAX_ANSWER_BYTES);
-        this.balancer = new BalancerClient(config.balancers(), transport);
         this.poster = new HeartbeatPoster(transport);
         this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), new SplittableRandom());
         this.buffer = new OfflineBuffer(config.bufferCapacity());
         this.listener = listener;
+        this.assignment = new WorkerAssignment(config.producerId(), new BalancerClient(config.balancers(), transport));
+        this.retries = new RetryRun(config.maxRetries(), backoff);
         this.nextSeq = System.currentTimeMillis();
     }
 
@@ -88,7 +84,7 @@ public final class TopHatProducer implements AutoCloseable {
 
     /** The worker heartbeats go to now, if the producer has one. */
     public Optional<URI> worker() {
-        return Optional.ofNullable(worker);
+        return Optional.ofNullable(assignment.worker());
     }
 
     /**
@@ -99,18 +95,17 @@ public final class TopHatProducer implements AutoCloseable {
      * @throws IllegalStateException when the producer is closed
      */
     public synchronized URI register() throws InterruptedException {
-        int failed = 0;
+        RetryRun run = new RetryRun(config.maxRetries(), backoff);
         while (true) {
             requireOpen();
             try {
-                return registerNow();
+                return assignment.register();
             } catch (TopHatException e) {
                 failures.incrementAndGet();
-                failed++;
-                if (exhausted(failed)) {
+                if (!run.fail(null)) {
                     throw e;
                 }
-                pause(backoff.delay(failed).toNanos());
+                pause(run.nanosToWait(System.nanoTime()));
             }
         }
     }
@@ -179,7 +174,7 @@ public final class TopHatProducer implements AutoCloseable {
 
     public ProducerStats stats() {
         return new ProducerStats(sent.get(), acknowledged.get(), rejected.get(), buffer.dropped(), failures.get(),
-                reRegistrations.get(), buffer.size());
+                assignment.reRegistrations(), buffer.size());
     }
 
     /** Stops the producer: a call waiting between retries returns at once, its heartbeats left in the buffer. */
@@ -210,8 +205,8 @@ public final class TopHatProducer implements AutoCloseable {
                 return new Round(FlushResult.DELIVERED, target, targetDetail);
             }
             long now = System.nanoTime();
-            long wait = failedInRow > 0 ? retryAtNanos - now : 0;
-            if (budgetNanos != UNLIMITED && (wait > 0 ? retryAtNanos - deadline > 0 : attempted && now - deadline > 0)) {
+            long wait = retries.nanosToWait(now);
+            if (budgetNanos != UNLIMITED && (wait > 0 ? retries.retryAtNanos() - deadline > 0 : attempted && now - deadline > 0)) {
                 pause(deadline - now);
                 return new Round(FlushResult.PENDING, target, targetDetail);
             }
@@ -220,7 +215,7 @@ public final class TopHatProducer implements AutoCloseable {
                 continue;
             }
             attempted = true;
-            if (worker == null) {
+            if (assignment.worker() == null) {
                 if (!tryRegister()) {
                     return new Round(FlushResult.GAVE_UP, target, targetDetail);
                 }
@@ -250,7 +245,7 @@ public final class TopHatProducer implements AutoCloseable {
     private PostOutcome post(OutgoingHeartbeat claimed) throws InterruptedException {
         boolean answered = false;
         try {
-            PostOutcome outcome = poster.post(worker, claimed);
+            PostOutcome outcome = poster.post(assignment.worker(), claimed);
             answered = outcome instanceof PostOutcome.Acknowledged || outcome instanceof PostOutcome.Rejected;
             return outcome;
         } finally {
@@ -264,25 +259,11 @@ public final class TopHatProducer implements AutoCloseable {
 
     private boolean tryRegister() throws InterruptedException {
         try {
-            registerNow();
+            assignment.register();
             return true;
         } catch (TopHatException e) {
             return failed(e.getMessage(), null);
         }
-    }
-
-    private URI registerNow() throws InterruptedException {
-        URI previous = failedWorker;
-        URI assigned = balancer.register(config.producerId(), failedWorker);
-        if (registered) {
-            reRegistrations.incrementAndGet();
-            LOG.log(System.Logger.Level.INFO, "producer {0} now sends to {1}{2}", config.producerId(), assigned,
-                    previous == null ? "" : " instead of " + previous);
-        }
-        registered = true;
-        failedWorker = null;
-        worker = assigned;
-        return assigned;
     }
 
     private void acknowledge(OutgoingHeartbeat heartbeat) {
@@ -299,49 +280,46 @@ public final class TopHatProducer implements AutoCloseable {
         rejected.incrementAndGet();
         answered();
         LOG.log(System.Logger.Level.WARNING, "producer {0}: {1} rejected heartbeat seq {2} with {3}: {4}",
-                config.producerId(), worker, String.valueOf(heartbeat.seq()), rejection.status(), rejection.message());
+                config.producerId(), assignment.worker(), String.valueOf(heartbeat.seq()), rejection.status(), rejection.message());
     }
 
     /** A worker answered: the run of failures is over. */
     private void answered() {
-        failedInRow = 0;
+        retries.succeed();
         if (offline) {
             offline = false;
-            LOG.log(System.Logger.Level.INFO, "producer {0} delivers again, to {1}", config.producerId(), worker);
+            LOG.log(System.Logger.Level.INFO, "producer {0} delivers again, to {1}", config.producerId(), assignment.worker());
         }
     }
 
-    /**
-     * Counts a failed attempt and schedules the next one after {@code requested} (null: the backoff's pause).
-     * Returns false, and ends the run of failures, when the retries are used up.
-     */
-    private boolean failed(String why, Duration requested) {
+    /** Counts a failed attempt; returns false, after saying so once, when the retries are used up. */
+    private boolean failed(String why, Duration requestedPause) {
         failures.incrementAndGet();
-        failedInRow++;
         lastFailure = why;
-        if (exhausted(failedInRow)) {
-            failedInRow = 0;
-            goOffline(why);
-            return false;
+        if (retries.fail(requestedPause)) {
+            return true;
         }
-        Duration pause = requested != null ? requested : backoff.delay(failedInRow);
-        retryAtNanos = System.nanoTime() + pause.toNanos();
-        return true;
+        System.Logger.Level level = offline ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+        offline = true;
+        LOG.log(level, "producer {0}: no worker took its heartbeats after {1} retries (last: {2}); {3} wait in the offline buffer",
+                config.producerId(), config.maxRetries(), why, buffer.size());
+        return false;
     }
 
-    /** Which worker to ask for next after a failed post, and how long to wait (null: the backoff's pause). */
+    /** Acts on a failed post: which worker to ask for next, and how long to wait (null: the backoff's pause). */
     private Duration pauseAfter(PostOutcome outcome) {
         if (outcome instanceof PostOutcome.Overloaded o) {
             Duration wait = o.retryAfter();
             return wait == null ? null : (wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
         }
-        if (outcome instanceof PostOutcome.WorkerFailed f) {
-            LOG.log(System.Logger.Level.DEBUG, "producer {0}: worker failed ({1}); asking a balancer for another",
-                    config.producerId(), f.message());
-            failedWorker = worker;
+        if (outcome instanceof PostOutcome.Moved) {
+            assignment.moved();
+            return retries.fresh() ? Duration.ZERO : null;
         }
-        worker = null;
-        return outcome instanceof PostOutcome.Moved && failedInRow == 0 ? Duration.ZERO : null;
+        LOG.log(System.Logger.Level.DEBUG, "producer {0}: worker failed ({1}); asking a balancer for another",
+                config.producerId(), describe(outcome));
+        assignment.workerFailed();
+        return null;
     }
 
     private static String describe(PostOutcome outcome) {
@@ -352,17 +330,6 @@ public final class TopHatProducer implements AutoCloseable {
             return m.message();
         }
         return ((PostOutcome.WorkerFailed) outcome).message();
-    }
-
-    private boolean exhausted(int failedSoFar) {
-        return config.maxRetries() != ProducerConfig.RETRY_FOREVER && failedSoFar > config.maxRetries();
-    }
-
-    private void goOffline(String why) {
-        System.Logger.Level level = offline ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
-        offline = true;
-        LOG.log(level, "producer {0}: no worker took its heartbeats after {1} retries (last: {2}); {3} wait in the offline buffer",
-                config.producerId(), config.maxRetries(), why, buffer.size());
     }
 
     private void pause(long nanos) throws InterruptedException {

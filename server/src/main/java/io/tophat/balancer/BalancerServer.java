@@ -163,9 +163,7 @@ public final class BalancerServer {
         if (!balancer.drain(wid)) {
             throw ApiException.notFound("unknown worker", "no worker " + wid);
         }
-        Member member = balancer.member(wid);
-        Responses.json(rc.response(), 200, Map.of("id", wid, "draining", true, "producers", balancer.held(wid),
-                "url", member.url()));
+        Responses.json(rc.response(), 200, balancer.lease(balancer.member(wid)));
     }
 
     private void leave(RoutingContext rc) {

@@ -1,9 +1,9 @@
 package io.tophat.bench;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Heartbeats for {@code POST /heartbeat}: about 200 bytes of JSON, request {@code n} from producer
@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class HeartbeatMix implements RequestMix {
     private static final int SEQ_DIGITS = 19;
+    private static final List<String> TARGETS = List.of("/heartbeat");
     private static final String TEMPLATE = "{\"id\":\"%s\",\"seq\":%s,\"location\":{\"lat\":56.3398,\"lon\":-2.7967,"
             + "\"accuracy\":8.5,\"speed\":1.4},\"data\":{\"temperature\":21.5,\"humidity\":48,\"noise_db\":41.2,"
             + "\"battery\":87,\"steps\":12034,\"activity\":\"walking\",\"app\":\"tophat-bench\"}}";
@@ -51,8 +52,13 @@ public final class HeartbeatMix implements RequestMix {
     }
 
     @Override
-    public String uri(long n) {
-        return "/heartbeat";
+    public List<String> targets() {
+        return TARGETS;
+    }
+
+    @Override
+    public int target(long n) {
+        return 0;
     }
 
     @Override
@@ -66,17 +72,17 @@ public final class HeartbeatMix implements RequestMix {
     }
 
     @Override
-    public Buffer newBody() {
-        return Buffer.buffer(template.clone());
+    public byte[] bodyTemplate() {
+        return template.clone();
     }
 
     @Override
-    public void fillBody(Buffer body, long n) {
+    public void fillBody(BodyBytes body, long n) {
         writeDigits(body, idAt, producers.width(), producers.id(n));
         writeDigits(body, seqAt, SEQ_DIGITS, seqBase + n);
     }
 
-    private static void writeDigits(Buffer body, int at, int width, long value) {
+    private static void writeDigits(BodyBytes body, int at, int width, long value) {
         long v = value;
         for (int i = width - 1; i >= 0; i--) {
             body.setByte(at + i, (byte) ('0' + (int) (v % 10)));

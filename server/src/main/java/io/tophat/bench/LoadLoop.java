@@ -6,21 +6,21 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientConnection;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpConnectOptions;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
- * One event loop's share of a load run: its connections, each carrying one request at a time. Everything
- * here runs on that event loop; the only allocations per request are the HTTP client's own.
+ * One event loop's share of a load run: its connections, each carrying one HTTP/1.1 request at a time. The
+ * request bytes are encoded once per target before the run (a body, when there is one, is rewritten in place
+ * per request); answers are framed by a {@link ResponseReader}. Everything runs on the loop's event loop, and
+ * nothing is allocated per request beyond what Vert.x allocates per socket read.
  *
  * <p>Closed loop: a connection sends its next request as soon as the previous one is answered. Open loop:
  * request {@code k} of this loop is due at {@code start + k * interval}; a 1 ms ticker and every answer send
@@ -29,6 +29,7 @@ import java.util.ArrayDeque;
  */
 final class LoadLoop extends VerticleBase {
     private static final long CONNECT_RETRY_MS = 10;
+    private static final long TIMEOUT_SWEEP_MS = 50;
 
     private final LoadPlan plan;
     private final int index;
@@ -36,18 +37,21 @@ final class LoadLoop extends VerticleBase {
     private final int connectionCount;
     private final long quota;
     private final double intervalNanos;
+    private final long timeoutNanos;
     private final LoopCounters counters = new LoopCounters();
     private final Promise<Void> finished = Promise.promise();
     private final ArrayDeque<Conn> idle = new ArrayDeque<>();
 
-    private HttpClientAgent client;
-    private HttpConnectOptions connectOptions;
+    private NetClient client;
+    private Buffer[] heads;
+    private Conn[] conns;
     private long startNanos;
     private long issued;
     private long settled;
     private volatile long lastSettledNanos;
     private boolean stopped;
     private long ticker = -1;
+    private long sweeper = -1;
 
     /** @param index this loop's number among {@code loops}; it takes every {@code loops}-th connection and request */
     LoadLoop(LoadPlan plan, int index, int loops) {
@@ -57,6 +61,7 @@ final class LoadLoop extends VerticleBase {
         this.connectionCount = share(plan.connections(), index, loops);
         this.quota = plan.counted() ? share(plan.requests(), index, loops) : Long.MAX_VALUE;
         this.intervalNanos = plan.openLoop() ? 1e9 * loops / plan.rate() : 0;
+        this.timeoutNanos = plan.timeout().toNanos();
     }
 
     private static int share(long total, int index, int parts) {
@@ -83,21 +88,18 @@ final class LoadLoop extends VerticleBase {
     @Override
     public Future<?> start() {
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, plan.timeout().toMillis());
-        client = vertx.createHttpClient(new HttpClientOptions()
-                .setKeepAlive(plan.keepAlive())
-                .setPipelining(false)
-                .setTcpNoDelay(true)
-                .setConnectTimeout(timeoutMs)
-                .setDecompressionSupported(false), new PoolOptions().setHttp1MaxSize(1));
-        connectOptions = new HttpConnectOptions().setHost(plan.target().getHost()).setPort(plan.target().getPort())
-                .setConnectTimeout(timeoutMs);
+        client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(timeoutMs));
+        heads = encodeHeads(plan);
+        conns = new Conn[connectionCount];
         startNanos = System.nanoTime();
         lastSettledNanos = startNanos;
         if (quota == 0) {
             finished.tryComplete();
         }
         for (int i = 0; i < connectionCount; i++) {
-            Conn conn = new Conn(timeoutMs);
+            conns[i] = new Conn();
+        }
+        for (Conn conn : conns) {
             if (plan.openLoop() && plan.keepAlive()) {
                 conn.warm();
             } else {
@@ -107,7 +109,34 @@ final class LoadLoop extends VerticleBase {
         if (plan.openLoop()) {
             ticker = vertx.setPeriodic(1, id -> dispatchDue());
         }
+        sweeper = vertx.setPeriodic(TIMEOUT_SWEEP_MS, id -> sweepTimeouts());
         return Future.succeededFuture();
+    }
+
+    /** The request head of every target, encoded once: request line, Host, and the headers the mix needs. */
+    private static Buffer[] encodeHeads(LoadPlan plan) {
+        RequestMix mix = plan.mix();
+        Buffer sample = mix.newBody();
+        List<String> targets = mix.targets();
+        Buffer[] out = new Buffer[targets.size()];
+        for (int i = 0; i < out.length; i++) {
+            StringBuilder h = new StringBuilder(96);
+            h.append(mix.method().name()).append(' ').append(targets.get(i)).append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(plan.target().getHost()).append(':').append(plan.target().getPort())
+                    .append("\r\n");
+            if (mix.contentType() != null) {
+                h.append("Content-Type: ").append(mix.contentType()).append("\r\n");
+            }
+            if (sample != null) {
+                h.append("Content-Length: ").append(sample.length()).append("\r\n");
+            }
+            if (!plan.keepAlive()) {
+                h.append("Connection: close\r\n");
+            }
+            h.append("\r\n");
+            out[i] = Buffer.buffer(h.toString().getBytes(StandardCharsets.US_ASCII));
+        }
+        return out;
     }
 
     @Override
@@ -157,6 +186,13 @@ final class LoadLoop extends VerticleBase {
         }
     }
 
+    private void sweepTimeouts() {
+        long now = System.nanoTime();
+        for (Conn conn : conns) {
+            conn.checkTimeout(now);
+        }
+    }
+
     /** {@code conn} is free: give it its next request, or let it wait. */
     private void next(Conn conn) {
         if (stopped) {
@@ -188,115 +224,136 @@ final class LoadLoop extends VerticleBase {
 
     /** One connection and the request it carries. */
     private final class Conn {
-        private final RequestOptions options;
+        private final ResponseReader reader = new ResponseReader();
+        private final Buffer request;
         private final Buffer body;
-        private final Handler<AsyncResult<HttpClientConnection>> onConnect = this::connected;
-        private final Handler<AsyncResult<HttpClientRequest>> onRequest = this::requestReady;
-        private final Handler<AsyncResult<HttpClientResponse>> onResponse = this::responded;
-        private final Handler<AsyncResult<Void>> onEnd = this::ended;
+        private final Handler<AsyncResult<NetSocket>> onConnect = this::connected;
+        private final Handler<Buffer> onData = this::received;
         private final Handler<Long> retry = id -> next(this);
-        private HttpClientConnection connection;
+        private NetSocket socket;
+        private Throwable socketFailure;
         private boolean warming;
+        private boolean busy;
+        private long n;
         private long start;
-        private int status;
+        private long sentNanos;
 
-        Conn(int timeoutMs) {
-            RequestMix mix = plan.mix();
-            options = new RequestOptions()
-                    .setMethod(mix.method())
-                    .setHost(plan.target().getHost())
-                    .setPort(plan.target().getPort())
-                    .setIdleTimeout(timeoutMs);
-            if (mix.contentType() != null) {
-                options.putHeader(HttpHeaders.CONTENT_TYPE, mix.contentType());
+        Conn() {
+            Buffer template = plan.mix().newBody();
+            if (template == null) {
+                request = null;
+                body = null;
+            } else {
+                // One request of head and body per connection; the body part is rewritten in place per request.
+                Buffer head = heads[0];
+                request = Buffer.buffer(head.length() + template.length()).appendBuffer(head).appendBuffer(template);
+                body = request.slice(head.length(), request.length());
             }
-            if (!plan.keepAlive()) {
-                options.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-            }
-            body = mix.newBody();
         }
 
         /** Open loop with keep-alive: connect ahead, so the first requests do not wait for a connect. */
         void warm() {
             warming = true;
-            client.connect(connectOptions).onComplete(onConnect);
+            client.connect(plan.target().getPort(), plan.target().getHost()).onComplete(onConnect);
         }
 
-        void begin(long n, long startNanos) {
+        void begin(long requestNumber, long startNanos) {
+            busy = true;
+            n = requestNumber;
             start = startNanos;
-            options.setURI(plan.mix().uri(n));
-            if (body != null) {
-                plan.mix().fillBody(body, n);
-            }
-            if (connection == null) {
-                client.connect(connectOptions).onComplete(onConnect);
+            sentNanos = System.nanoTime();
+            if (socket == null) {
+                client.connect(plan.target().getPort(), plan.target().getHost()).onComplete(onConnect);
             } else {
-                connection.request(options).onComplete(onRequest);
+                send();
             }
         }
 
-        private void connected(AsyncResult<HttpClientConnection> ar) {
+        private void send() {
+            reader.reset();
+            if (request == null) {
+                socket.write(heads[plan.mix().target(n)]);
+            } else {
+                plan.mix().fillBody(body, n);
+                socket.write(request);
+            }
+        }
+
+        private void connected(AsyncResult<NetSocket> ar) {
+            if (ar.succeeded()) {
+                adopt(ar.result());
+            }
             if (warming) {
                 warming = false;
-                if (ar.succeeded()) {
-                    adopt(ar.result());
-                }
                 next(this);
-                return;
-            }
-            if (ar.failed()) {
+            } else if (!busy) {
+                drop();
+            } else if (ar.failed()) {
                 failed(ar.cause());
-                return;
+            } else {
+                send();
             }
-            adopt(ar.result());
-            connection.request(options).onComplete(onRequest);
         }
 
-        private void adopt(HttpClientConnection c) {
-            connection = c;
-            c.closeHandler(v -> {
-                if (connection == c) {
-                    connection = null;
+        private void adopt(NetSocket s) {
+            socket = s;
+            socketFailure = null;
+            s.handler(onData);
+            s.exceptionHandler(t -> {
+                if (socket == s) {
+                    socketFailure = t;
+                }
+            });
+            s.closeHandler(v -> {
+                if (socket == s) {
+                    closed();
                 }
             });
         }
 
-        private void requestReady(AsyncResult<HttpClientRequest> ar) {
-            if (ar.failed()) {
-                failed(ar.cause());
+        private void received(Buffer data) {
+            if (!busy) {
                 return;
             }
-            HttpClientRequest request = ar.result();
-            (body == null ? request.send() : request.send(body)).onComplete(onResponse);
+            boolean complete;
+            try {
+                complete = reader.feed(data);
+            } catch (IllegalStateException e) {
+                failed(e);
+                return;
+            }
+            if (complete) {
+                answered();
+            }
         }
 
-        private void responded(AsyncResult<HttpClientResponse> ar) {
-            if (ar.failed()) {
-                failed(ar.cause());
+        private void closed() {
+            socket = null;
+            if (!busy) {
                 return;
             }
-            HttpClientResponse response = ar.result();
-            status = response.statusCode();
-            response.end().onComplete(onEnd);
+            if (reader.endsAtClose()) {
+                answered();
+            } else {
+                failed(socketFailure != null ? socketFailure : new HttpClosedException("closed by the server"));
+            }
         }
 
-        private void ended(AsyncResult<Void> ar) {
-            if (ar.failed()) {
-                failed(ar.cause());
-                return;
-            }
+        private void answered() {
+            busy = false;
             long now = System.nanoTime();
             if (!stopped) {
-                counters.answered(status, now - start);
+                counters.answered(reader.status(), now - start);
             }
             settle(now);
-            if (!plan.keepAlive()) {
+            if (reader.closeAfter() || !plan.keepAlive()) {
                 drop();
             }
             next(this);
         }
 
         private void failed(Throwable cause) {
+            busy = false;
             long now = System.nanoTime();
             ErrorKind kind = ErrorKind.of(cause);
             if (!stopped) {
@@ -312,11 +369,17 @@ final class LoadLoop extends VerticleBase {
             }
         }
 
+        void checkTimeout(long now) {
+            if (busy && socket != null && now - sentNanos > timeoutNanos) {
+                failed(new TimeoutException("no answer within " + plan.timeout().toMillis() + " ms"));
+            }
+        }
+
         void drop() {
-            HttpClientConnection c = connection;
-            connection = null;
-            if (c != null) {
-                c.close();
+            NetSocket s = socket;
+            socket = null;
+            if (s != null) {
+                s.close();
             }
         }
     }

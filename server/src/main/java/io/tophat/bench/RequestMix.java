@@ -1,43 +1,59 @@
 package io.tophat.bench;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
 import java.util.List;
 
 /**
- * What a load run sends: request number {@code n} (0, 1, 2, ... over the whole run) goes to {@link #uri(long)},
- * with a body written by {@link #fillBody}. Everything is built before the run; on the hot path a mix only
- * picks a prepared string and overwrites a few bytes of a per-connection body buffer.
+ * What a load run sends: request {@code n} (0, 1, 2, ... over the whole run) goes to
+ * {@code targets().get(target(n))}, with a body written by {@link #fillBody}. The load generator encodes each
+ * target's request head once, before the run; on the hot path a mix only picks an index and, for requests with
+ * a body, overwrites a few bytes of a per-connection buffer.
  */
 public interface RequestMix {
 
     HttpMethod method();
 
-    /** The request target of request {@code n} (path and query); the same string object every time. */
-    String uri(long n);
+    /** The distinct request targets (path and query), encoded once by the generator. */
+    List<String> targets();
+
+    /** The index in {@link #targets()} of request {@code n}. */
+    int target(long n);
+
+    /** The request target of request {@code n}. */
+    default String uri(long n) {
+        return targets().get(target(n));
+    }
 
     /** The value of the Content-Type header, or null for requests without a body. */
     default String contentType() {
         return null;
     }
 
-    /** A body buffer that one connection reuses for all its requests, or null for requests without a body. */
-    default Buffer newBody() {
+    /** The body every request's body starts from (all bodies have its size), or null for requests without a body. */
+    default byte[] bodyTemplate() {
         return null;
     }
 
-    /** Writes the body of request {@code n} into {@code body} (a buffer from {@link #newBody}), in place. */
-    default void fillBody(Buffer body, long n) {
+    /** Overwrites, in a copy of {@link #bodyTemplate()}, the bytes that differ in the body of request {@code n}. */
+    default void fillBody(BodyBytes body, long n) {
     }
 
-    /** A body for request {@code n} that the caller owns, for code that is not on the hot path. */
-    default Buffer bodyFor(long n) {
-        Buffer body = newBody();
-        if (body != null) {
-            fillBody(body, n);
+    /** The body of request {@code n} as a new array, for code that is not on the hot path; null without a body. */
+    default byte[] bodyFor(long n) {
+        byte[] template = bodyTemplate();
+        if (template == null) {
+            return null;
         }
+        byte[] body = template.clone();
+        fillBody((index, value) -> body[index] = value, n);
         return body;
+    }
+
+    /** Where {@link #fillBody} writes: the body's bytes, wherever the generator keeps them. */
+    @FunctionalInterface
+    interface BodyBytes {
+        void setByte(int index, byte value);
     }
 
     /** GET requests going round the given targets, in order. */
@@ -52,6 +68,7 @@ public interface RequestMix {
 
     /** Request {@code n} of {@code mix}, but sent to one fixed target: the same method and body as the mix. */
     static RequestMix sameShapeTo(RequestMix mix, String uri) {
+        List<String> only = List.of(uri);
         return new RequestMix() {
             @Override
             public HttpMethod method() {
@@ -59,8 +76,13 @@ public interface RequestMix {
             }
 
             @Override
-            public String uri(long n) {
-                return uri;
+            public List<String> targets() {
+                return only;
+            }
+
+            @Override
+            public int target(long n) {
+                return 0;
             }
 
             @Override
@@ -69,26 +91,26 @@ public interface RequestMix {
             }
 
             @Override
-            public Buffer newBody() {
-                return mix.newBody();
+            public byte[] bodyTemplate() {
+                return mix.bodyTemplate();
             }
 
             @Override
-            public void fillBody(Buffer body, long n) {
+            public void fillBody(BodyBytes body, long n) {
                 mix.fillBody(body, n);
             }
         };
     }
 
-    /** GET requests over a prepared array of targets. */
+    /** GET requests over a list of targets. */
     final class GetMix implements RequestMix {
-        private final String[] uris;
+        private final List<String> uris;
 
         GetMix(List<String> uris) {
             if (uris.isEmpty()) {
                 throw new IllegalArgumentException("a request mix needs at least one target");
             }
-            this.uris = uris.toArray(String[]::new);
+            this.uris = List.copyOf(uris);
         }
 
         @Override
@@ -97,8 +119,13 @@ public interface RequestMix {
         }
 
         @Override
-        public String uri(long n) {
-            return uris[(int) (n % uris.length)];
+        public List<String> targets() {
+            return uris;
+        }
+
+        @Override
+        public int target(long n) {
+            return (int) (n % uris.size());
         }
     }
 }

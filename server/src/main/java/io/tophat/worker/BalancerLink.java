@@ -118,6 +118,7 @@ final class BalancerLink {
             return Future.succeededFuture();
         }
         return send(HttpMethod.POST, "/api/v1/workers/" + current.id() + "/drain", null)
+                .onSuccess(this::granted)
                 .onFailure(e -> LOG.warn("could not tell the balancer at {} that this worker drains: {}", balancer,
                         e.getMessage()))
                 .<Void>mapEmpty().otherwiseEmpty();
@@ -168,7 +169,7 @@ final class BalancerLink {
                         return Future.failedFuture(new IllegalStateException(
                                 "answered " + resp.statusCode() + " " + b.toString()));
                     }
-                    if (method != HttpMethod.PUT && (method != HttpMethod.POST || !path.equals("/api/v1/workers"))) {
+                    if (method == HttpMethod.DELETE) {
                         return Future.succeededFuture(lease);
                     }
                     return Future.succeededFuture(decode(b));

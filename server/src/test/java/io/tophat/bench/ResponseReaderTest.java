@@ -1,0 +1,65 @@
+package io.tophat.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ResponseReaderTest {
+    private final ResponseReader reader = new ResponseReader();
+
+    private static ByteBuf b(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void anAnswerWithContentLengthEndsAfterItsBodyEvenWhenSplitAcrossReads() {
+        assertThat(reader.feed(b("HTTP/1.1 200 OK\r\nContent-Le"))).isFalse();
+        assertThat(reader.feed(b("ngth: 5\r\ncontent-type: text/plain\r\n\r\nab"))).isFalse();
+        assertThat(reader.feed(b("cde"))).isTrue();
+        assertThat(reader.status()).isEqualTo(200);
+        assertThat(reader.closeAfter()).isFalse();
+    }
+
+    @Test
+    void aRedirectWithoutBodyEndsWithItsHead() {
+        assertThat(reader.feed(b("HTTP/1.1 302 Found\r\nlocation: http://w/x\r\ncontent-length: 0\r\n\r\n"))).isTrue();
+        assertThat(reader.status()).isEqualTo(302);
+    }
+
+    @Test
+    void aChunkedAnswerEndsAfterTheLastChunkAndTrailer() {
+        assertThat(reader.feed(b("HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "4;x=y\r\nabcd\r\n"))).isFalse();
+        assertThat(reader.feed(b("a\r\n0123456789\r\n0\r\n"))).isFalse();
+        assertThat(reader.feed(b("X-Trailer: 1\r\n\r\n"))).isTrue();
+        assertThat(reader.status()).isEqualTo(503);
+    }
+
+    @Test
+    void connectionCloseIsNoticedAndTheReaderCanBeReused() {
+        assertThat(reader.feed(b("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"))).isTrue();
+        assertThat(reader.closeAfter()).isTrue();
+
+        reader.reset();
+        assertThat(reader.feed(b("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"))).isTrue();
+        assertThat(reader.status()).isEqualTo(404);
+        assertThat(reader.closeAfter()).isFalse();
+    }
+
+    @Test
+    void anAnswerWithoutLengthEndsWithTheConnection() {
+        assertThat(reader.feed(b("HTTP/1.0 200 OK\r\n\r\nsome body"))).isFalse();
+        assertThat(reader.endsAtClose()).isTrue();
+        assertThat(reader.closeAfter()).isTrue();
+    }
+
+    @Test
+    void bytesThatAreNotHttpAreRefused() {
+        assertThatThrownBy(() -> reader.feed(b("SSH-2.0-OpenSSH_9.2\r\n\r\n"))).isInstanceOf(IllegalStateException.class);
+    }
+}
