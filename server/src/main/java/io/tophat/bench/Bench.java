@@ -133,8 +133,8 @@ public final class Bench implements AutoCloseable {
         long start = System.nanoTime();
         Preloader.await(helper.preload(balancer, worker, ids, new HeartbeatMix(ids, HeartbeatMix.seqBaseNow())),
                 PRELOAD_PATIENCE);
-        report.line(String.format(Locale.ROOT, "preloaded %,d producers (%s one heartbeat each) in %.1f s",
-                ids.count(), balancer == null ? "" : "registered,", (System.nanoTime() - start) / 1e9));
+        report.line(String.format(Locale.ROOT, "preloaded %,d producers (%sone heartbeat each) in %.1f s",
+                ids.count(), balancer == null ? "" : "registered, ", (System.nanoTime() - start) / 1e9));
     }
 
     /** A timed run with the options' connections, threads, keep-alive, rate, warmup and duration. */
@@ -145,9 +145,11 @@ public final class Bench implements AutoCloseable {
     }
 
     LoadResult measure(LoadPlan plan) {
-        report.line("running " + plan.label() + BenchReport.describeShape(plan)
-                + (plan.counted() || plan.warmup().isZero() ? "" : " after " + plan.warmup().toSeconds() + " s of warmup"));
-        return LoadGenerator.run(plan, report.progress());
+        report.line(plan.label() + ": " + plan.target() + plan.mix().uri(0) + BenchReport.describeShape(plan)
+                + (plan.warmup().isZero() ? "" : ", after " + plan.warmup().toSeconds() + " s of warmup"));
+        LoadResult result = LoadGenerator.run(plan, report.progress());
+        report.measured(result);
+        return result;
     }
 
     /**
@@ -168,9 +170,7 @@ public final class Bench implements AutoCloseable {
         } else {
             ref = plan.withTarget("reference GET /health", server, RequestMix.get("/health"));
         }
-        LoadResult result = measure(ref);
-        report.reference(result);
-        return result;
+        return measure(ref);
     }
 
     BenchOptions options() {

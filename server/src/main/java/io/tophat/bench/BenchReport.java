@@ -58,29 +58,33 @@ final class BenchReport {
         line(text);
     }
 
-    /** One measured run on its own (no reference). */
+    /** A run just measured: where it went, its figures. */
+    void measured(LoadResult r) {
+        line("  " + r.describe().replace("\n", "\n  "));
+    }
+
+    /** One measured run on its own (no reference), kept for JSON. */
     void result(String name, LoadResult r) {
-        line(name + "  " + r.plan().target() + r.plan().mix().uri(0) + describeShape(r.plan()));
-        line(indent(r.describe()));
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("name", name);
         run.put("result", r.toJson());
         runs.add(run);
     }
 
-    /** A run beside its same-sitting reference, with the ratio and the goal. */
+    /** A run beside its same-sitting reference: prints the ratio and the goal, keeps both for JSON. */
     void compare(String name, LoadResult r, LoadResult reference, Goal goal) {
-        line(name + "  " + r.plan().target() + r.plan().mix().uri(0) + describeShape(r.plan()));
-        line(indent(r.describe()));
         Double ratio = null;
+        String versus = "";
         if (reference != null) {
             ratio = reference.okPerSecond() > 0 ? r.okPerSecond() / reference.okPerSecond() : null;
-            line(String.format(Locale.ROOT, "  ratio to the reference: %s requests/s, p99 %.2f ms vs %.2f ms",
+            versus = String.format(Locale.ROOT, ": %,.0f vs %,.0f requests/s = %s the reference; p99 %.2f ms vs %.2f ms",
+                    r.okPerSecond(), reference.okPerSecond(),
                     ratio == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio), r.percentileMillis(99),
-                    reference.percentileMillis(99)));
+                    reference.percentileMillis(99));
         }
+        line("== " + name + versus);
         for (String check : goal.check(r, ratio)) {
-            line("  target: " + check);
+            line("   target: " + check);
         }
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("name", name);
@@ -91,12 +95,6 @@ final class BenchReport {
         }
         run.put("goal", goal.toJson(r, ratio));
         runs.add(run);
-    }
-
-    /** The reference run, printed when it is measured. */
-    void reference(LoadResult r) {
-        line("reference  " + r.plan().target() + r.plan().mix().uri(0) + describeShape(r.plan()));
-        line(indent(r.describe()));
     }
 
     /** Prints the JSON document (with {@code --json}); text was printed as it went. */
@@ -122,10 +120,6 @@ final class BenchReport {
             s.append(", ").append(p.duration().toSeconds()).append(" s");
         }
         return s.append(')').toString();
-    }
-
-    private static String indent(String text) {
-        return "  " + text.replace("\n", "\n  ");
     }
 
     /** CPUs, memory and the Java runtime, as this process sees them. */

@@ -1,26 +1,29 @@
 package io.tophat.bench;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Runs one {@link LoadPlan} on its own Vert.x instance (one event loop per generator thread) and returns what
+ * Runs one {@link LoadPlan} on its own Netty event loops (one per generator thread) and returns what
  * it measured. The event loops record on the hot path; this class reads their counters from the calling
  * thread: once after the warmup (discarded), every progress interval (a progress line), and at the end.
  */
 public final class LoadGenerator {
     private static final Duration SETTLE = Duration.ofSeconds(10);
+    private static final DefaultThreadFactory THREADS = new DefaultThreadFactory("tophat-load", true);
 
     private LoadGenerator() {
     }
@@ -38,26 +41,27 @@ public final class LoadGenerator {
     }
 
     private static LoadResult runOnce(LoadPlan plan, Consumer<String> progress) {
-        Vertx vertx = Vertx.vertx(new VertxOptions()
-                .setEventLoopPoolSize(plan.threads())
-                .setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1)
-                .setBlockedThreadCheckInterval(10_000));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(plan.threads(), THREADS, NioIoHandler.newFactory());
+        List<LoadLoop> loops = new ArrayList<>();
         try {
-            List<LoadLoop> loops = new ArrayList<>();
-            long deadline = System.nanoTime() + SETTLE.toNanos();
             for (int i = 0; i < plan.threads(); i++) {
-                LoadLoop loop = new LoadLoop(plan, i, plan.threads());
-                loops.add(loop);
-                await(vertx.deployVerticle(loop), deadline);
+                loops.add(new LoadLoop(plan, group.next(), i, plan.threads()));
+            }
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            for (LoadLoop loop : loops) {
+                await(loop.start(), deadline);
             }
             return plan.counted() ? counted(plan, loops) : timed(plan, loops, progress);
         } finally {
+            long deadline = System.nanoTime() + SETTLE.toNanos();
             try {
-                await(vertx.close(), System.nanoTime() + SETTLE.toNanos());
+                for (LoadLoop loop : loops) {
+                    await(loop.close(), deadline);
+                }
             } catch (RuntimeException e) {
-                // the result is complete; a slow close of the generator's own runtime changes nothing
+                // the result is complete; connections that do not close in time go with the event loops
             }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(SETTLE.toMillis());
         }
     }
 
@@ -154,10 +158,9 @@ public final class LoadGenerator {
         }
     }
 
-    private static <T> T await(Future<T> future, long deadlineNanos) {
+    private static <T> T await(CompletableFuture<T> future, long deadlineNanos) {
         try {
-            return future.toCompletionStage().toCompletableFuture()
-                    .get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return future.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("the load generator failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {

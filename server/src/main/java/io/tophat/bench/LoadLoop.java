@@ -1,37 +1,47 @@
 package io.tophat.bench;
 
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One event loop's share of a load run: its connections, each carrying one HTTP/1.1 request at a time. The
- * request bytes are encoded once per target before the run (a body, when there is one, is rewritten in place
- * per request); answers are framed by a {@link ResponseReader}. Everything runs on the loop's event loop, and
- * nothing is allocated per request beyond what Vert.x allocates per socket read.
+ * One event loop's share of a load run: its connections, each carrying one HTTP/1.1 request at a time. It
+ * works on Netty directly (the transport under Vert.x), so the hot path is one socket write of prepared bytes
+ * and one read framed by a {@link ResponseReader}: request heads are encoded once per target before the run,
+ * a body (when there is one) is rewritten in place per request, and nothing is allocated per request but the
+ * write's buffer duplicate. Everything runs on the loop's thread; the reporting thread reads
+ * {@link LoopCounters} only.
  *
  * <p>Closed loop: a connection sends its next request as soon as the previous one is answered. Open loop:
  * request {@code k} of this loop is due at {@code start + k * interval}; a 1 ms ticker and every answer send
  * what is due on idle connections, and latency counts from the due time, so time spent waiting for a free
  * connection is measured (coordinated omission corrected, as wrk2 does).
  */
-final class LoadLoop extends VerticleBase {
+final class LoadLoop {
     private static final long CONNECT_RETRY_MS = 10;
     private static final long TIMEOUT_SWEEP_MS = 50;
 
     private final LoadPlan plan;
+    private final EventLoop loop;
     private final int index;
     private final int loops;
     private final int connectionCount;
@@ -39,33 +49,67 @@ final class LoadLoop extends VerticleBase {
     private final double intervalNanos;
     private final long timeoutNanos;
     private final LoopCounters counters = new LoopCounters();
-    private final Promise<Void> finished = Promise.promise();
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private final ArrayDeque<Conn> idle = new ArrayDeque<>();
+    private final Bootstrap bootstrap;
+    private final ByteBuf[] heads;
 
-    private NetClient client;
-    private Buffer[] heads;
     private Conn[] conns;
     private long startNanos;
     private long issued;
     private long settled;
     private volatile long lastSettledNanos;
     private boolean stopped;
-    private long ticker = -1;
-    private long sweeper = -1;
+    private ScheduledFuture<?> ticker;
+    private ScheduledFuture<?> sweeper;
 
     /** @param index this loop's number among {@code loops}; it takes every {@code loops}-th connection and request */
-    LoadLoop(LoadPlan plan, int index, int loops) {
+    LoadLoop(LoadPlan plan, EventLoop loop, int index, int loops) {
         this.plan = plan;
+        this.loop = loop;
         this.index = index;
         this.loops = loops;
         this.connectionCount = share(plan.connections(), index, loops);
         this.quota = plan.counted() ? share(plan.requests(), index, loops) : Long.MAX_VALUE;
         this.intervalNanos = plan.openLoop() ? 1e9 * loops / plan.rate() : 0;
         this.timeoutNanos = plan.timeout().toNanos();
+        this.heads = encodeHeads(plan);
+        this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, plan.timeout().toMillis()))
+                .remoteAddress(plan.target().getHost(), plan.target().getPort());
     }
 
     private static int share(long total, int index, int parts) {
         return (int) (total / parts + (index < total % parts ? 1 : 0));
+    }
+
+    /** The request head of every target, encoded once: request line, Host, and the headers the mix needs. */
+    private static ByteBuf[] encodeHeads(LoadPlan plan) {
+        RequestMix mix = plan.mix();
+        byte[] body = mix.bodyTemplate();
+        List<String> targets = mix.targets();
+        ByteBuf[] out = new ByteBuf[targets.size()];
+        for (int i = 0; i < out.length; i++) {
+            StringBuilder h = new StringBuilder(96);
+            h.append(mix.method().name()).append(' ').append(targets.get(i)).append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(plan.target().getHost()).append(':').append(plan.target().getPort())
+                    .append("\r\n");
+            if (mix.contentType() != null) {
+                h.append("Content-Type: ").append(mix.contentType()).append("\r\n");
+            }
+            if (body != null) {
+                h.append("Content-Length: ").append(body.length).append("\r\n");
+            }
+            if (!plan.keepAlive()) {
+                h.append("Connection: close\r\n");
+            }
+            h.append("\r\n");
+            byte[] bytes = h.toString().getBytes(StandardCharsets.US_ASCII);
+            out[i] = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+        }
+        return out;
     }
 
     LoopCounters counters() {
@@ -73,8 +117,8 @@ final class LoadLoop extends VerticleBase {
     }
 
     /** Completes when every request of a counted run has its answer or failure. */
-    Future<Void> finished() {
-        return finished.future();
+    CompletableFuture<Void> finished() {
+        return finished;
     }
 
     long startNanos() {
@@ -85,16 +129,17 @@ final class LoadLoop extends VerticleBase {
         return lastSettledNanos;
     }
 
-    @Override
-    public Future<?> start() {
-        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, plan.timeout().toMillis());
-        client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(timeoutMs));
-        heads = encodeHeads(plan);
+    /** Opens the connections and starts sending, on the loop's thread. */
+    CompletableFuture<Void> start() {
+        return CompletableFuture.runAsync(this::startOnLoop, loop);
+    }
+
+    private void startOnLoop() {
         conns = new Conn[connectionCount];
         startNanos = System.nanoTime();
         lastSettledNanos = startNanos;
         if (quota == 0) {
-            finished.tryComplete();
+            finished.complete(null);
         }
         for (int i = 0; i < connectionCount; i++) {
             conns[i] = new Conn();
@@ -107,65 +152,52 @@ final class LoadLoop extends VerticleBase {
             }
         }
         if (plan.openLoop()) {
-            ticker = vertx.setPeriodic(1, id -> dispatchDue());
+            ticker = loop.scheduleAtFixedRate(this::dispatchDue, 1, 1, TimeUnit.MILLISECONDS);
         }
-        sweeper = vertx.setPeriodic(TIMEOUT_SWEEP_MS, id -> sweepTimeouts());
-        return Future.succeededFuture();
-    }
-
-    /** The request head of every target, encoded once: request line, Host, and the headers the mix needs. */
-    private static Buffer[] encodeHeads(LoadPlan plan) {
-        RequestMix mix = plan.mix();
-        Buffer sample = mix.newBody();
-        List<String> targets = mix.targets();
-        Buffer[] out = new Buffer[targets.size()];
-        for (int i = 0; i < out.length; i++) {
-            StringBuilder h = new StringBuilder(96);
-            h.append(mix.method().name()).append(' ').append(targets.get(i)).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(plan.target().getHost()).append(':').append(plan.target().getPort())
-                    .append("\r\n");
-            if (mix.contentType() != null) {
-                h.append("Content-Type: ").append(mix.contentType()).append("\r\n");
-            }
-            if (sample != null) {
-                h.append("Content-Length: ").append(sample.length()).append("\r\n");
-            }
-            if (!plan.keepAlive()) {
-                h.append("Connection: close\r\n");
-            }
-            h.append("\r\n");
-            out[i] = Buffer.buffer(h.toString().getBytes(StandardCharsets.US_ASCII));
-        }
-        return out;
-    }
-
-    @Override
-    public Future<?> stop() {
-        stopped = true;
-        return client.close();
+        sweeper = loop.scheduleAtFixedRate(this::sweepTimeouts, TIMEOUT_SWEEP_MS, TIMEOUT_SWEEP_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Stops sending: from now on answers are not counted. In an open loop, every request that was due by
-     * {@code endNanos} but never sent is counted as unsent, with the time it has waited as its latency.
+     * Stops sending: from now on answers are not counted and connections close as their requests end. In an
+     * open loop, every request that was due by {@code endNanos} but never sent is counted as unsent, with the
+     * time it has waited as its latency.
      */
-    Future<Void> halt(long endNanos) {
-        Promise<Void> done = Promise.promise();
-        context.runOnContext(v -> {
-            if (!stopped) {
-                stopped = true;
-                if (ticker >= 0) {
-                    vertx.cancelTimer(ticker);
-                }
-                if (plan.openLoop()) {
-                    for (long due = dueBy(endNanos); issued < due; issued++) {
-                        counters.unsent(endNanos - intended(issued));
-                    }
+    CompletableFuture<Void> halt(long endNanos) {
+        return CompletableFuture.runAsync(() -> {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
+            if (plan.openLoop()) {
+                for (long due = dueBy(endNanos); issued < due; issued++) {
+                    counters.unsent(endNanos - intended(issued));
                 }
             }
-            done.complete();
-        });
-        return done.future();
+            while (!idle.isEmpty()) {
+                idle.pop().drop();
+            }
+        }, loop);
+    }
+
+    /** Closes every connection (after {@link #halt} or when a counted run is over). */
+    CompletableFuture<Void> close() {
+        return CompletableFuture.runAsync(() -> {
+            stopped = true;
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
+            if (sweeper != null) {
+                sweeper.cancel(false);
+            }
+            if (conns != null) {
+                for (Conn conn : conns) {
+                    conn.drop();
+                }
+            }
+        }, loop);
     }
 
     private long dueBy(long now) {
@@ -218,20 +250,24 @@ final class LoadLoop extends VerticleBase {
     private void settle(long now) {
         lastSettledNanos = now;
         if (++settled == quota) {
-            finished.tryComplete();
+            finished.complete(null);
         }
     }
 
-    /** One connection and the request it carries. */
-    private final class Conn {
+    /**
+     * One connection slot and the request it carries; also the handler of each channel it opens (one at a
+     * time; events of a channel it has let go are ignored).
+     */
+    @ChannelHandler.Sharable
+    private final class Conn extends ChannelInboundHandlerAdapter {
         private final ResponseReader reader = new ResponseReader();
-        private final Buffer request;
-        private final Buffer body;
-        private final Handler<AsyncResult<NetSocket>> onConnect = this::connected;
-        private final Handler<Buffer> onData = this::received;
-        private final Handler<Long> retry = id -> next(this);
-        private NetSocket socket;
-        private Throwable socketFailure;
+        private final ByteBuf request;
+        private final RequestMix.BodyBytes body;
+        private final ChannelFutureListener onConnect = this::connected;
+        private final Runnable retry = () -> next(this);
+        private final Bootstrap connector;
+        private Channel channel;
+        private Throwable channelFailure;
         private boolean warming;
         private boolean busy;
         private long n;
@@ -239,22 +275,26 @@ final class LoadLoop extends VerticleBase {
         private long sentNanos;
 
         Conn() {
-            Buffer template = plan.mix().newBody();
+            connector = bootstrap.clone().handler(this);
+            byte[] template = plan.mix().bodyTemplate();
             if (template == null) {
                 request = null;
                 body = null;
             } else {
-                // One request of head and body per connection; the body part is rewritten in place per request.
-                Buffer head = heads[0];
-                request = Buffer.buffer(head.length() + template.length()).appendBuffer(head).appendBuffer(template);
-                body = request.slice(head.length(), request.length());
+                // Head and body in one buffer per connection; the body part is rewritten in place per request.
+                ByteBuf head = heads[0];
+                int offset = head.readableBytes();
+                ByteBuf buf = Unpooled.directBuffer(offset + template.length)
+                        .writeBytes(head, head.readerIndex(), offset).writeBytes(template);
+                request = Unpooled.unreleasableBuffer(buf);
+                body = (i, v) -> buf.setByte(offset + i, v);
             }
         }
 
         /** Open loop with keep-alive: connect ahead, so the first requests do not wait for a connect. */
         void warm() {
             warming = true;
-            client.connect(plan.target().getPort(), plan.target().getHost()).onComplete(onConnect);
+            connector.connect().addListener(onConnect);
         }
 
         void begin(long requestNumber, long startNanos) {
@@ -262,8 +302,8 @@ final class LoadLoop extends VerticleBase {
             n = requestNumber;
             start = startNanos;
             sentNanos = System.nanoTime();
-            if (socket == null) {
-                client.connect(plan.target().getPort(), plan.target().getHost()).onComplete(onConnect);
+            if (channel == null) {
+                connector.connect().addListener(onConnect);
             } else {
                 send();
             }
@@ -271,71 +311,76 @@ final class LoadLoop extends VerticleBase {
 
         private void send() {
             reader.reset();
+            ByteBuf bytes;
             if (request == null) {
-                socket.write(heads[plan.mix().target(n)]);
+                bytes = heads[plan.mix().target(n)].duplicate();
             } else {
                 plan.mix().fillBody(body, n);
-                socket.write(request);
+                bytes = request.duplicate();
             }
+            channel.writeAndFlush(bytes, channel.voidPromise());
         }
 
-        private void connected(AsyncResult<NetSocket> ar) {
-            if (ar.succeeded()) {
-                adopt(ar.result());
+        private void connected(ChannelFuture f) {
+            if (f.isSuccess()) {
+                channel = f.channel();
+                channelFailure = null;
             }
             if (warming) {
                 warming = false;
                 next(this);
             } else if (!busy) {
                 drop();
-            } else if (ar.failed()) {
-                failed(ar.cause());
-            } else {
+            } else if (!f.isSuccess()) {
+                failed(f.cause());
+            } else if (channel.isActive()) {
                 send();
+            } else {
+                closed();
             }
         }
 
-        private void adopt(NetSocket s) {
-            socket = s;
-            socketFailure = null;
-            s.handler(onData);
-            s.exceptionHandler(t -> {
-                if (socket == s) {
-                    socketFailure = t;
-                }
-            });
-            s.closeHandler(v -> {
-                if (socket == s) {
-                    closed();
-                }
-            });
-        }
-
-        private void received(Buffer data) {
-            if (!busy) {
-                return;
-            }
-            boolean complete;
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf data = (ByteBuf) msg;
             try {
-                complete = reader.feed(data);
+                if (ctx.channel() != channel || !busy) {
+                    return;
+                }
+                if (reader.feed(data)) {
+                    answered();
+                }
             } catch (IllegalStateException e) {
                 failed(e);
-                return;
+            } finally {
+                data.release();
             }
-            if (complete) {
-                answered();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (ctx.channel() == channel) {
+                channelFailure = cause;
+            }
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() == channel) {
+                closed();
             }
         }
 
         private void closed() {
-            socket = null;
+            channel = null;
             if (!busy) {
                 return;
             }
             if (reader.endsAtClose()) {
                 answered();
             } else {
-                failed(socketFailure != null ? socketFailure : new HttpClosedException("closed by the server"));
+                failed(channelFailure != null ? channelFailure : new HttpClosedException("closed by the server"));
             }
         }
 
@@ -363,23 +408,23 @@ final class LoadLoop extends VerticleBase {
             settle(now);
             drop();
             if (kind == ErrorKind.CONNECT_REFUSED || kind == ErrorKind.CONNECT_ERROR) {
-                vertx.setTimer(CONNECT_RETRY_MS, retry);
+                loop.schedule(retry, CONNECT_RETRY_MS, TimeUnit.MILLISECONDS);
             } else {
                 next(this);
             }
         }
 
         void checkTimeout(long now) {
-            if (busy && socket != null && now - sentNanos > timeoutNanos) {
+            if (busy && channel != null && now - sentNanos > timeoutNanos) {
                 failed(new TimeoutException("no answer within " + plan.timeout().toMillis() + " ms"));
             }
         }
 
         void drop() {
-            NetSocket s = socket;
-            socket = null;
-            if (s != null) {
-                s.close();
+            Channel c = channel;
+            channel = null;
+            if (c != null) {
+                c.close();
             }
         }
     }

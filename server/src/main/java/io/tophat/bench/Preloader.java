@@ -64,7 +64,8 @@ final class Preloader {
                 : call(HttpMethod.GET, balancer + "/register/" + id, null, "register producer " + id)
                 .map(text -> text.trim());
         return workerUrl
-                .compose(url -> call(HttpMethod.POST, url + "/heartbeat", heartbeats.bodyFor(i), "heartbeat of producer " + id))
+                .compose(url -> call(HttpMethod.POST, url + "/heartbeat", Buffer.buffer(heartbeats.bodyFor(i)),
+                        "heartbeat of producer " + id))
                 .compose(ok -> lane(next, producers, balancer, worker, heartbeats));
     }
 

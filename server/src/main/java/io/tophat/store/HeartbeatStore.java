@@ -31,6 +31,14 @@ public interface HeartbeatStore extends AutoCloseable {
      */
     List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit);
 
+    /**
+     * Heartbeats committed but not yet in their final, indexed place (0 for engines that write them there at
+     * once). A worker sheds load when this grows too large.
+     */
+    default long backlog() {
+        return 0;
+    }
+
     /** The number of heartbeats in the history (for operators and tests). */
     long historySize();
 

@@ -16,7 +16,7 @@ import java.time.Duration;
 
 /**
  * How the SQLite store gets its file ready and its connections made: the folder, the connection settings
- * (WAL, {@code synchronous}, busy timeout, cache) and the Flyway migrations in {@value #MIGRATIONS}.
+ * (WAL, {@code synchronous}, busy timeout, cache) and the Flyway migrations of its {@link Schema}.
  */
 final class SqliteConnections {
 
@@ -29,9 +29,14 @@ final class SqliteConnections {
     /** After a checkpoint the WAL file is truncated back to this size. */
     static final int WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
-    static final String MIGRATIONS = "classpath:db/heartbeats/sqlite";
-    /** Flyway's own table, named for this schema so that other schemas could share the file. */
-    static final String SCHEMA_HISTORY_TABLE = "heartbeats_schema_history";
+    /** The history file's schema, and Flyway's table for it (named so that other schemas could share the file). */
+    static final Schema HISTORY = new Schema("classpath:db/heartbeats/sqlite", "heartbeats_schema_history");
+    /** The inbox file's schema. */
+    static final Schema INBOX = new Schema("classpath:db/heartbeats/sqlite-inbox", "inbox_schema_history");
+
+    /** Where a file's migrations are and the table Flyway keeps its own history in. */
+    record Schema(String migrations, String historyTable) {
+    }
 
     private static final Logger log = LoggerFactory.getLogger(SqliteConnections.class);
 
@@ -41,10 +46,12 @@ final class SqliteConnections {
     private final String url;
     private final SqliteStoreConfig.Synchronous synchronous;
     private final SqliteFailures failures;
+    private final Schema schema;
 
     /** {@code file} is absolute and normalised. */
-    SqliteConnections(Path file, SqliteStoreConfig.Synchronous synchronous, SqliteFailures failures) {
+    SqliteConnections(Path file, Schema schema, SqliteStoreConfig.Synchronous synchronous, SqliteFailures failures) {
         this.file = file;
+        this.schema = schema;
         this.url = "jdbc:sqlite:" + file;
         this.synchronous = synchronous;
         this.failures = failures;
@@ -84,8 +91,8 @@ final class SqliteConnections {
         try {
             Flyway.configure(SqliteConnections.class.getClassLoader())
                     .dataSource(dataSource)
-                    .locations(MIGRATIONS)
-                    .table(SCHEMA_HISTORY_TABLE)
+                    .locations(schema.migrations())
+                    .table(schema.historyTable())
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();

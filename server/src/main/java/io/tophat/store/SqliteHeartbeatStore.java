@@ -14,91 +14,146 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The embedded engine: one SQLite file in WAL mode. Schema in {@code db/heartbeats/sqlite} (Flyway). One write
- * connection, used by the single writer thread, writes each batch in one transaction; a small pool of read-only
- * connections serves concurrent reads, which WAL lets run while a batch is being written.
+ * The embedded engine: two SQLite files in WAL mode. Every batch is committed to the <em>inbox</em> file, an
+ * append-only table without indexes, so a commit writes a few sequential pages and the writer keeps up with
+ * the network. A {@link SqliteMerger} thread moves the inbox into the <em>history</em> file (every heartbeat,
+ * indexed by (producer, time); the latest per producer; idempotence on (producer, seq)) in large batches sorted
+ * by producer, which touch each index page once per batch instead of once per row, then deletes them from the
+ * inbox. Reads look at the inbox first, then the history, so nothing acknowledged is ever invisible.
+ * Schemas in {@code db/heartbeats/sqlite} and {@code db/heartbeats/sqlite-inbox} (Flyway).
  */
 public final class SqliteHeartbeatStore implements HeartbeatStore {
 
     private static final Logger log = LoggerFactory.getLogger(SqliteHeartbeatStore.class);
-
-    // The write connection stays in JDBC auto-commit mode and runs each batch between BEGIN IMMEDIATE and COMMIT:
-    // the write lock is taken up front (waiting up to the busy timeout) and no transaction stays open between
-    // batches, whatever state an error left the connection in.
-    private static final String BEGIN = "BEGIN IMMEDIATE";
-    private static final String COMMIT = "COMMIT";
-    private static final String ROLLBACK = "ROLLBACK";
+    /** Rows deleted from the inbox per statement, so the ingest writer never waits long for the inbox lock. */
+    private static final int TRIM_CHUNK = 4096;
 
     private static final String COLUMNS =
             "producer, received_at, seq, device_time, location, lat, lon, label, data, ip_address";
-    private static final String VALUES = "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String INSERT_HISTORY = "INSERT INTO heartbeats (" + COLUMNS + ") " + VALUES
+    private static final String INSERT_INBOX = "INSERT INTO inbox (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String LAST_INBOX_ID = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'inbox'), 0)";
+
+    private static final String MERGE_HISTORY = "INSERT INTO heartbeats (inbox_id, " + COLUMNS + ")"
+            + " SELECT id, " + COLUMNS + " FROM ib.inbox WHERE id > ?1 AND id <= ?2 ORDER BY producer, received_at"
             + " ON CONFLICT (producer, seq) WHERE seq IS NOT NULL DO NOTHING";
-    private static final String UPSERT_LATEST = "INSERT INTO latest (" + COLUMNS + ") " + VALUES
+    private static final String MERGE_LATEST = "INSERT INTO latest (" + COLUMNS + ")"
+            + " SELECT " + COLUMNS + " FROM ib.inbox WHERE id IN (SELECT max(i.id) FROM ib.inbox i"
+            + " WHERE i.id > ?1 AND i.id <= ?2 AND (i.seq IS NULL OR EXISTS (SELECT 1 FROM heartbeats h"
+            + " WHERE h.producer = i.producer AND h.seq = i.seq AND h.inbox_id = i.id)) GROUP BY i.producer)"
+            + " ORDER BY producer"
             + " ON CONFLICT (producer) DO UPDATE SET received_at = excluded.received_at, seq = excluded.seq,"
             + " device_time = excluded.device_time, location = excluded.location, lat = excluded.lat,"
             + " lon = excluded.lon, label = excluded.label, data = excluded.data, ip_address = excluded.ip_address"
             + " WHERE excluded.received_at >= latest.received_at";
+    private static final String MARK_MERGED = "UPDATE store_info SET merged_through = ? WHERE id = 1";
+    private static final String TRIM_INBOX = "DELETE FROM ib.inbox WHERE id > ? AND id <= ?";
 
     private static final String READ_COLUMNS = "producer, location, data, ip_address, received_at, device_time, seq";
+    private static final String SELECT_INBOX_ROW = "SELECT " + READ_COLUMNS + " FROM ib.inbox WHERE id = ?";
+    private static final String SELECT_INBOX_HISTORY = "SELECT " + READ_COLUMNS + ", id FROM ib.inbox"
+            + " WHERE producer = ? AND received_at >= ? AND received_at < ? AND id > ? ORDER BY received_at, id LIMIT ?";
+    private static final String SELECT_INBOX_TAIL =
+            "SELECT id, producer, label, received_at, seq FROM inbox WHERE id > ? ORDER BY id";
     private static final String SELECT_LATEST = "SELECT " + READ_COLUMNS + " FROM latest WHERE producer = ?";
     private static final String SELECT_LATEST_AT_LABEL = "SELECT " + READ_COLUMNS + " FROM heartbeats"
             + " WHERE label = ? ORDER BY received_at DESC, id DESC LIMIT 1";
-    private static final String SELECT_HISTORY = "SELECT " + READ_COLUMNS + " FROM heartbeats"
+    private static final String SELECT_HISTORY = "SELECT " + READ_COLUMNS + ", inbox_id FROM heartbeats"
             + " WHERE producer = ? AND received_at >= ? AND received_at < ? ORDER BY received_at, id LIMIT ?";
-    private static final String COUNT_HISTORY = "SELECT count(*) FROM heartbeats";
-    private static final String SELECT_IDENTITY = "SELECT identity FROM store_info WHERE id = 1";
+    // Inbox rows not merged yet, a retried (producer, seq) counted once and not at all when already merged.
+    private static final String COUNT_ALL = "SELECT (SELECT count(*) FROM heartbeats) + (SELECT count(*) FROM"
+            + " (SELECT producer, seq FROM ib.inbox WHERE id > ? GROUP BY producer, coalesce(seq, -id)) g"
+            + " WHERE g.seq IS NULL OR NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.producer = g.producer"
+            + " AND h.seq = g.seq))";
+    private static final String SELECT_INFO = "SELECT identity, merged_through FROM store_info WHERE id = 1";
+    private static final String ATTACH_INBOX = "ATTACH DATABASE ? AS ib";
 
     private final Path file;
+    private final Path inboxFile;
     private final SqliteFailures failures;
-    private final Connection writer;
+    private final Connection inboxWriter;
+    private final Connection merger;
     private final SqliteReadPool readers;
     private final String identity;
     private final Object writeLock = new Object();
+    private final Object mergeLock = new Object();
+    /** The newest inbox row of each producer and of each location label with rows not yet merged. */
+    private final Map<String, InboxRef> inboxByProducer = new ConcurrentHashMap<>();
+    private final Map<String, InboxRef> inboxByLabel = new ConcurrentHashMap<>();
+    private final SqliteMerger mergerThread;
+    private volatile long lastAppended;
+    private volatile long mergedThrough;
+    private long trimmedThrough;
     private boolean closed;
 
-    private SqliteHeartbeatStore(Path file, SqliteFailures failures, Connection writer, SqliteReadPool readers,
-                                 String identity) {
+    private SqliteHeartbeatStore(Path file, Path inboxFile, SqliteFailures failures, Connection inboxWriter,
+                                 Connection merger, SqliteReadPool readers, String identity, long mergedThrough) {
         this.file = file;
+        this.inboxFile = inboxFile;
         this.failures = failures;
-        this.writer = writer;
+        this.inboxWriter = inboxWriter;
+        this.merger = merger;
         this.readers = readers;
         this.identity = identity;
+        this.mergedThrough = mergedThrough;
+        this.trimmedThrough = mergedThrough;
+        this.mergerThread = new SqliteMerger(this);
     }
 
     /**
-     * Opens the store in {@code config.file()}: creates the file and its folders when missing, brings the schema
-     * up to date and opens the connections.
+     * Opens the store in {@code config.file()} (the history) and its sibling {@code *-inbox.db}: creates the
+     * files and their folders when missing, brings both schemas up to date, opens the connections and starts
+     * the merger, which first finishes what a previous process left in the inbox.
      *
      * @throws StoreException naming the file and what to fix when it cannot be used
      */
     public static SqliteHeartbeatStore open(SqliteStoreConfig config) {
         Path file = config.file().toAbsolutePath().normalize();
+        Path inboxFile = inboxFileOf(file);
         SqliteFailures failures = new SqliteFailures(file);
-        SqliteConnections connections = new SqliteConnections(file, config.synchronous(), failures);
-        connections.prepareFolder();
+        SqliteConnections history = new SqliteConnections(file, SqliteConnections.HISTORY, config.synchronous(), failures);
+        SqliteConnections inbox = new SqliteConnections(inboxFile, SqliteConnections.INBOX, config.synchronous(),
+                new SqliteFailures(inboxFile));
+        history.prepareFolder();
         List<Connection> opened = new ArrayList<>();
         try {
-            Connection writer = connections.openWriter();
-            opened.add(writer);
-            connections.migrate();
+            Connection merger = history.openWriter();
+            opened.add(merger);
+            history.migrate();
+            Connection inboxWriter = inbox.openWriter();
+            opened.add(inboxWriter);
+            inbox.migrate();
+            attachInbox(merger, inboxFile);
             List<Connection> readConnections = new ArrayList<>();
             for (int i = 0; i < config.readConnections(); i++) {
-                Connection reader = connections.openReader();
+                Connection reader = history.openReader();
                 opened.add(reader);
+                attachInbox(reader, inboxFile);
                 readConnections.add(reader);
             }
-            String identity = readIdentity(writer);
             SqliteReadPool readers = new SqliteReadPool(readConnections, SqliteConnections.BUSY_TIMEOUT, failures);
-            log.info("Opened heartbeat store {} (identity {}, synchronous {}, {} read connections)",
-                    file, identity, config.synchronous(), config.readConnections());
-            return new SqliteHeartbeatStore(file, failures, writer, readers, identity);
+            SqliteHeartbeatStore store;
+            try (PreparedStatement st = merger.prepareStatement(SELECT_INFO); ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("store_info has no row; the schema was changed by hand");
+                }
+                store = new SqliteHeartbeatStore(file, inboxFile, failures, inboxWriter, merger, readers,
+                        rs.getString(1), rs.getLong(2));
+            }
+            store.recoverInbox();
+            store.mergerThread.start();
+            log.info("Opened heartbeat store {} (identity {}, synchronous {}, {} read connections, {} heartbeats "
+                    + "waiting in the inbox)", file, store.identity, config.synchronous(), config.readConnections(),
+                    store.backlog());
+            return store;
         } catch (SQLException e) {
             opened.forEach(SqliteConnections::closeQuietly);
             throw failures.translate("open the heartbeat store", e);
@@ -108,12 +163,53 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
         }
     }
 
-    private static String readIdentity(Connection connection) throws SQLException {
-        try (PreparedStatement st = connection.prepareStatement(SELECT_IDENTITY); ResultSet rs = st.executeQuery()) {
-            if (!rs.next()) {
-                throw new SQLException("store_info has no identity row; the schema was changed by hand");
+    /** {@code heartbeats.db} keeps its inbox in {@code heartbeats-inbox.db} beside it. */
+    static Path inboxFileOf(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        return file.resolveSibling(base + "-inbox" + (dot > 0 ? name.substring(dot) : ".db"));
+    }
+
+    private static void attachInbox(Connection connection, Path inboxFile) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(ATTACH_INBOX)) {
+            st.setString(1, inboxFile.toString());
+            st.execute();
+        }
+    }
+
+    /** Reads what the inbox holds beyond the merged rows: the last id, and the index of unmerged rows. */
+    private void recoverInbox() throws SQLException {
+        try (Statement st = inboxWriter.createStatement(); ResultSet rs = st.executeQuery(LAST_INBOX_ID)) {
+            rs.next();
+            lastAppended = Math.max(rs.getLong(1), mergedThrough);
+        }
+        try (PreparedStatement st = inboxWriter.prepareStatement(SELECT_INBOX_TAIL)) {
+            st.setLong(1, mergedThrough);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    long seq = rs.getLong(5);
+                    indexInbox(rs.getString(2), rs.getString(3),
+                            new InboxRef(rs.getLong(1), rs.getLong(4), rs.wasNull() ? null : seq));
+                }
             }
-            return rs.getString(1);
+        }
+    }
+
+    /** An unmerged inbox row: where it is, and what decides whether it is a producer's latest. */
+    private record InboxRef(long id, long receivedAt, Long seq) {
+
+        /** True when this row replaces {@code held} as the latest: not older, and not a retry of it. */
+        boolean supersedes(InboxRef held) {
+            boolean retry = seq != null && held.seq != null && seq <= held.seq;
+            return receivedAt >= held.receivedAt && !retry;
+        }
+    }
+
+    private void indexInbox(String producer, String label, InboxRef ref) {
+        inboxByProducer.merge(producer, ref, (held, fresh) -> fresh.supersedes(held) ? fresh : held);
+        if (label != null) {
+            inboxByLabel.merge(label, ref, (held, fresh) -> fresh.receivedAt() >= held.receivedAt() ? fresh : held);
         }
     }
 
@@ -126,11 +222,22 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             if (closed) {
                 throw failures.other("append to", "the store is closed", null);
             }
-            try (Statement transaction = writer.createStatement()) {
-                transaction.execute(BEGIN);
+            long last;
+            try (Statement transaction = inboxWriter.createStatement()) {
+                transaction.execute("BEGIN IMMEDIATE");
                 try {
-                    write(batch);
-                    transaction.execute(COMMIT);
+                    try (PreparedStatement st = inboxWriter.prepareStatement(INSERT_INBOX)) {
+                        for (Heartbeat hb : batch) {
+                            bind(st, hb);
+                            st.addBatch();
+                        }
+                        st.executeBatch();
+                    }
+                    try (ResultSet rs = transaction.executeQuery(LAST_INBOX_ID)) {
+                        rs.next();
+                        last = rs.getLong(1);
+                    }
+                    transaction.execute("COMMIT");
                 } catch (SQLException | RuntimeException e) {
                     rollback(transaction, e);
                     throw e;
@@ -138,60 +245,231 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             } catch (SQLException e) {
                 throw failures.translate("append " + batch.size() + " heartbeats to", e);
             }
+            long id = last - batch.size();
+            for (Heartbeat hb : batch) {
+                indexInbox(hb.producer(), hb.location().label(), new InboxRef(++id, hb.receivedAt(), hb.seq()));
+            }
+            lastAppended = last;
         }
     }
 
-    /** Inserts the batch into the history, then moves {@code latest} for the heartbeats that were new. */
-    private void write(List<Heartbeat> batch) throws SQLException {
-        String[] locations = new String[batch.size()];
-        int[] inserted;
-        try (PreparedStatement st = writer.prepareStatement(INSERT_HISTORY)) {
-            for (int i = 0; i < batch.size(); i++) {
-                locations[i] = HeartbeatJson.encodeLocation(batch.get(i).location());
-                bind(st, batch.get(i), locations[i]);
-                st.addBatch();
-            }
-            inserted = st.executeBatch();
-        }
-        try (PreparedStatement st = writer.prepareStatement(UPSERT_LATEST)) {
-            for (int i : newestPerProducer(batch, inserted)) {
-                bind(st, batch.get(i), locations[i]);
-                st.addBatch();
-            }
-            st.executeBatch();
-        }
-    }
-
-    /**
-     * The positions in {@code batch} of the newest stored heartbeat of each producer, in producer order (upserts
-     * in key order touch the table's pages in order); a duplicate that the history ignored does not count. On
-     * equal times the later one in the batch wins, as it does across batches.
-     */
-    private static Iterable<Integer> newestPerProducer(List<Heartbeat> batch, int[] inserted) {
-        Map<String, Integer> newest = new TreeMap<>();
-        for (int i = 0; i < batch.size(); i++) {
-            if (inserted[i] == 0) {
-                continue;
-            }
-            long receivedAt = batch.get(i).receivedAt();
-            newest.merge(batch.get(i).producer(), i,
-                    (kept, candidate) -> receivedAt >= batch.get(kept).receivedAt() ? candidate : kept);
-        }
-        return newest.values();
-    }
-
-    private static void bind(PreparedStatement st, Heartbeat hb, String location) throws SQLException {
+    private static void bind(PreparedStatement st, Heartbeat hb) throws SQLException {
         Location loc = hb.location();
         st.setString(1, hb.producer());
         st.setLong(2, hb.receivedAt());
         setNullableLong(st, 3, hb.seq());
         setNullableLong(st, 4, hb.deviceTime());
-        st.setString(5, location);
+        st.setString(5, HeartbeatJson.encodeLocation(loc));
         setNullableDouble(st, 6, loc.label() == null ? loc.lat() : null);
         setNullableDouble(st, 7, loc.label() == null ? loc.lon() : null);
         st.setString(8, loc.label());
         st.setString(9, hb.data());
         st.setString(10, hb.ipAddress());
+    }
+
+    /** Heartbeats committed to the inbox and not yet merged into the history. */
+    @Override
+    public long backlog() {
+        return lastAppended - mergedThrough;
+    }
+
+    /**
+     * Moves up to {@code maxRows} of the oldest unmerged inbox rows into the history in one transaction, then
+     * deletes them from the inbox. Returns how many inbox ids were merged. Called by the merger thread.
+     */
+    long mergeNext(int maxRows) {
+        synchronized (mergeLock) {
+            long from = mergedThrough;
+            long to = Math.min(lastAppended, from + maxRows);
+            if (to <= from) {
+                return 0;
+            }
+            try (Statement transaction = merger.createStatement()) {
+                // Deferred, not IMMEDIATE: IMMEDIATE would also lock the attached inbox against the ingest writer.
+                transaction.execute("BEGIN");
+                try {
+                    for (String sql : new String[]{MERGE_HISTORY, MERGE_LATEST}) {
+                        try (PreparedStatement st = merger.prepareStatement(sql)) {
+                            st.setLong(1, from);
+                            st.setLong(2, to);
+                            st.executeUpdate();
+                        }
+                    }
+                    try (PreparedStatement st = merger.prepareStatement(MARK_MERGED)) {
+                        st.setLong(1, to);
+                        st.executeUpdate();
+                    }
+                    transaction.execute("COMMIT");
+                } catch (SQLException | RuntimeException e) {
+                    rollback(transaction, e);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw failures.translate("merge the inbox into", e);
+            }
+            mergedThrough = to;
+            inboxByProducer.values().removeIf(ref -> ref.id() <= to);
+            inboxByLabel.values().removeIf(ref -> ref.id() <= to);
+            trimInbox();
+            return to - from;
+        }
+    }
+
+    /** Deletes merged rows from the inbox in small steps. */
+    private void trimInbox() {
+        try (PreparedStatement st = merger.prepareStatement(TRIM_INBOX)) {
+            while (trimmedThrough < mergedThrough) {
+                long upTo = Math.min(mergedThrough, trimmedThrough + TRIM_CHUNK);
+                st.setLong(1, trimmedThrough);
+                st.setLong(2, upTo);
+                st.executeUpdate();
+                trimmedThrough = upTo;
+            }
+        } catch (SQLException e) {
+            throw failures.translate("delete merged rows from the inbox of", e);
+        }
+    }
+
+    @Override
+    public Optional<Heartbeat> latest(String producer) {
+        return newestOf(inboxByProducer.get(producer), SELECT_LATEST, producer,
+                "read the latest heartbeat of " + producer + " from");
+    }
+
+    @Override
+    public Optional<Heartbeat> latestAtLabel(String label) {
+        return newestOf(inboxByLabel.get(label), SELECT_LATEST_AT_LABEL, label,
+                "read the latest heartbeat at location '" + label + "' from");
+    }
+
+    /** The newer of the unmerged inbox row (if any) and what the history holds; a retry never wins. */
+    private Optional<Heartbeat> newestOf(InboxRef ref, String historySql, String key, String action) {
+        return readers.read(action, c -> {
+            Optional<Heartbeat> recent = ref == null ? Optional.empty() : inboxRow(c, ref.id());
+            Optional<Heartbeat> merged;
+            try (PreparedStatement st = c.prepareStatement(historySql)) {
+                st.setString(1, key);
+                merged = first(st);
+            }
+            if (recent.isEmpty() || merged.isEmpty()) {
+                return recent.isPresent() ? recent : merged;
+            }
+            InboxRef held = new InboxRef(0, merged.get().receivedAt(), merged.get().seq());
+            return ref.supersedes(held) ? recent : merged;
+        });
+    }
+
+    private static Optional<Heartbeat> inboxRow(Connection c, long id) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(SELECT_INBOX_ROW)) {
+            st.setLong(1, id);
+            return first(st);
+        }
+    }
+
+    /**
+     * Reads the inbox first, then the history: a row merged in between is then seen twice (and counted once, by
+     * its inbox id), never missed.
+     */
+    @Override
+    public List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit is " + limit + "; it must not be negative");
+        }
+        if (limit == 0 || fromMillis >= toMillis) {
+            return List.of();
+        }
+        boolean inInbox = inboxByProducer.containsKey(producer);
+        long merged = mergedThrough;
+        return readers.read("read the history of " + producer + " from", c -> {
+            List<Row> unmerged = inInbox
+                    ? rows(c, SELECT_INBOX_HISTORY, producer, fromMillis, toMillis, merged, limit) : List.of();
+            List<Row> rows = rows(c, SELECT_HISTORY, producer, fromMillis, toMillis, -1, limit);
+            Set<Long> mergedInboxIds = new HashSet<>();
+            Set<Long> seqs = new HashSet<>();
+            for (Row r : rows) {
+                mergedInboxIds.add(r.inboxId());
+                seqs.add(r.heartbeat().seq());
+            }
+            for (Row r : unmerged) {
+                boolean merging = mergedInboxIds.contains(r.inboxId());
+                boolean retry = r.heartbeat().seq() != null && !seqs.add(r.heartbeat().seq());
+                if (!merging && !retry) {
+                    rows.add(r);
+                }
+            }
+            rows.sort(Comparator.comparingLong((Row r) -> r.heartbeat().receivedAt()));
+            List<Heartbeat> result = new ArrayList<>(Math.min(limit, rows.size()));
+            for (int i = 0; i < rows.size() && i < limit; i++) {
+                result.add(rows.get(i).heartbeat());
+            }
+            return result;
+        });
+    }
+
+    /** A heartbeat with the inbox id it has, or came from (null for rows older than the inbox). */
+    private record Row(Heartbeat heartbeat, Long inboxId) {
+    }
+
+    private static List<Row> rows(Connection c, String sql, String producer, long from, long to, long afterId,
+                                  int limit) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            int i = 1;
+            st.setString(i++, producer);
+            st.setLong(i++, from);
+            st.setLong(i++, to);
+            if (afterId >= 0) {
+                st.setLong(i++, afterId);
+            }
+            st.setInt(i, limit);
+            List<Row> rows = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(heartbeat(rs), nullableLong(rs, 8)));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Counts every heartbeat, merged or not: full scans, so not for a hot path. */
+    @Override
+    public long historySize() {
+        long merged = mergedThrough;
+        return readers.read("count the history in", c -> {
+            try (PreparedStatement st = c.prepareStatement(COUNT_ALL)) {
+                st.setLong(1, merged);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public String identity() {
+        return identity;
+    }
+
+    /** The absolute path of the history file. */
+    public Path file() {
+        return file;
+    }
+
+    private static Optional<Heartbeat> first(PreparedStatement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery()) {
+            return rs.next() ? Optional.of(heartbeat(rs)) : Optional.empty();
+        }
+    }
+
+    private static Heartbeat heartbeat(ResultSet rs) throws SQLException {
+        return new Heartbeat(rs.getString(1), HeartbeatJson.decodeLocation(rs.getString(2)), rs.getString(3),
+                rs.getString(4), rs.getLong(5), nullableLong(rs, 6), nullableLong(rs, 7));
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
     }
 
     private static void setNullableLong(PreparedStatement st, int index, Long value) throws SQLException {
@@ -213,99 +491,16 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     /** Rolls back, if SQLite has not already done so itself (as it does after some errors). */
     private static void rollback(Statement transaction, Exception failure) {
         try {
-            transaction.execute(ROLLBACK);
+            transaction.execute("ROLLBACK");
         } catch (SQLException e) {
             failure.addSuppressed(e);
         }
     }
 
-    @Override
-    public Optional<Heartbeat> latest(String producer) {
-        return readers.read("read the latest heartbeat of " + producer + " from", c -> {
-            try (PreparedStatement st = c.prepareStatement(SELECT_LATEST)) {
-                st.setString(1, producer);
-                return first(st);
-            }
-        });
-    }
-
-    @Override
-    public Optional<Heartbeat> latestAtLabel(String label) {
-        return readers.read("read the latest heartbeat at location '" + label + "' from", c -> {
-            try (PreparedStatement st = c.prepareStatement(SELECT_LATEST_AT_LABEL)) {
-                st.setString(1, label);
-                return first(st);
-            }
-        });
-    }
-
-    @Override
-    public List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit is " + limit + "; it must not be negative");
-        }
-        if (limit == 0 || fromMillis >= toMillis) {
-            return List.of();
-        }
-        return readers.read("read the history of " + producer + " from", c -> {
-            try (PreparedStatement st = c.prepareStatement(SELECT_HISTORY)) {
-                st.setString(1, producer);
-                st.setLong(2, fromMillis);
-                st.setLong(3, toMillis);
-                st.setInt(4, limit);
-                return all(st, limit);
-            }
-        });
-    }
-
-    /** Counts the rows of the history: a full scan of its smallest index, so not for a hot path. */
-    @Override
-    public long historySize() {
-        return readers.read("count the history in", c -> {
-            try (PreparedStatement st = c.prepareStatement(COUNT_HISTORY); ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
-    }
-
-    @Override
-    public String identity() {
-        return identity;
-    }
-
-    /** The absolute path of the database file. */
-    public Path file() {
-        return file;
-    }
-
-    private static Optional<Heartbeat> first(PreparedStatement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery()) {
-            return rs.next() ? Optional.of(heartbeat(rs)) : Optional.empty();
-        }
-    }
-
-    private static List<Heartbeat> all(PreparedStatement st, int limit) throws SQLException {
-        List<Heartbeat> result = new ArrayList<>(Math.min(limit, 1024));
-        try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                result.add(heartbeat(rs));
-            }
-        }
-        return result;
-    }
-
-    private static Heartbeat heartbeat(ResultSet rs) throws SQLException {
-        return new Heartbeat(rs.getString(1), HeartbeatJson.decodeLocation(rs.getString(2)), rs.getString(3),
-                rs.getString(4), rs.getLong(5), nullableLong(rs, 6), nullableLong(rs, 7));
-    }
-
-    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : value;
-    }
-
-    /** Waits for a batch being written and for lent read connections, then closes every connection. */
+    /**
+     * Stops the merger after it has merged everything in the inbox, waits for a batch being written and for lent
+     * read connections, then closes every connection.
+     */
     @Override
     public void close() {
         synchronized (writeLock) {
@@ -313,9 +508,11 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                 return;
             }
             closed = true;
-            readers.close();
-            SqliteConnections.closeQuietly(writer);
-            log.info("Closed heartbeat store {}", file);
         }
+        mergerThread.close();
+        readers.close();
+        SqliteConnections.closeQuietly(inboxWriter);
+        SqliteConnections.closeQuietly(merger);
+        log.info("Closed heartbeat store {}", file);
     }
 }

@@ -23,6 +23,8 @@ import java.util.List;
 public final class IngestPipeline implements AutoCloseable {
     private static final Buffer STORED = Buffer.buffer("{\"status\":\"stored\"}");
     private static final Buffer ACCEPTED = Buffer.buffer("{\"status\":\"accepted\"}");
+    /** Heartbeats committed but not yet in their indexed place beyond which ingest sheds load. */
+    static final long MAX_STORE_BACKLOG = 1_000_000;
 
     /** A heartbeat waiting for the writer, with where to answer once it is written (null in cached mode). */
     private record PendingWrite(Heartbeat heartbeat, Context context, HttpServerResponse response, long startNanos) {
@@ -56,10 +58,12 @@ public final class IngestPipeline implements AutoCloseable {
         PendingWrite pending = durable
                 ? new PendingWrite(heartbeat, context, response, start)
                 : new PendingWrite(heartbeat, null, null, start);
-        if (!writer.offer(pending)) {
+        if (store.backlog() > MAX_STORE_BACKLOG || !writer.offer(pending)) {
             metrics.rejected();
             ErrorResponder.send(response, ApiException.unavailable("worker overloaded",
-                    "the write queue is full (" + writer.capacity() + " heartbeats); retry shortly", 1));
+                    "the store is " + (writer.depth() >= writer.capacity() ? "behind: the write queue is full ("
+                            + writer.capacity() + " heartbeats)" : "behind: " + store.backlog()
+                            + " heartbeats wait to be indexed") + "; retry shortly", 1));
             return;
         }
         if (!durable) {

@@ -1,0 +1,452 @@
+package io.tophat.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Fault injection with real processes: a balancer and three workers from the fat jar, 100 real
+ * {@code TopHatProducer}s and consumers in this JVM. A worker is SIGKILLed, frozen with SIGSTOP, drained; the
+ * balancer is SIGKILLed and restarted. Each test logs every acknowledged (producer, seq) and checks it against
+ * the workers' SQLite files afterwards, checks every consumer redirect against the times the balancer held a
+ * worker dead, and prints the failover times it measured. Process logs stay in {@code target/cluster-it/}.
+ *
+ * <p>Run alone with {@code mvn -pl server verify -Dit.test=ClusterFaultIT -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+@Timeout(120)
+class ClusterFaultIT {
+    private static final Duration LEASE = Duration.ofSeconds(1);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    /** Room for a loaded two-core machine on top of each bound the design promises. */
+    private static final Duration SLACK = Duration.ofSeconds(2);
+    private static final int PRODUCERS = 100;
+    private static final Duration SEND_INTERVAL = Duration.ofMillis(250);
+
+    private Path dir;
+
+    private Path folder(TestInfo test) throws IOException {
+        dir = Path.of("target", "cluster-it", test.getTestMethod().orElseThrow().getName()).toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (Stream<Path> old = Files.walk(dir)) {
+                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    @Test
+    void aSigkilledWorkersProducersMoveWithinThreeLeaseIntervalsAndNoAcknowledgedHeartbeatIsLost(TestInfo test)
+            throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
+            showLogsOnFailure(cluster, () -> {
+                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "k", PRODUCERS, SEND_INTERVAL);
+                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
+                ClusterWatch watch = new ClusterWatch(cluster);
+                try {
+                    warmUp(load, consumers);
+                    String deadUrl = cluster.workerUrl(1);
+                    String deadId = cluster.workerId(1);
+                    List<ProducerLoad.Phone> victims = load.ackedBy(deadUrl);
+                    assertThat(victims).isNotEmpty();
+
+                    long killed = System.nanoTime();
+                    cluster.worker(1).kill();
+
+                    long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
+                    long moved = awaitMovedAway(victims, deadUrl, killed, Duration.ofSeconds(15));
+                    long markedDead = awaitTrue(() -> watch.firstSeenDead(deadId, killed), Duration.ofSeconds(15));
+                    Thread.sleep(1500);
+                    consumers.close();
+                    watch.close();
+                    load.stop();
+                    cluster.killAll();
+
+                    StoreAudit audit = StoreAudit.read(cluster.workerStores());
+                    List<String> lost = audit.missing(load.acknowledged());
+                    List<Consumers.Redirect> redirects = consumers.redirects();
+                    List<Consumers.Redirect> toDead = redirectsWhileDead(redirects, watch, deadId);
+                    long afterDead = redirects.stream().filter(r -> r.startNanos() > markedDead).count();
+                    report("worker SIGKILL: %d of %d producers on the killed worker; all acknowledged by a live worker "
+                                    + "%d ms after the kill (median %d ms); balancer marked it dead after %d ms; consumers "
+                                    + "served current data for all %d producers after %d ms",
+                            victims.size(), PRODUCERS, ms(moved - killed), medianMoveMs(victims, deadUrl, killed),
+                            ms(markedDead - killed), PRODUCERS, allCurrent < 0 ? -1 : ms(allCurrent - killed));
+                    report("worker SIGKILL: %d heartbeats acknowledged, %d rows stored, %d lost; %d redirects checked "
+                                    + "(%d after the worker was marked dead), %d to the dead worker while dead; "
+                                    + "background reads %s",
+                            load.acknowledgedCount(), audit.rows(), lost.size(), redirects.size(), afterDead, toDead.size(),
+                            consumers.outcomes());
+
+                    assertThat(ms(moved - killed)).as("failover ms").isLessThanOrEqualTo(bound(3));
+                    assertThat(ms(markedDead - killed)).as("dead detection ms").isLessThanOrEqualTo(bound(3));
+                    assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+                    assertThat(ms(allCurrent - killed)).as("consumer recovery ms").isLessThanOrEqualTo(5000);
+                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+                    assertThat(afterDead).as("redirects after the worker was marked dead").isPositive();
+                    assertThat(toDead).as("redirects to the worker while the balancer held it dead").isEmpty();
+                } finally {
+                    consumers.close();
+                    watch.close();
+                    load.stop();
+                }
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aSigkilledAndRestartedBalancerServesConsumersAgainWithinOneLeaseIntervalWhileProducersKeepSending(
+            TestInfo test) throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
+            showLogsOnFailure(cluster, () -> {
+                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "b", PRODUCERS, SEND_INTERVAL);
+                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
+                try {
+                    warmUp(load, consumers);
+                    long reRegistered = load.reRegistrations();
+                    long ackedBefore = load.acknowledgedCount();
+
+                    long killed = System.nanoTime();
+                    cluster.balancer().kill();
+                    Thread.sleep(3 * LEASE.toMillis());
+                    load.awaitAllAcknowledgedAfter(killed + LEASE.toNanos(), Duration.ofSeconds(5));
+                    long ackedWhileDown = load.acknowledgedCount() - ackedBefore;
+                    long reRegisteredWhileDown = load.reRegistrations() - reRegistered;
+
+                    cluster.startBalancer();
+                    long back = System.nanoTime();
+                    long firstServed = awaitTrue(() -> consumers.read(load.ids().get(0)).n() >= 0 ? System.nanoTime() : -1,
+                            Duration.ofSeconds(10));
+                    long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
+                    long allAlive = awaitTrue(() -> allAlive(cluster) ? System.nanoTime() : -1, Duration.ofSeconds(10));
+                    JsonNode status = cluster.status();
+                    Thread.sleep(1000);
+                    load.stop();
+                    cluster.killAll();
+
+                    List<String> lost = StoreAudit.read(cluster.workerStores()).missing(load.acknowledged());
+                    report("balancer SIGKILL: %d heartbeats acknowledged in the %d ms it was down, %d re-registrations; "
+                                    + "after the restart the first consumer was served in %d ms, all %d producers current "
+                                    + "in %d ms, all 3 workers alive in %d ms; %d acknowledged heartbeats lost",
+                            ackedWhileDown, 3 * LEASE.toMillis(), reRegisteredWhileDown, ms(firstServed - back), PRODUCERS,
+                            allCurrent < 0 ? -1 : ms(allCurrent - back), ms(allAlive - back), lost.size());
+
+                    assertThat(ackedWhileDown).as("heartbeats acknowledged while the balancer was down")
+                            .isGreaterThanOrEqualTo(PRODUCERS * 2L);
+                    assertThat(reRegisteredWhileDown).as("producers that had to re-register").isZero();
+                    assertThat(ms(firstServed - back)).as("first consumer served after the restart, ms")
+                            .isLessThanOrEqualTo(LEASE.toMillis());
+                    assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+                    assertThat(ms(allCurrent - back)).as("all producers served after the restart, ms")
+                            .isLessThanOrEqualTo(LEASE.toMillis());
+                    assertThat(status.path("producers").asInt()).isEqualTo(PRODUCERS);
+                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+                } finally {
+                    consumers.close();
+                    load.stop();
+                }
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aWorkerFrozenWithSigstopLosesItsProducersThenRenewsAndRefusesTheMovedOnes(TestInfo test) throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
+            showLogsOnFailure(cluster, () -> {
+                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "s", PRODUCERS, SEND_INTERVAL);
+                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
+                ClusterWatch watch = new ClusterWatch(cluster);
+                try {
+                    warmUp(load, consumers);
+                    String frozenUrl = cluster.workerUrl(1);
+                    String frozenId = cluster.workerId(1);
+                    List<ProducerLoad.Phone> victims = load.ackedBy(frozenUrl);
+                    assertThat(victims).isNotEmpty();
+
+                    long stopped = System.nanoTime();
+                    cluster.worker(1).signal("STOP");
+                    Thread.sleep(5000);
+                    long movedBeforeCont = victims.stream().filter(p -> p.firstAckAwayFrom(frozenUrl, stopped) >= 0).count();
+                    long moved = awaitMovedAway(victims, frozenUrl, stopped, Duration.ZERO);
+                    long markedDead = watch.firstSeenDead(frozenId, stopped);
+                    long continued = System.nanoTime();
+                    cluster.worker(1).signal("CONT");
+
+                    long aliveAgain = awaitTrue(() -> watch.firstSeenAliveAgain(frozenId, stopped),
+                            Duration.ofMillis(bound(3)));
+                    Thread.sleep(LEASE.toMillis() / 4);
+                    ProducerLoad.Phone moved0 = victims.get(0);
+                    HttpResponse<String> fenced = ProcessCluster.send("POST", URI.create(frozenUrl + "/heartbeat"),
+                            "{\"id\":\"" + moved0.id + "\",\"seq\":1,\"location\":{\"lat\":1,\"lon\":1},\"data\":{\"n\":-1}}");
+                    JsonNode frozenStatus = cluster.memberStatus(1);
+
+                    long settled = System.nanoTime();
+                    Map<String, Long> seqAtSettle = new HashMap<>();
+                    load.phones().forEach(p -> seqAtSettle.put(p.id, p.lastAckedSeq));
+                    Thread.sleep(2000);
+                    long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(5));
+                    consumers.close();
+                    watch.close();
+                    load.stop();
+                    cluster.killAll();
+
+                    StoreAudit audit = StoreAudit.read(cluster.workerStores());
+                    List<String> lost = audit.missing(load.acknowledged());
+                    Map<String, List<Path>> owners = new HashMap<>();
+                    for (String id : load.ids()) {
+                        List<Path> holding = audit.holdingAbove(id, seqAtSettle.get(id));
+                        if (holding.size() != 1) {
+                            owners.put(id, holding);
+                        }
+                    }
+                    List<Consumers.Redirect> toDead = redirectsWhileDead(consumers.redirects(), watch, frozenId);
+                    report("worker SIGSTOP 5 s: %d of %d producers on it; %d moved before SIGCONT, all acknowledged "
+                                    + "elsewhere %d ms after SIGSTOP (median %d ms); marked dead after %d ms; alive "
+                                    + "again %d ms after SIGCONT; a moved producer's heartbeat to it answered %d; "
+                                    + "the balancer counts %s producers on it",
+                            victims.size(), PRODUCERS, movedBeforeCont, moved < 0 ? -1 : ms(moved - stopped),
+                            medianMoveMs(victims, frozenUrl, stopped), markedDead < 0 ? -1 : ms(markedDead - stopped),
+                            ms(aliveAgain - continued), fenced.statusCode(),
+                            frozenStatus == null ? "?" : frozenStatus.path("producers").asText());
+                    report("worker SIGSTOP 5 s: %d heartbeats acknowledged, %d lost; %d producers whose heartbeats "
+                                    + "after settling are not on exactly one worker; %d redirects to it while dead; all "
+                                    + "current %d ms after settling; background reads %s",
+                            load.acknowledgedCount(), lost.size(), owners.size(), toDead.size(),
+                            allCurrent < 0 ? -1 : ms(allCurrent - settled), consumers.outcomes());
+
+                    assertThat(movedBeforeCont).as("producers that moved while the worker was frozen")
+                            .isEqualTo(victims.size());
+                    assertThat(markedDead).as("marked dead while frozen").isPositive();
+                    assertThat(ms(markedDead - stopped)).isLessThanOrEqualTo(bound(3));
+                    assertThat(fenced.statusCode()).as("heartbeat of a moved producer: " + fenced.body()).isEqualTo(409);
+                    assertThat(frozenStatus.path("alive").asBoolean()).isTrue();
+                    assertThat(frozenStatus.path("producers").asInt()).isZero();
+                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+                    assertThat(owners).as("producers whose newest heartbeats are on more or fewer than one worker")
+                            .isEmpty();
+                    assertThat(toDead).as("redirects to the worker while the balancer held it dead").isEmpty();
+                    assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+                } finally {
+                    consumers.close();
+                    watch.close();
+                    load.stop();
+                }
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aDrainRequestAtTheBalancerMakesTheWorkerExitZeroOnceItsProducersMoved(TestInfo test) throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
+            showLogsOnFailure(cluster, () -> {
+                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "d", PRODUCERS, SEND_INTERVAL);
+                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
+                try {
+                    warmUp(load, consumers);
+                    String drainedUrl = cluster.workerUrl(1);
+                    List<ProducerLoad.Phone> victims = load.ackedBy(drainedUrl);
+                    assertThat(victims).isNotEmpty();
+
+                    long asked = System.nanoTime();
+                    HttpResponse<String> drain = cluster.balancerRequest("POST",
+                            "/api/v1/workers/" + cluster.workerId(1) + "/drain", null);
+                    int exit = cluster.worker(1).waitFor(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
+                    long exited = System.nanoTime();
+                    long moved = awaitMovedAway(victims, drainedUrl, asked, Duration.ofSeconds(5));
+                    JsonNode drainedStatus = cluster.memberStatus(1);
+                    long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(5));
+                    Thread.sleep(500);
+                    load.stop();
+                    cluster.killAll();
+
+                    List<String> lost = StoreAudit.read(cluster.workerStores()).missing(load.acknowledged());
+                    report("drain: answered %d; %d producers moved, the last %d ms after the request; the worker exited "
+                                    + "%d after %d ms (--drain-timeout %d ms); %d acknowledged heartbeats lost",
+                            drain.statusCode(), victims.size(), ms(moved - asked), exit, ms(exited - asked),
+                            DRAIN_TIMEOUT.toMillis(), lost.size());
+
+                    assertThat(drain.statusCode()).isEqualTo(200);
+                    assertThat(drain.body()).contains("\"draining\":true");
+                    assertThat(exit).isZero();
+                    assertThat(ms(exited - asked)).isLessThanOrEqualTo(DRAIN_TIMEOUT.toMillis());
+                    assertThat(moved).isLessThan(exited);
+                    assertThat(drainedStatus).as("the drained worker left the balancer").isNull();
+                    assertThat(cluster.worker(1).output()).contains("left the balancer");
+                    assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+                } finally {
+                    consumers.close();
+                    load.stop();
+                }
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aWorkerStoppedWithSigtermMovesItsProducersLeavesTheBalancerAndExitsZero(TestInfo test) throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 2, LEASE, DRAIN_TIMEOUT)) {
+            showLogsOnFailure(cluster, () -> {
+                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "t", 20, SEND_INTERVAL);
+                try {
+                    load.awaitAllAcknowledgedAfter(Long.MIN_VALUE, Duration.ofSeconds(30));
+                    String stoppedUrl = cluster.workerUrl(1);
+                    List<ProducerLoad.Phone> victims = load.ackedBy(stoppedUrl);
+                    assertThat(victims).isNotEmpty();
+
+                    long termed = System.nanoTime();
+                    int exit = cluster.worker(1).terminate(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
+                    long exited = System.nanoTime();
+                    long moved = awaitMovedAway(victims, stoppedUrl, termed, Duration.ofSeconds(5));
+                    JsonNode stoppedStatus = cluster.memberStatus(1);
+                    load.stop();
+                    cluster.killAll();
+
+                    List<String> lost = StoreAudit.read(cluster.workerStores()).missing(load.acknowledged());
+                    report("SIGTERM: %d producers moved, the last %d ms after the signal; the worker exited %d after "
+                            + "%d ms; %d acknowledged heartbeats lost", victims.size(), ms(moved - termed), exit,
+                            ms(exited - termed), lost.size());
+
+                    assertThat(exit).isZero();
+                    assertThat(stoppedStatus).as("the stopped worker left the balancer").isNull();
+                    assertThat(cluster.worker(1).output()).contains("left the balancer");
+                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+                } finally {
+                    load.stop();
+                }
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aWorkerWhoseBalancerCannotBeReachedExitsNonZeroWithOneLineNamingTheAddress(TestInfo test) throws Exception {
+        int nobody = JarProcess.freePort();
+        try (JarProcess worker = JarProcess.start(folder(test), "worker", List.of("worker", "--host", "127.0.0.1",
+                "--port", "" + JarProcess.freePort(), "--balancer", "127.0.0.1:" + nobody,
+                "--data-dir", dir.resolve("worker").toString()))) {
+            long started = System.nanoTime();
+            int exit = worker.waitFor(Duration.ofSeconds(60));
+            List<String> lines = worker.output().lines().filter(l -> !l.isBlank()).toList();
+            String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+            report("unreachable balancer: exit %d after %d ms, last line: %s", exit, ms(System.nanoTime() - started), last);
+
+            assertThat(exit).isNotZero();
+            assertThat(last).startsWith("worker: ").contains("127.0.0.1:" + nobody).contains("balancer");
+            assertThat(worker.output()).doesNotContain("\tat ");
+        }
+    }
+
+    // --- helpers --------------------------------------------------------------------------------------
+
+    /** Waits until every producer is acknowledged, starts two background consumers, and lets it all run a second. */
+    private static void warmUp(ProducerLoad load, Consumers consumers) throws InterruptedException {
+        load.awaitAllAcknowledgedAfter(Long.MIN_VALUE, Duration.ofSeconds(30));
+        consumers.startReaders(2, Duration.ofMillis(10));
+        Thread.sleep(1000);
+    }
+
+    /** Waits until every producer was acknowledged by another worker after {@code sinceNanos}; returns the latest such time. */
+    private static long awaitMovedAway(List<ProducerLoad.Phone> phones, String worker, long sinceNanos, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long latest = -1;
+            boolean all = true;
+            for (ProducerLoad.Phone p : phones) {
+                long at = p.firstAckAwayFrom(worker, sinceNanos);
+                all &= at >= 0;
+                latest = Math.max(latest, at);
+            }
+            if (all) {
+                return latest;
+            }
+            if (System.nanoTime() > deadline) {
+                return -1;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static long medianMoveMs(List<ProducerLoad.Phone> phones, String worker, long sinceNanos) {
+        List<Long> times = phones.stream().map(p -> p.firstAckAwayFrom(worker, sinceNanos)).filter(t -> t >= 0)
+                .map(t -> ms(t - sinceNanos)).sorted().toList();
+        return times.isEmpty() ? -1 : times.get(times.size() / 2);
+    }
+
+    /** Polls {@code probe} until it returns a non-negative value; fails after {@code timeout}. */
+    private static long awaitTrue(Callable<Long> probe, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long value = probe.call();
+            if (value >= 0) {
+                return value;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean allAlive(ProcessCluster cluster) {
+        try {
+            JsonNode workers = cluster.status().path("workers");
+            int alive = 0;
+            for (JsonNode w : workers) {
+                alive += w.path("alive").asBoolean() ? 1 : 0;
+            }
+            return alive == cluster.workerCount();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static List<Consumers.Redirect> redirectsWhileDead(List<Consumers.Redirect> redirects, ClusterWatch watch,
+                                                               String workerId) {
+        List<ClusterWatch.DeadWindow> windows = watch.deadWindows(workerId);
+        return redirects.stream().filter(r -> r.workerId().equals(workerId))
+                .filter(r -> windows.stream().anyMatch(w -> w.covers(r.startNanos(), r.endNanos()))).toList();
+    }
+
+    /** {@code intervals} lease intervals plus the slack, in ms. */
+    private static long bound(int intervals) {
+        return intervals * LEASE.toMillis() + SLACK.toMillis();
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    private static void report(String format, Object... args) {
+        System.out.println("[cluster-it] " + String.format(format, args));
+    }
+
+    private void showLogsOnFailure(ProcessCluster cluster, Callable<Void> body) throws Exception {
+        try {
+            body.call();
+        } catch (Exception | AssertionError e) {
+            System.out.println("process logs (also in " + dir + "):\n" + cluster.logs());
+            throw e;
+        }
+    }
+}

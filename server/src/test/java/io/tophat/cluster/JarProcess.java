@@ -1,0 +1,122 @@
+package io.tophat.cluster;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code tophat} command running as its own JVM from the fat jar (system property {@code tophat.jar}), its
+ * output in {@code <dir>/<name>.log}. Signals go to this process only, by its pid.
+ */
+final class JarProcess implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final long startedNanos = System.nanoTime();
+
+    private JarProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static JarProcess start(Path dir, String name, List<String> args) throws IOException {
+        String jar = System.getProperty("tophat.jar", "target/tophat.jar");
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("the fat jar " + jar + " is missing; run mvn verify");
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-jar", Path.of(jar).toAbsolutePath().toString()));
+        command.addAll(args);
+        Files.createDirectories(dir);
+        Path log = dir.resolve(name + ".log");
+        Process process = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return new JarProcess(name, process, log);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Waits until the output contains {@code text}; fails with the output if the process ends first. */
+    JarProcess awaitOutput(String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (output().contains(text)) {
+                return this;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " ended with " + process.exitValue() + " before printing '" + text
+                        + "':\n" + output());
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(name + " did not print '" + text + "' in " + timeout + ":\n" + output());
+    }
+
+    String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    /** SIGKILL: the process gets no chance to flush or say goodbye. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM, then waits for the exit code. */
+    int terminate(Duration timeout) throws Exception {
+        process.destroy();
+        return waitFor(timeout);
+    }
+
+    /** Waits for the process to end; fails with its output when it does not. */
+    int waitFor(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " did not exit within " + timeout + ":\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** Sends {@code kill -SIGNAL pid} to this process (STOP, CONT, ...). */
+    void signal(String signal) throws IOException, InterruptedException {
+        int code = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+        if (code != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            try {
+                signal("CONT");
+            } catch (IOException | IllegalStateException e) {
+                // it may have ended meanwhile
+            }
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+}
