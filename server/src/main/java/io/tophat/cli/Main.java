@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tophat} command: parses the command line and hands over to one subcommand. */
-@Command(name = "tophat", mixinStandardHelpOptions = true, version = "TopHat 0.1.0",
+@Command(name = "tophat", mixinStandardHelpOptions = true, version = "TopHat 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Middleware for mobile sensor data: a balancer, workers, simulated producers and consumers.",
         subcommands = {LocalCommand.class, BalancerCommand.class, WorkerCommand.class, ProducersCommand.class,
                 ConsumersCommand.class, GetCommand.class, CommandLine.HelpCommand.class})

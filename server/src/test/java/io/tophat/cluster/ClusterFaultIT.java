@@ -36,7 +36,7 @@ class ClusterFaultIT {
     /** Room for a loaded two-core machine on top of each bound the design promises. */
     private static final Duration SLACK = Duration.ofSeconds(2);
     private static final int PRODUCERS = 100;
-    private static final Duration SEND_INTERVAL = Duration.ofMillis(250);
+    private static final Duration SEND_INTERVAL = Duration.ofMillis(500);
 
     private Path dir;
 
@@ -130,10 +130,13 @@ class ClusterFaultIT {
                     long ackedWhileDown = load.acknowledgedCount() - ackedBefore;
                     long reRegisteredWhileDown = load.reRegistrations() - reRegistered;
 
-                    cluster.startBalancer();
-                    long back = System.nanoTime();
-                    long firstServed = awaitTrue(() -> consumers.read(load.ids().get(0)).n() >= 0 ? System.nanoTime() : -1,
-                            Duration.ofSeconds(10));
+                    cluster.launchBalancer();
+                    long back = awaitTrue(() -> cluster.healthy() ? System.nanoTime() : -1, ProcessCluster.START_TIMEOUT);
+                    long firstServed = awaitTrue(() -> {
+                        Consumers.Read r = consumers.read(load.ids().get(0));
+                        System.out.println("DEBUG " + ms(System.nanoTime() - back) + " " + r);
+                        return r.n() >= 0 ? System.nanoTime() : -1;
+                    }, Duration.ofSeconds(10));
                     long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
                     long allAlive = awaitTrue(() -> allAlive(cluster) ? System.nanoTime() : -1, Duration.ofSeconds(10));
                     JsonNode status = cluster.status();

@@ -64,12 +64,29 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts the balancer (again) on the same port and data dir; returns once it prints that it listens. */
     JarProcess startBalancer() throws Exception {
+        return launchBalancer().awaitOutput("TopHat balancer on", START_TIMEOUT);
+    }
+
+    /** Starts the balancer process (again) on the same port and data dir, without waiting for it. */
+    JarProcess launchBalancer() throws IOException {
         balancerStarts++;
         List<String> args = new ArrayList<>(List.of("balancer", "--host", "127.0.0.1", "--port", "" + balancerPort,
                 "--data-dir", dir.resolve("balancer").toString()));
         args.addAll(balancerArgs);
         balancer = JarProcess.start(dir, "balancer-" + balancerStarts, args);
-        return balancer.awaitOutput("TopHat balancer on", START_TIMEOUT);
+        return balancer;
+    }
+
+    /** True when the balancer answers {@code GET /health} with 200. */
+    boolean healthy() {
+        try {
+            return send("GET", balancerUri().resolve("/health"), null).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private JarProcess launchWorker(int index) throws IOException {
