@@ -63,12 +63,14 @@ public final class Balancer implements AutoCloseable {
         }
     }
 
+    /** Writes a change; a failure is a {@link StateWriteException} (the change stays in memory). */
     private Future<Void> persist(BalancerStore.Change change) {
         Promise<Void> done = Promise.promise();
         if (!writer.offer(new Pending(change, vertx.getOrCreateContext(), done))) {
-            done.fail(new IllegalStateException("the balancer's state writer is full"));
+            done.fail(new StateWriteException("its state writer is full", null));
         }
-        return done.future();
+        return done.future().recover(e -> Future.failedFuture(e instanceof StateWriteException ? e
+                : new StateWriteException(e.getMessage(), e)));
     }
 
     public Future<Member> join(Worker worker) {
@@ -142,6 +144,13 @@ public final class Balancer implements AutoCloseable {
         return new WorkerLease(member.id(), member.url(), member.worker().leaseIntervalMs(), ledger.held(member.id()),
                 member.draining(), revoked, granted);
     }
+
+    /** The worker's lease as it stands, without taking the transfers its next renewal will carry. */
+    public WorkerLease peekLease(Member member) {
+        return new WorkerLease(member.id(), member.url(), member.worker().leaseIntervalMs(), ledger.held(member.id()),
+                member.draining(), Map.of(), Map.of());
+    }
+
 
     /** Where a consumer asking for {@code producer} goes. */
     public Route route(String producer) {

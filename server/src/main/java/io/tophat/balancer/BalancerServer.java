@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The balancer's HTTP face: the seed protocol and API v1 over one {@link Balancer}. Redirects are answered
@@ -30,6 +31,7 @@ public final class BalancerServer {
     private static final Logger LOG = LoggerFactory.getLogger(BalancerServer.class);
     private static final long DEFAULT_LEASE_MS = 1000;
     private static final int MAX_CONTROL_BODY = 16 * 1024;
+    private static final Pattern WORKER_URL = Pattern.compile("https?://[^/?#\\s]+:\\d{1,5}");
 
     private final Vertx vertx;
     private final BalancerConfig config;
@@ -77,24 +79,26 @@ public final class BalancerServer {
         String host = rc.queryParams().get("host");
         String url = "http://" + hostForUrl(host == null || host.isBlank() ? sourceHost(rc) : host) + ":" + port;
         Worker worker = new Worker(Worker.idOf(url), url, null, 0, System.currentTimeMillis());
-        balancer.join(worker).onSuccess(m -> Responses.text(rc.response(), 200, url)).onFailure(rc::fail);
+        balancer.join(worker).onSuccess(m -> Responses.text(rc.response(), 200, url)).onFailure(e -> fail(rc, e));
     }
 
     private void seedLeave(RoutingContext rc) {
-        String id = Worker.idOf("http://" + hostForUrl(sourceHost(rc)) + ":" + port(rc));
+        String host = rc.queryParams().get("host");
+        String id = Worker.idOf("http://" + hostForUrl(host == null || host.isBlank() ? sourceHost(rc) : host)
+                + ":" + port(rc));
         balancer.leave(id).onSuccess(known -> {
             if (known) {
                 Responses.text(rc.response(), 200, "Worker " + id + " has left");
             } else {
                 rc.fail(ApiException.badRequest("Worker does not exist", "no worker registered as " + id));
             }
-        }).onFailure(rc::fail);
+        }).onFailure(e -> fail(rc, e));
     }
 
     private void seedRegister(RoutingContext rc) {
         String id = producerId(rc);
         assign(id, rc, true).onSuccess(a -> Responses.text(rc.response(), 200, balancer.member(a.workerId()).url()))
-                .onFailure(rc::fail);
+                .onFailure(e -> fail(rc, e));
     }
 
     private void seedRedirect(RoutingContext rc) {
@@ -129,7 +133,7 @@ public final class BalancerServer {
             body.put("worker", balancer.member(a.workerId()).url());
             body.put("epoch", a.epoch());
             Responses.json(rc.response(), 200, body);
-        }).onFailure(rc::fail);
+        }).onFailure(e -> fail(rc, e));
     }
 
     private void join(RoutingContext rc) {
@@ -140,18 +144,22 @@ public final class BalancerServer {
                 throw ApiException.unprocessable("invalid registration", "give url, or a port between 1 and 65535");
             }
             url = "http://" + hostForUrl(sourceHost(rc)) + ":" + reg.port();
-        } else if (!url.matches("https?://[^/?#\\s]+:\\d{1,5}")) {
+        } else if (!WORKER_URL.matcher(url).matches()) {
             throw ApiException.unprocessable("invalid registration", "url must look like http://host:port");
         }
         long lease = reg.leaseIntervalMs() > 0 ? reg.leaseIntervalMs() : DEFAULT_LEASE_MS;
         Worker worker = new Worker(Worker.idOf(url), url, reg.store(), lease, System.currentTimeMillis());
         balancer.join(worker).onSuccess(m -> Responses.json(rc.response(), 200, balancer.lease(m)))
-                .onFailure(rc::fail);
+                .onFailure(e -> fail(rc, e));
     }
 
     private void renew(RoutingContext rc) {
         String wid = rc.pathParam("wid");
-        WorkerLoad load = rc.body().length() == 0 ? null : readBody(rc, WorkerLoad.class);
+        if (balancer.member(wid) == null) {
+            throw ApiException.notFound("unknown worker", "no worker " + wid + "; register again");
+        }
+        Buffer body = rc.body().buffer();
+        WorkerLoad load = body == null || body.length() == 0 ? null : readBody(rc, WorkerLoad.class);
         if (!balancer.renew(wid, load)) {
             throw ApiException.notFound("unknown worker", "no worker " + wid + "; register again");
         }
@@ -163,7 +171,7 @@ public final class BalancerServer {
         if (!balancer.drain(wid)) {
             throw ApiException.notFound("unknown worker", "no worker " + wid);
         }
-        Responses.json(rc.response(), 200, balancer.lease(balancer.member(wid)));
+        Responses.json(rc.response(), 200, balancer.peekLease(balancer.member(wid)));
     }
 
     private void leave(RoutingContext rc) {
@@ -174,7 +182,7 @@ public final class BalancerServer {
             } else {
                 rc.fail(ApiException.notFound("unknown worker", "no worker " + wid));
             }
-        }).onFailure(rc::fail);
+        }).onFailure(e -> fail(rc, e));
     }
 
     private void cluster(RoutingContext rc) {
@@ -216,11 +224,19 @@ public final class BalancerServer {
     }
 
     private static String validUrl(String url) {
-        try {
-            Worker.idOf(url);
-            return url;
-        } catch (IllegalArgumentException e) {
+        if (!WORKER_URL.matcher(url).matches()) {
             throw ApiException.badRequest("invalid failed worker", "failed must be a worker URL such as http://host:6000");
+        }
+        return url;
+    }
+
+    /** Fails the request; a state file that cannot be written is a 503 the client may retry. */
+    private static void fail(RoutingContext rc, Throwable e) {
+        if (e instanceof StateWriteException) {
+            LOG.error("{}", e.getMessage());
+            rc.fail(ApiException.unavailable("balancer state unavailable", e.getMessage(), 1));
+        } else {
+            rc.fail(e);
         }
     }
 

@@ -35,7 +35,7 @@ public final class Member {
         return load;
     }
 
-    /** Alive: holds its lease (or is a seed worker nobody reported failing). Consumers may be sent to it. */
+    /** Alive: holds its lease (a seed worker, which holds none, until it quits). Consumers may be sent to it. */
     public boolean alive() {
         return !dead;
     }

@@ -63,6 +63,9 @@ final class BalancerCommand implements Callable<Integer> {
     }
 
     static String displayHost(String host) {
-        return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+        if ("0.0.0.0".equals(host)) {
+            return "127.0.0.1";
+        }
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 }

@@ -25,12 +25,12 @@ import java.util.concurrent.Callable;
                         + "temporary folder, durable ack) and loads it with data first; --balancer/--worker "
                         + "measure running servers instead.",
                 "Scenarios:",
-                "  redirect     balancer GET /get_data/{id} (302) over --producers producers",
-                "  read         worker GET /get_data/{id} and GET /api/v1/producers/{id}",
-                "  ingest       worker POST /heartbeat, ~200-byte bodies, --producers producers, distinct seq",
-                "  seed-test-1  the report's timing test 1: 20 producers and 5 consumers on 3 workers, then on 1",
-                "  seed-test-2  the report's timing test 2: 3000 requests at concurrency 500 on the balancer's "
-                        + "/get_data/{id}, without and with keep-alive"})
+                "  redirect     balancer GET /get_data/{id} (302), many producers",
+                "  read         worker GET /get_data/{id} and /api/v1/producers/{id}",
+                "  ingest       worker POST /heartbeat, ~200-byte bodies, durable ack",
+                "  seed-test-1  the report's test 1: 20 producers, 5 consumers, 3 workers vs 1",
+                "  seed-test-2  the report's test 2: ab -n 3000 -c 500 on the balancer, with and",
+                "               without keep-alive"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec

@@ -16,6 +16,12 @@ public final class Main {
 
     static CommandLine commandLine() {
         return new CommandLine(new Main())
+                .setParameterExceptionHandler((e, args) -> {
+                    CommandLine cmd = e.getCommandLine();
+                    String name = cmd.getParent() == null ? "tophat" : "tophat " + cmd.getCommandName();
+                    cmd.getErr().println(name + ": " + oneLine(e) + " (see '" + name + " --help')");
+                    return 2;
+                })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println(cmd.getCommandName() + ": " + oneLine(e));
                     return 1;

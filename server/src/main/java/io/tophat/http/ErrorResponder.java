@@ -52,9 +52,9 @@ public final class ErrorResponder implements Handler<RoutingContext> {
 
     private static ApiException fromStatus(int status, String payload) {
         return switch (status) {
-            case 413 -> new ApiException(413, "request body too large", payload, 0);
+            case 413 -> new ApiException(413, "request body too large", "the body is larger than this endpoint accepts", 0);
             case 404 -> ApiException.notFound("no such endpoint", "see docs/api.md for the endpoints");
-            case 405 -> new ApiException(405, "method not allowed", payload, 0);
+            case 405 -> new ApiException(405, "method not allowed", "see docs/api.md for the methods of each path", 0);
             case 415 -> new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0);
             case 400 -> ApiException.badRequest("bad request", payload);
             default -> new ApiException(status >= 400 && status <= 599 ? status : 500, "request failed", payload, 0);

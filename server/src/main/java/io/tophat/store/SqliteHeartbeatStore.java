@@ -53,7 +53,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             + " ON CONFLICT (producer) DO UPDATE SET received_at = excluded.received_at, seq = excluded.seq,"
             + " device_time = excluded.device_time, location = excluded.location, lat = excluded.lat,"
             + " lon = excluded.lon, label = excluded.label, data = excluded.data, ip_address = excluded.ip_address"
-            + " WHERE excluded.received_at >= latest.received_at";
+            + " WHERE excluded.received_at >= latest.received_at"
+            + " AND (excluded.seq IS NULL OR latest.seq IS NULL OR excluded.seq > latest.seq)";
     private static final String MARK_MERGED = "UPDATE store_info SET merged_through = ? WHERE id = 1";
     private static final String TRIM_INBOX = "DELETE FROM ib.inbox WHERE id > ? AND id <= ?";
 

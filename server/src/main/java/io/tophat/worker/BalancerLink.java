@@ -18,6 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -80,7 +82,7 @@ final class BalancerLink {
 
     private void renew() {
         WorkerLease current = lease;
-        send(HttpMethod.PUT, "/api/v1/workers/" + current.id() + "/lease", load.get())
+        send(HttpMethod.PUT, workerPath(current, "/lease"), load.get())
                 .onSuccess(renewed -> {
                     granted(renewed);
                     recovered();
@@ -117,7 +119,7 @@ final class BalancerLink {
         if (current == null) {
             return Future.succeededFuture();
         }
-        return send(HttpMethod.POST, "/api/v1/workers/" + current.id() + "/drain", null)
+        return send(HttpMethod.POST, workerPath(current, "/drain"), null)
                 .onSuccess(this::granted)
                 .onFailure(e -> LOG.warn("could not tell the balancer at {} that this worker drains: {}", balancer,
                         e.getMessage()))
@@ -140,12 +142,17 @@ final class BalancerLink {
         if (current == null) {
             return Future.succeededFuture();
         }
-        return send(HttpMethod.DELETE, "/api/v1/workers/" + current.id(), null)
+        return send(HttpMethod.DELETE, workerPath(current, ""), null)
                 .onSuccess(l -> LOG.info("left the balancer at {}", balancer))
                 .onFailure(e -> LOG.warn("could not tell the balancer at {} that this worker quits: {}", balancer,
                         e.getMessage()))
                 .<Void>mapEmpty().otherwiseEmpty()
                 .eventually(() -> http.close());
+    }
+
+    /** The path of this worker at the balancer; the id is encoded (an IPv6 host has brackets and colons). */
+    private static String workerPath(WorkerLease lease, String suffix) {
+        return "/api/v1/workers/" + URLEncoder.encode(lease.id(), StandardCharsets.UTF_8) + suffix;
     }
 
     private Future<WorkerLease> send(HttpMethod method, String path, Object body) {

@@ -84,9 +84,25 @@ final class CompactRecord {
         return (long) LONG.get(record, 0);
     }
 
+    /**
+     * True when {@code fresh} replaces {@code held} as a producer's latest: it is not older and, when both carry
+     * a seq, its seq is higher (a retried or replayed heartbeat never replaces a newer one).
+     */
+    static boolean supersedes(byte[] fresh, byte[] held) {
+        if (receivedAt(fresh) < receivedAt(held)) {
+            return false;
+        }
+        return (fresh[8] & SEQ) == 0 || (held[8] & SEQ) == 0 || seq(fresh) > seq(held);
+    }
+
+    private static long seq(byte[] record) {
+        return (long) LONG.get(record, 9 + ((record[8] & DEVICE_TIME) != 0 ? 8 : 0));
+    }
+
     /** Where the data's JSON text starts; it runs to the end of the array. */
     static int dataOffset(byte[] record) {
-        return ipOffset(record) + 1 + record[ipOffset(record)];
+        int ip = ipOffset(record);
+        return ip + 1 + (record[ip] & 0xff);
     }
 
     private static int locationOffset(byte[] record) {
@@ -143,8 +159,9 @@ final class CompactRecord {
             location = new Location(lat, lon, alt, accuracy, speed, bearing, null);
         }
         int ip = ipOffset(record);
-        String ipAddress = new String(record, ip + 1, record[ip], StandardCharsets.UTF_8);
-        int data = ip + 1 + record[ip];
+        int ipLength = record[ip] & 0xff;
+        String ipAddress = new String(record, ip + 1, ipLength, StandardCharsets.UTF_8);
+        int data = ip + 1 + ipLength;
         return new Heartbeat(producer, location, new String(record, data, record.length - data, StandardCharsets.UTF_8),
                 ipAddress, receivedAt(record), deviceTime, seq);
     }

@@ -25,11 +25,10 @@ public final class LatestCache {
         this.entries = new ConcurrentHashMap<>(Math.min(capacity, 1 << 16));
     }
 
-    /** Keeps {@code heartbeat} as the latest of {@code key} unless a newer one is held. */
+    /** Keeps {@code heartbeat} as the latest of {@code key} unless a newer one (or one with a higher seq) is held. */
     public void offer(String key, Heartbeat heartbeat) {
         byte[] record = CompactRecord.encode(heartbeat);
-        long at = heartbeat.receivedAt();
-        entries.merge(key, record, (held, fresh) -> CompactRecord.receivedAt(held) <= at ? fresh : held);
+        entries.merge(key, record, (held, fresh) -> CompactRecord.supersedes(fresh, held) ? fresh : held);
         if (entries.size() > capacity) {
             evictSome();
         }

@@ -53,6 +53,7 @@ public final class WorkerServer {
     private volatile String url;
     private volatile boolean draining;
     private volatile long lastHeartbeatNanos = System.nanoTime();
+    private volatile WorkerLoad lastLoad = WorkerLoad.NONE;
     private volatile Runnable onDrainRequested = () -> { };
 
     /** A worker on its SQLite file under the configured data dir; not yet listening. */
@@ -140,7 +141,7 @@ public final class WorkerServer {
 
     private void status(RoutingContext rc) {
         Responses.json(rc.response(), 200, Map.of("role", "worker", "url", String.valueOf(url),
-                "ack", config.ack().name().toLowerCase(), "load", load(),
+                "ack", config.ack().name().toLowerCase(), "load", lastLoad,
                 "heartbeats_acknowledged", metrics.acknowledgedTotal(),
                 "heartbeats_rejected", metrics.rejectedTotal()));
     }
@@ -149,10 +150,12 @@ public final class WorkerServer {
         Responses.json(rc.response(), 200, Map.of("status", "ok", "role", "worker"));
     }
 
+    /** The load figures for a lease renewal: rates and p99 since the previous renewal. */
     private WorkerLoad load() {
         WorkerMetrics.Sample sample = metrics.sample();
-        return new WorkerLoad(latest.size(), sample.heartbeatsPerSecond(), ingest.queueDepth(),
+        lastLoad = new WorkerLoad(latest.size(), sample.heartbeatsPerSecond(), ingest.queueDepth(),
                 sample.p99IngestMillis(), store.identity());
+        return lastLoad;
     }
 
     /** Listens, then registers with every balancer; completes with the port. */

@@ -61,7 +61,7 @@ class BalancerBadInputTest {
                 arguments("POST", "/api/v1/workers", "{\"port\":99999}", 422),
                 arguments("POST", "/api/v1/workers", "{\"url\":\"" + "h".repeat(20_000) + "\"}", 413),
                 arguments("PUT", "/api/v1/workers/nobody:1/lease", "{}", 404),
-                arguments("PUT", "/api/v1/workers/nobody:1/lease", "[", 400),
+                arguments("PUT", "/api/v1/workers/" + Worker.idOf(keeperWorker) + "/lease", "[", 400),
                 arguments("DELETE", "/api/v1/workers/nobody:1", null, 404),
                 arguments("GET", "/no/such/path", null, 404),
                 arguments("POST", "/get_data/keeper", "{}", 405));

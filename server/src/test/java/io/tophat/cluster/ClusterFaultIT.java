@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +55,7 @@ class ClusterFaultIT {
     @Test
     void aSigkilledWorkersProducersMoveWithinThreeLeaseIntervalsAndNoAcknowledgedHeartbeatIsLost(TestInfo test)
             throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT, "--strategy", "hash")) {
             showLogsOnFailure(cluster, () -> {
                 ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "k", PRODUCERS, SEND_INTERVAL);
                 Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
@@ -66,6 +67,7 @@ class ClusterFaultIT {
                     List<ProducerLoad.Phone> victims = load.ackedBy(deadUrl);
                     assertThat(victims).isNotEmpty();
 
+                    Map<String, String> workerBefore = load.ackWorkers();
                     long killed = System.nanoTime();
                     cluster.worker(1).kill();
 
@@ -83,6 +85,7 @@ class ClusterFaultIT {
                     List<Consumers.Redirect> redirects = consumers.redirects();
                     List<Consumers.Redirect> toDead = redirectsWhileDead(redirects, watch, deadId);
                     long afterDead = redirects.stream().filter(r -> r.startNanos() > markedDead).count();
+                    List<String> bystandersMoved = movedWithout(load, victims, workerBefore, killed);
                     report("worker SIGKILL: %d of %d producers on the killed worker; all acknowledged by a live worker "
                                     + "%d ms after the kill (median %d ms); balancer marked it dead after %d ms; consumers "
                                     + "served current data for all %d producers after %d ms",
@@ -90,9 +93,9 @@ class ClusterFaultIT {
                             ms(markedDead - killed), PRODUCERS, allCurrent < 0 ? -1 : ms(allCurrent - killed));
                     report("worker SIGKILL: %d heartbeats acknowledged, %d rows stored, %d lost; %d redirects checked "
                                     + "(%d after the worker was marked dead), %d to the dead worker while dead; "
-                                    + "background reads %s",
+                                    + "%d producers of live workers moved; background reads %s",
                             load.acknowledgedCount(), audit.rows(), lost.size(), redirects.size(), afterDead, toDead.size(),
-                            consumers.outcomes());
+                            bystandersMoved.size(), consumers.outcomes());
 
                     assertThat(ms(moved - killed)).as("failover ms").isLessThanOrEqualTo(bound(3));
                     assertThat(ms(markedDead - killed)).as("dead detection ms").isLessThanOrEqualTo(bound(3));
@@ -101,6 +104,7 @@ class ClusterFaultIT {
                     assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
                     assertThat(afterDead).as("redirects after the worker was marked dead").isPositive();
                     assertThat(toDead).as("redirects to the worker while the balancer held it dead").isEmpty();
+                    assertThat(bystandersMoved).as("producers of live workers that moved").isEmpty();
                 } finally {
                     consumers.close();
                     watch.close();
@@ -122,6 +126,7 @@ class ClusterFaultIT {
                     warmUp(load, consumers);
                     long reRegistered = load.reRegistrations();
                     long ackedBefore = load.acknowledgedCount();
+                    Map<String, String> workerBefore = load.ackWorkers();
 
                     long killed = System.nanoTime();
                     cluster.balancer().kill();
@@ -132,11 +137,8 @@ class ClusterFaultIT {
 
                     cluster.launchBalancer();
                     long back = awaitTrue(() -> cluster.healthy() ? System.nanoTime() : -1, ProcessCluster.START_TIMEOUT);
-                    long firstServed = awaitTrue(() -> {
-                        Consumers.Read r = consumers.read(load.ids().get(0));
-                        System.out.println("DEBUG " + ms(System.nanoTime() - back) + " " + r);
-                        return r.n() >= 0 ? System.nanoTime() : -1;
-                    }, Duration.ofSeconds(10));
+                    long firstServed = awaitTrue(() -> consumers.read(load.ids().get(0)).n() >= 0 ? System.nanoTime() : -1,
+                            Duration.ofSeconds(10));
                     long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
                     long allAlive = awaitTrue(() -> allAlive(cluster) ? System.nanoTime() : -1, Duration.ofSeconds(10));
                     JsonNode status = cluster.status();
@@ -145,15 +147,18 @@ class ClusterFaultIT {
                     cluster.killAll();
 
                     List<String> lost = StoreAudit.read(cluster.workerStores()).missing(load.acknowledged());
-                    report("balancer SIGKILL: %d heartbeats acknowledged in the %d ms it was down, %d re-registrations; "
+                    List<String> moved = movedWithout(load, List.of(), workerBefore, killed);
+                    report("balancer SIGKILL: %d heartbeats acknowledged in the %d ms it was down, %d re-registrations, "
+                                    + "%d producers changed worker; "
                                     + "after the restart the first consumer was served in %d ms, all %d producers current "
                                     + "in %d ms, all 3 workers alive in %d ms; %d acknowledged heartbeats lost",
-                            ackedWhileDown, 3 * LEASE.toMillis(), reRegisteredWhileDown, ms(firstServed - back), PRODUCERS,
+                            ackedWhileDown, 3 * LEASE.toMillis(), reRegisteredWhileDown, moved.size(), ms(firstServed - back), PRODUCERS,
                             allCurrent < 0 ? -1 : ms(allCurrent - back), ms(allAlive - back), lost.size());
 
                     assertThat(ackedWhileDown).as("heartbeats acknowledged while the balancer was down")
                             .isGreaterThanOrEqualTo(PRODUCERS * 2L);
                     assertThat(reRegisteredWhileDown).as("producers that had to re-register").isZero();
+                    assertThat(moved).as("producers that changed worker").isEmpty();
                     assertThat(ms(firstServed - back)).as("first consumer served after the restart, ms")
                             .isLessThanOrEqualTo(LEASE.toMillis());
                     assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
@@ -172,7 +177,8 @@ class ClusterFaultIT {
 
     @Test
     void aWorkerFrozenWithSigstopLosesItsProducersThenRenewsAndRefusesTheMovedOnes(TestInfo test) throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT,
+                "--strategy", "least-loaded")) {
             showLogsOnFailure(cluster, () -> {
                 ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "s", PRODUCERS, SEND_INTERVAL);
                 Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
@@ -184,6 +190,7 @@ class ClusterFaultIT {
                     List<ProducerLoad.Phone> victims = load.ackedBy(frozenUrl);
                     assertThat(victims).isNotEmpty();
 
+                    Map<String, String> workerBefore = load.ackWorkers();
                     long stopped = System.nanoTime();
                     cluster.worker(1).signal("STOP");
                     Thread.sleep(5000);
@@ -201,7 +208,6 @@ class ClusterFaultIT {
                             "{\"id\":\"" + moved0.id + "\",\"seq\":1,\"location\":{\"lat\":1,\"lon\":1},\"data\":{\"n\":-1}}");
                     JsonNode frozenStatus = cluster.memberStatus(1);
 
-                    long settled = System.nanoTime();
                     Map<String, Long> seqAtSettle = new HashMap<>();
                     load.phones().forEach(p -> seqAtSettle.put(p.id, p.lastAckedSeq));
                     Thread.sleep(2000);
@@ -221,6 +227,7 @@ class ClusterFaultIT {
                         }
                     }
                     List<Consumers.Redirect> toDead = redirectsWhileDead(consumers.redirects(), watch, frozenId);
+                    List<String> bystandersMoved = movedWithout(load, victims, workerBefore, stopped);
                     report("worker SIGSTOP 5 s: %d of %d producers on it; %d moved before SIGCONT, all acknowledged "
                                     + "elsewhere %d ms after SIGSTOP (median %d ms); marked dead after %d ms; alive "
                                     + "again %d ms after SIGCONT; a moved producer's heartbeat to it answered %d; "
@@ -230,10 +237,10 @@ class ClusterFaultIT {
                             ms(aliveAgain - continued), fenced.statusCode(),
                             frozenStatus == null ? "?" : frozenStatus.path("producers").asText());
                     report("worker SIGSTOP 5 s: %d heartbeats acknowledged, %d lost; %d producers whose heartbeats "
-                                    + "after settling are not on exactly one worker; %d redirects to it while dead; all "
-                                    + "current %d ms after settling; background reads %s",
-                            load.acknowledgedCount(), lost.size(), owners.size(), toDead.size(),
-                            allCurrent < 0 ? -1 : ms(allCurrent - settled), consumers.outcomes());
+                                    + "after settling are not on exactly one worker; %d redirects to it while dead; "
+                                    + "%d producers of other workers moved; background reads %s",
+                            load.acknowledgedCount(), lost.size(), owners.size(), toDead.size(), bystandersMoved.size(),
+                            consumers.outcomes());
 
                     assertThat(movedBeforeCont).as("producers that moved while the worker was frozen")
                             .isEqualTo(victims.size());
@@ -247,6 +254,7 @@ class ClusterFaultIT {
                             .isEmpty();
                     assertThat(toDead).as("redirects to the worker while the balancer held it dead").isEmpty();
                     assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+                    assertThat(bystandersMoved).as("producers of other workers that moved").isEmpty();
                 } finally {
                     consumers.close();
                     watch.close();
@@ -269,6 +277,7 @@ class ClusterFaultIT {
                     List<ProducerLoad.Phone> victims = load.ackedBy(drainedUrl);
                     assertThat(victims).isNotEmpty();
 
+                    Map<String, String> workerBefore = load.ackWorkers();
                     long asked = System.nanoTime();
                     HttpResponse<String> drain = cluster.balancerRequest("POST",
                             "/api/v1/workers/" + cluster.workerId(1) + "/drain", null);
@@ -282,16 +291,19 @@ class ClusterFaultIT {
                     cluster.killAll();
 
                     List<String> lost = StoreAudit.read(cluster.workerStores()).missing(load.acknowledged());
+                    List<String> bystandersMoved = movedWithout(load, victims, workerBefore, asked);
                     report("drain: answered %d; %d producers moved, the last %d ms after the request; the worker exited "
-                                    + "%d after %d ms (--drain-timeout %d ms); %d acknowledged heartbeats lost",
-                            drain.statusCode(), victims.size(), ms(moved - asked), exit, ms(exited - asked),
-                            DRAIN_TIMEOUT.toMillis(), lost.size());
+                                    + "%d after %d ms (--drain-timeout %d ms); %d acknowledged heartbeats lost; %d "
+                                    + "producers of other workers moved",
+                            drain.statusCode(), victims.size(), moved < 0 ? -1 : ms(moved - asked), exit,
+                            ms(exited - asked), DRAIN_TIMEOUT.toMillis(), lost.size(), bystandersMoved.size());
 
                     assertThat(drain.statusCode()).isEqualTo(200);
                     assertThat(drain.body()).contains("\"draining\":true");
                     assertThat(exit).isZero();
                     assertThat(ms(exited - asked)).isLessThanOrEqualTo(DRAIN_TIMEOUT.toMillis());
-                    assertThat(moved).isLessThan(exited);
+                    assertThat(moved).as("all its producers acknowledged elsewhere").isNotEqualTo(-1).isLessThan(exited);
+                    assertThat(bystandersMoved).as("producers of other workers that moved").isEmpty();
                     assertThat(drainedStatus).as("the drained worker left the balancer").isNull();
                     assertThat(cluster.worker(1).output()).contains("left the balancer");
                     assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
@@ -329,13 +341,50 @@ class ClusterFaultIT {
                             + "%d ms; %d acknowledged heartbeats lost", victims.size(), ms(moved - termed), exit,
                             ms(exited - termed), lost.size());
 
-                    assertThat(exit).isZero();
+                    assertThat(exit).as("exit code after SIGTERM (143 is the JVM's own exit code for a shutdown by "
+                            + "signal: the shutdown hook must end the process with 0 after a clean stop)").isZero();
                     assertThat(stoppedStatus).as("the stopped worker left the balancer").isNull();
                     assertThat(cluster.worker(1).output()).contains("left the balancer");
                     assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
                 } finally {
                     load.stop();
                 }
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void twoHashBalancersThatSeeTheSameWorkersAssignEveryProducerToTheSameWorkerAlsoAfterAFailure(TestInfo test)
+            throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 2, 3, LEASE, DRAIN_TIMEOUT, "--strategy", "hash")) {
+            showLogsOnFailure(cluster, () -> {
+                for (int b = 0; b < 2; b++) {
+                    int balancer = b;
+                    awaitTrue(() -> leasedAndAlive(cluster, balancer) == 3 ? 1L : -1L, Duration.ofSeconds(10));
+                }
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < PRODUCERS; i++) {
+                    ids.add("h" + i);
+                }
+                Map<String, String> first = registerAll(cluster, 0, ids, null);
+                Map<String, String> second = registerAll(cluster, 1, ids, null);
+                assertThat(second).isEqualTo(first);
+
+                String failed = cluster.workerUrl(1);
+                List<String> onFailed = ids.stream().filter(id -> first.get(id).equals(failed)).toList();
+                Map<String, String> firstAfter = registerAll(cluster, 0, onFailed, failed);
+                Map<String, String> secondAfter = registerAll(cluster, 1, onFailed, failed);
+                Map<String, Long> spread = new java.util.TreeMap<>();
+                first.values().forEach(w -> spread.merge(w, 1L, Long::sum));
+                report("two hash balancers: %d producers assigned alike by both %s; the %d of the worker reported "
+                        + "failing moved alike: %s", PRODUCERS, spread, onFailed.size(), secondAfter.equals(firstAfter));
+
+                assertThat(onFailed).isNotEmpty();
+                assertThat(secondAfter).isEqualTo(firstAfter);
+                assertThat(firstAfter.values()).doesNotContain(failed);
+                assertThat(registerAll(cluster, 1, ids, null)).as("the others keep their worker")
+                        .containsAllEntriesOf(without(first, onFailed));
                 return null;
             });
         }
@@ -390,6 +439,14 @@ class ClusterFaultIT {
         }
     }
 
+    /** Producers other than {@code expected} that were acknowledged by another worker than before after {@code sinceNanos}. */
+    private static List<String> movedWithout(ProducerLoad load, List<ProducerLoad.Phone> expected,
+                                             Map<String, String> workerBefore, long sinceNanos) {
+        return load.phones().stream().filter(p -> !expected.contains(p))
+                .filter(p -> p.firstAckAwayFrom(workerBefore.get(p.id), sinceNanos) >= 0)
+                .map(p -> p.id + " from " + workerBefore.get(p.id) + " to " + p.ackWorker).toList();
+    }
+
     private static long medianMoveMs(List<ProducerLoad.Phone> phones, String worker, long sinceNanos) {
         List<Long> times = phones.stream().map(p -> p.firstAckAwayFrom(worker, sinceNanos)).filter(t -> t >= 0)
                 .map(t -> ms(t - sinceNanos)).sorted().toList();
@@ -411,6 +468,32 @@ class ClusterFaultIT {
         }
     }
 
+    /** Registers each producer at the balancer with this index; returns producer to worker URL. */
+    private static Map<String, String> registerAll(ProcessCluster cluster, int balancer, List<String> ids, String failed)
+            throws Exception {
+        Map<String, String> workers = new HashMap<>();
+        for (String id : ids) {
+            String path = "/register/" + id + (failed == null ? ""
+                    : "?failed=" + java.net.URLEncoder.encode(failed, java.nio.charset.StandardCharsets.UTF_8));
+            HttpResponse<String> r = ProcessCluster.send("GET", cluster.balancerUri(balancer).resolve(path), null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            workers.put(id, r.body().strip());
+        }
+        return workers;
+    }
+
+    private static int leasedAndAlive(ProcessCluster cluster, int balancer) {
+        try {
+            int n = 0;
+            for (JsonNode w : cluster.status(balancer).path("workers")) {
+                n += w.path("alive").asBoolean() && w.path("leased").asBoolean() ? 1 : 0;
+            }
+            return n;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private static boolean allAlive(ProcessCluster cluster) {
         try {
             JsonNode workers = cluster.status().path("workers");
@@ -429,6 +512,12 @@ class ClusterFaultIT {
         List<ClusterWatch.DeadWindow> windows = watch.deadWindows(workerId);
         return redirects.stream().filter(r -> r.workerId().equals(workerId))
                 .filter(r -> windows.stream().anyMatch(w -> w.covers(r.startNanos(), r.endNanos()))).toList();
+    }
+
+    private static Map<String, String> without(Map<String, String> map, List<String> keys) {
+        Map<String, String> rest = new HashMap<>(map);
+        keys.forEach(rest::remove);
+        return rest;
     }
 
     /** {@code intervals} lease intervals plus the slack, in ms. */

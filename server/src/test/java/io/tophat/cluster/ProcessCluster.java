@@ -12,42 +12,55 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * A balancer and its workers, each a {@code tophat} process from the fat jar on loopback, with their data under
- * one folder: {@code balancer/} and {@code worker-N/heartbeats.db}. Closing it SIGKILLs whatever still runs.
+ * Balancers and workers, each a {@code tophat} process from the fat jar on loopback, with their data under one
+ * folder: {@code balancer-N/} and {@code worker-N/heartbeats.db}. Every worker registers with every balancer.
+ * Closing it SIGKILLs whatever still runs.
  */
 final class ProcessCluster implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+            .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
 
     private final Path dir;
     private final Duration leaseInterval;
     private final Duration drainTimeout;
     private final List<String> balancerArgs;
-    private final int balancerPort;
+    private final List<Integer> balancerPorts = new ArrayList<>();
+    private final List<JarProcess> balancers = new ArrayList<>();
     private final List<Integer> workerPorts = new ArrayList<>();
     private final List<JarProcess> workers = new ArrayList<>();
-    private JarProcess balancer;
-    private int balancerStarts;
+    private int launches;
 
-    private ProcessCluster(Path dir, Duration leaseInterval, Duration drainTimeout, List<String> balancerArgs)
-            throws IOException {
+    private ProcessCluster(Path dir, Duration leaseInterval, Duration drainTimeout, List<String> balancerArgs) {
         this.dir = dir;
         this.leaseInterval = leaseInterval;
         this.drainTimeout = drainTimeout;
         this.balancerArgs = balancerArgs;
-        this.balancerPort = JarProcess.freePort();
     }
 
-    /** Starts a balancer (with {@code balancerArgs} added) and {@code workerCount} workers, and waits for them. */
+    /** Starts one balancer (with {@code balancerArgs} added) and {@code workerCount} workers, and waits for them. */
     static ProcessCluster start(Path dir, int workerCount, Duration leaseInterval, Duration drainTimeout,
                                 String... balancerArgs) throws Exception {
+        return start(dir, 1, workerCount, leaseInterval, drainTimeout, balancerArgs);
+    }
+
+    /** Starts {@code balancerCount} balancers and {@code workerCount} workers registered with all of them. */
+    static ProcessCluster start(Path dir, int balancerCount, int workerCount, Duration leaseInterval,
+                                Duration drainTimeout, String... balancerArgs) throws Exception {
         ProcessCluster cluster = new ProcessCluster(dir, leaseInterval, drainTimeout, List.of(balancerArgs));
         try {
-            cluster.startBalancer();
+            for (int i = 0; i < balancerCount; i++) {
+                cluster.balancerPorts.add(JarProcess.freePort());
+                cluster.balancers.add(null);
+                cluster.launchBalancer(i);
+            }
+            for (JarProcess balancer : cluster.balancers) {
+                balancer.awaitOutput("TopHat balancer on", START_TIMEOUT);
+            }
             for (int i = 0; i < workerCount; i++) {
                 cluster.workerPorts.add(JarProcess.freePort());
                 cluster.workers.add(cluster.launchWorker(i));
@@ -62,22 +75,31 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Starts the balancer (again) on the same port and data dir; returns once it prints that it listens. */
-    JarProcess startBalancer() throws Exception {
-        return launchBalancer().awaitOutput("TopHat balancer on", START_TIMEOUT);
+    /** Starts the first balancer process again on the same port and data dir, without waiting for it. */
+    JarProcess launchBalancer() throws IOException {
+        return launchBalancer(0);
     }
 
-    /** Starts the balancer process (again) on the same port and data dir, without waiting for it. */
-    JarProcess launchBalancer() throws IOException {
-        balancerStarts++;
-        List<String> args = new ArrayList<>(List.of("balancer", "--host", "127.0.0.1", "--port", "" + balancerPort,
-                "--data-dir", dir.resolve("balancer").toString()));
+    private JarProcess launchBalancer(int index) throws IOException {
+        launches++;
+        List<String> args = new ArrayList<>(List.of("balancer", "--host", "127.0.0.1",
+                "--port", "" + balancerPorts.get(index), "--data-dir", dir.resolve("balancer-" + index).toString()));
         args.addAll(balancerArgs);
-        balancer = JarProcess.start(dir, "balancer-" + balancerStarts, args);
+        JarProcess balancer = JarProcess.start(dir, "balancer-" + index + "-start-" + launches, args);
+        balancers.set(index, balancer);
         return balancer;
     }
 
-    /** True when the balancer answers {@code GET /health} with 200. */
+    private JarProcess launchWorker(int index) throws IOException {
+        String balancerList = balancerPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        return JarProcess.start(dir, "worker-" + index, List.of("worker", "--host", "127.0.0.1",
+                "--port", "" + workerPorts.get(index), "--balancer", balancerList,
+                "--data-dir", dir.resolve("worker-" + index).toString(),
+                "--lease-interval", leaseInterval.toMillis() + "ms",
+                "--drain-timeout", drainTimeout.toMillis() + "ms"));
+    }
+
+    /** True when the first balancer answers {@code GET /health} with 200. */
     boolean healthy() {
         try {
             return send("GET", balancerUri().resolve("/health"), null).statusCode() == 200;
@@ -89,20 +111,16 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    private JarProcess launchWorker(int index) throws IOException {
-        return JarProcess.start(dir, "worker-" + index, List.of("worker", "--host", "127.0.0.1",
-                "--port", "" + workerPorts.get(index), "--balancer", "127.0.0.1:" + balancerPort,
-                "--data-dir", dir.resolve("worker-" + index).toString(),
-                "--lease-interval", leaseInterval.toMillis() + "ms",
-                "--drain-timeout", drainTimeout.toMillis() + "ms"));
-    }
-
     JarProcess balancer() {
-        return balancer;
+        return balancers.get(0);
     }
 
     URI balancerUri() {
-        return URI.create("http://127.0.0.1:" + balancerPort);
+        return balancerUri(0);
+    }
+
+    URI balancerUri(int index) {
+        return URI.create("http://127.0.0.1:" + balancerPorts.get(index));
     }
 
     JarProcess worker(int index) {
@@ -135,21 +153,21 @@ final class ProcessCluster implements AutoCloseable {
         return stores;
     }
 
-    Duration leaseInterval() {
-        return leaseInterval;
+    /** {@code GET /api/v1/cluster} on the first balancer. */
+    JsonNode status() throws IOException, InterruptedException {
+        return status(0);
     }
 
-    /** {@code GET /api/v1/cluster} on the balancer. */
-    JsonNode status() throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(balancerUri().resolve("/api/v1/cluster"))
-                .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    /** {@code GET /api/v1/cluster} on the balancer with this index. */
+    JsonNode status(int balancer) throws IOException, InterruptedException {
+        HttpResponse<String> r = send("GET", balancerUri(balancer).resolve("/api/v1/cluster"), null);
         if (r.statusCode() != 200) {
             throw new IOException("cluster status answered " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
     }
 
-    /** The worker's entry in the cluster status, or null when the balancer does not list it. */
+    /** The worker's entry in the first balancer's cluster status, or null when it does not list it. */
     JsonNode memberStatus(int index) throws IOException, InterruptedException {
         for (JsonNode w : status().path("workers")) {
             if (w.path("id").asText().equals(workerId(index))) {
@@ -159,7 +177,7 @@ final class ProcessCluster implements AutoCloseable {
         return null;
     }
 
-    /** Sends {@code method path} with an optional JSON body to the balancer. */
+    /** Sends {@code method path} with an optional JSON body to the first balancer. */
     HttpResponse<String> balancerRequest(String method, String path, String body) throws IOException, InterruptedException {
         return send(method, balancerUri().resolve(path), body);
     }
@@ -174,11 +192,12 @@ final class ProcessCluster implements AutoCloseable {
     /** Every process's output, for a failure message. */
     String logs() {
         StringBuilder all = new StringBuilder();
-        List<JarProcess> every = new ArrayList<>(workers);
-        if (balancer != null) {
-            every.add(0, balancer);
-        }
+        List<JarProcess> every = new ArrayList<>(balancers);
+        every.addAll(workers);
         for (JarProcess p : every) {
+            if (p == null) {
+                continue;
+            }
             try {
                 all.append("---- ").append(p.name()).append('\n').append(p.output());
             } catch (IOException e) {
@@ -193,8 +212,10 @@ final class ProcessCluster implements AutoCloseable {
         for (JarProcess worker : workers) {
             worker.close();
         }
-        if (balancer != null) {
-            balancer.close();
+        for (JarProcess balancer : balancers) {
+            if (balancer != null) {
+                balancer.close();
+            }
         }
     }
 

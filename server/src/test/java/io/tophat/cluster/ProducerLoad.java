@@ -142,6 +142,13 @@ final class ProducerLoad implements AutoCloseable {
         return phones.stream().filter(p -> workerUrl.equals(p.ackWorker)).toList();
     }
 
+    /** Producer id to the worker that acknowledged its last heartbeat. */
+    Map<String, String> ackWorkers() {
+        Map<String, String> workers = new HashMap<>();
+        phones.forEach(p -> workers.put(p.id, p.ackWorker));
+        return workers;
+    }
+
     /** Waits until every producer has had a heartbeat acknowledged after {@code afterNanos}. */
     void awaitAllAcknowledgedAfter(long afterNanos, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -47,6 +47,18 @@ class LatestCacheTest {
     }
 
     @Test
+    void aResentHeartbeatWithALowerSeqDoesNotReplaceTheLatest() {
+        LatestCache cache = new LatestCache(10);
+        Heartbeat fourth = new Heartbeat("p", Location.of(1, 2), "{\"n\":4}", "10.0.0.7", 2000, null, 4L);
+        cache.offer("p", fourth);
+        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":1}", "10.0.0.7", 3000, null, 1L));
+        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":4}", "10.0.0.8", 3500, null, 4L));
+        assertThat(cache.get("p")).isEqualTo(fourth);
+        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":5}", "10.0.0.7", 4000, null, 5L));
+        assertThat(cache.get("p").data()).isEqualTo("{\"n\":5}");
+    }
+
+    @Test
     void theCacheNeverHoldsMoreThanItsCapacity() {
         LatestCache cache = new LatestCache(100);
         for (int i = 0; i < 10_000; i++) {
