@@ -39,7 +39,7 @@ public final class Balancer implements AutoCloseable {
         this.store = store;
         this.strategy = strategy;
         BalancerStore.State state = store.load();
-        state.workers().forEach(membership::join);
+        state.workers().forEach(membership::restore);
         for (Assignment a : state.assignments()) {
             assignments.put(a.producer(), a);
             ledger.restore(a);

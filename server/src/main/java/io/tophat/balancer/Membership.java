@@ -28,6 +28,16 @@ public final class Membership {
         return member;
     }
 
+    /**
+     * Adds a worker remembered from the balancer's state file after a restart, alive with a fresh lease: it
+     * keeps its producers if it renews in time, and is marked dead like any other worker if it does not.
+     */
+    public Member restore(Worker worker) {
+        Member member = new Member(worker, System.nanoTime());
+        members.put(worker.id(), member);
+        return member;
+    }
+
     /** Renews a worker's lease; false when the worker is unknown. */
     public boolean renew(String id, WorkerLoad load) {
         Member member = members.get(id);

@@ -31,11 +31,11 @@ final class Lifecycle {
         started.push(new Service(name, stop));
     }
 
-    /** Stops everything started so far, newest first. Safe to call more than once. */
-    void stopAll() {
+    /** Stops everything started so far, newest first. Safe to call more than once; true for the call that stopped. */
+    boolean stopAll() {
         synchronized (this) {
             if (stopping) {
-                return;
+                return false;
             }
             stopping = true;
         }
@@ -54,11 +54,17 @@ final class Lifecycle {
             }
         }
         stopped.countDown();
+        return true;
     }
 
     /** Installs the shutdown hook and blocks until everything is stopped. */
     void awaitShutdown() throws InterruptedException {
-        Thread hook = new Thread(this::stopAll, "tophat-shutdown");
+        // A JVM ended by a signal exits 128 + the signal's number even after a clean stop; a clean stop exits 0.
+        Thread hook = new Thread(() -> {
+            if (stopAll()) {
+                Runtime.getRuntime().halt(0);
+            }
+        }, "tophat-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
     }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -140,10 +141,19 @@ public final class WorkerServer {
     }
 
     private void status(RoutingContext rc) {
-        Responses.json(rc.response(), 200, Map.of("role", "worker", "url", String.valueOf(url),
-                "ack", config.ack().name().toLowerCase(), "load", lastLoad,
-                "heartbeats_acknowledged", metrics.acknowledgedTotal(),
-                "heartbeats_rejected", metrics.rejectedTotal()));
+        Runtime jvm = Runtime.getRuntime();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("role", "worker");
+        body.put("url", url);
+        body.put("ack", config.ack().name().toLowerCase());
+        body.put("heartbeats_acknowledged", metrics.acknowledgedTotal());
+        body.put("heartbeats_rejected", metrics.rejectedTotal());
+        body.put("write_queue", ingest.queueDepth());
+        body.put("store_backlog", store.backlog());
+        body.put("heap_used_bytes", jvm.totalMemory() - jvm.freeMemory());
+        body.put("heap_max_bytes", jvm.maxMemory());
+        body.put("load", lastLoad);
+        Responses.json(rc.response(), 200, body);
     }
 
     private void health(RoutingContext rc) {

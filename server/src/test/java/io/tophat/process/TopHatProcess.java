@@ -24,12 +24,18 @@ final class TopHatProcess implements AutoCloseable {
     }
 
     static TopHatProcess start(Path dir, String name, String... args) throws IOException {
+        return start(dir, name, List.of("-Xmx256m"), args);
+    }
+
+    /** Starts a command with these JVM options (heap size, for example). */
+    static TopHatProcess start(Path dir, String name, List<String> jvmOptions, String... args) throws IOException {
         String jar = System.getProperty("tophat.jar", "target/tophat.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("the fat jar " + jar + " is missing; run mvn verify");
         }
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar));
         command.addAll(List.of(args));
         Path log = dir.resolve(name + ".log");
         Process process = new ProcessBuilder(command).directory(dir.toFile())
