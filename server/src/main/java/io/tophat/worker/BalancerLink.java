@@ -40,6 +40,7 @@ final class BalancerLink {
     private final Supplier<WorkerLoad> load;
     private final Consumer<WorkerLease> onLease;
     private volatile WorkerLease lease;
+    private volatile boolean draining;
     private boolean outage;
     private long timer = -1;
 
@@ -86,6 +87,7 @@ final class BalancerLink {
                 .onSuccess(renewed -> {
                     granted(renewed);
                     recovered();
+                    stillDraining(renewed);
                 })
                 .onFailure(e -> {
                     if (e instanceof UnknownWorker) {
@@ -93,6 +95,7 @@ final class BalancerLink {
                         send(HttpMethod.POST, "/api/v1/workers", registration).onSuccess(l -> {
                             granted(l);
                             recovered();
+                            stillDraining(l);
                         });
                     } else if (!outage) {
                         outage = true;
@@ -113,8 +116,20 @@ final class BalancerLink {
         return current == null ? 0 : current.producers();
     }
 
+    /**
+     * A balancer keeps drain marks in memory: one that restarted (or forgot this worker) answers "not draining"
+     * while this worker drains, and would hand producers back to it. Tell it again.
+     */
+    private void stillDraining(WorkerLease answered) {
+        if (draining && !answered.draining()) {
+            LOG.info("the balancer at {} no longer knows this worker drains; telling it again", balancer);
+            drain();
+        }
+    }
+
     /** Tells the balancer to send no new producers here; completes (never fails) within the request timeout. */
     Future<Void> drain() {
+        draining = true;
         WorkerLease current = lease;
         if (current == null) {
             return Future.succeededFuture();

@@ -23,12 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fault injection with real processes: a balancer and three workers from the fat jar, 100 real
- * {@code TopHatProducer}s and consumers in this JVM. A worker is SIGKILLed, frozen with SIGSTOP, drained; the
- * balancer is SIGKILLed and restarted. Each test logs every acknowledged (producer, seq) and checks it against
- * the workers' SQLite files afterwards, checks every consumer redirect against the times the balancer held a
- * worker dead, and prints the failover times it measured. Process logs stay in {@code target/cluster-it/}.
+ * {@code TopHatProducer}s and consumers in this JVM. A worker is SIGKILLed, frozen with SIGSTOP, drained, stopped
+ * with SIGTERM; the balancer is SIGKILLed and restarted; two hash balancers are compared; a worker is started
+ * without a balancer. Each test logs every acknowledged (producer, seq) and looks for it in the workers' stores
+ * afterwards, checks every consumer redirect against the times the balancer held a worker dead, and prints the
+ * figures it measured (lines starting with {@code [cluster-it]}). Process logs stay in {@code target/cluster-it/}.
  *
- * <p>Run alone with {@code mvn -pl server verify -Dit.test=ClusterFaultIT -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false}.
+ * <p>Run alone (see docs/cluster.md):
+ * {@code mvn -pl server verify -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ClusterFaultIT}.
  */
 @Timeout(120)
 class ClusterFaultIT {
@@ -80,7 +82,7 @@ class ClusterFaultIT {
                     load.stop();
                     cluster.killAll();
 
-                    StoreAudit audit = StoreAudit.read(cluster.workerStores());
+                    StoreAudit audit = StoreAudit.read(cluster.workerStores(), load.ids());
                     List<String> lost = audit.missing(load.acknowledged());
                     List<Consumers.Redirect> redirects = consumers.redirects();
                     List<Consumers.Redirect> toDead = redirectsWhileDead(redirects, watch, deadId);
@@ -91,7 +93,8 @@ class ClusterFaultIT {
                                     + "served current data for all %d producers after %d ms",
                             victims.size(), PRODUCERS, ms(moved - killed), medianMoveMs(victims, deadUrl, killed),
                             ms(markedDead - killed), PRODUCERS, allCurrent < 0 ? -1 : ms(allCurrent - killed));
-                    report("worker SIGKILL: %d heartbeats acknowledged, %d rows stored, %d lost; %d redirects checked "
+                    report("worker SIGKILL: %d heartbeats acknowledged, %d stored (a retried one may be on two "
+                                    + "workers), %d lost; %d redirects checked "
                                     + "(%d after the worker was marked dead), %d to the dead worker while dead; "
                                     + "%d producers of live workers moved; background reads %s",
                             load.acknowledgedCount(), audit.rows(), lost.size(), redirects.size(), afterDead, toDead.size(),
@@ -146,13 +149,14 @@ class ClusterFaultIT {
                     load.stop();
                     cluster.killAll();
 
-                    List<String> lost = StoreAudit.read(cluster.workerStores()).missing(load.acknowledged());
+                    List<String> lost = StoreAudit.read(cluster.workerStores(), load.ids()).missing(load.acknowledged());
                     List<String> moved = movedWithout(load, List.of(), workerBefore, killed);
                     report("balancer SIGKILL: %d heartbeats acknowledged in the %d ms it was down, %d re-registrations, "
                                     + "%d producers changed worker; "
                                     + "after the restart the first consumer was served in %d ms, all %d producers current "
                                     + "in %d ms, all 3 workers alive in %d ms; %d acknowledged heartbeats lost",
-                            ackedWhileDown, 3 * LEASE.toMillis(), reRegisteredWhileDown, moved.size(), ms(firstServed - back), PRODUCERS,
+                            ackedWhileDown, 3 * LEASE.toMillis(), reRegisteredWhileDown, moved.size(),
+                            ms(firstServed - back), PRODUCERS,
                             allCurrent < 0 ? -1 : ms(allCurrent - back), ms(allAlive - back), lost.size());
 
                     assertThat(ackedWhileDown).as("heartbeats acknowledged while the balancer was down")
@@ -163,7 +167,7 @@ class ClusterFaultIT {
                             .isLessThanOrEqualTo(LEASE.toMillis());
                     assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
                     assertThat(ms(allCurrent - back)).as("all producers served after the restart, ms")
-                            .isLessThanOrEqualTo(LEASE.toMillis());
+                            .isLessThanOrEqualTo(bound(1));
                     assertThat(status.path("producers").asInt()).isEqualTo(PRODUCERS);
                     assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
                 } finally {
@@ -217,7 +221,7 @@ class ClusterFaultIT {
                     load.stop();
                     cluster.killAll();
 
-                    StoreAudit audit = StoreAudit.read(cluster.workerStores());
+                    StoreAudit audit = StoreAudit.read(cluster.workerStores(), load.ids());
                     List<String> lost = audit.missing(load.acknowledged());
                     Map<String, List<Path>> owners = new HashMap<>();
                     for (String id : load.ids()) {
@@ -266,7 +270,8 @@ class ClusterFaultIT {
     }
 
     @Test
-    void aDrainRequestAtTheBalancerMakesTheWorkerExitZeroOnceItsProducersMoved(TestInfo test) throws Exception {
+    void aWorkerDrainedThroughTheBalancerOrStoppedWithSigtermMovesItsProducersLeavesAndExitsZero(TestInfo test)
+            throws Exception {
         try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
             showLogsOnFailure(cluster, () -> {
                 ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "d", PRODUCERS, SEND_INTERVAL);
@@ -274,79 +279,66 @@ class ClusterFaultIT {
                 try {
                     warmUp(load, consumers);
                     String drainedUrl = cluster.workerUrl(1);
-                    List<ProducerLoad.Phone> victims = load.ackedBy(drainedUrl);
-                    assertThat(victims).isNotEmpty();
+                    List<ProducerLoad.Phone> drainedVictims = load.ackedBy(drainedUrl);
+                    assertThat(drainedVictims).isNotEmpty();
 
-                    Map<String, String> workerBefore = load.ackWorkers();
+                    Map<String, String> beforeDrain = load.ackWorkers();
                     long asked = System.nanoTime();
                     HttpResponse<String> drain = cluster.balancerRequest("POST",
                             "/api/v1/workers/" + cluster.workerId(1) + "/drain", null);
-                    int exit = cluster.worker(1).waitFor(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
-                    long exited = System.nanoTime();
-                    long moved = awaitMovedAway(victims, drainedUrl, asked, Duration.ofSeconds(5));
+                    int drainExit = cluster.worker(1).waitFor(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
+                    long drainExited = System.nanoTime();
+                    long drainMoved = awaitMovedAway(drainedVictims, drainedUrl, asked, Duration.ofSeconds(5));
                     JsonNode drainedStatus = cluster.memberStatus(1);
                     long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(5));
+                    List<String> movedByDrain = movedWithout(load, drainedVictims, beforeDrain, asked);
+
+                    String stoppedUrl = cluster.workerUrl(2);
+                    List<ProducerLoad.Phone> stoppedVictims = load.ackedBy(stoppedUrl);
+                    Map<String, String> beforeTerm = load.ackWorkers();
+                    long termed = System.nanoTime();
+                    int termExit = cluster.worker(2).terminate(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
+                    long termExited = System.nanoTime();
+                    long termMoved = awaitMovedAway(stoppedVictims, stoppedUrl, termed, Duration.ofSeconds(5));
+                    JsonNode stoppedStatus = cluster.memberStatus(2);
+                    List<String> movedByTerm = movedWithout(load, stoppedVictims, beforeTerm, termed);
                     Thread.sleep(500);
                     load.stop();
                     cluster.killAll();
 
-                    List<String> lost = StoreAudit.read(cluster.workerStores()).missing(load.acknowledged());
-                    List<String> bystandersMoved = movedWithout(load, victims, workerBefore, asked);
-                    report("drain: answered %d; %d producers moved, the last %d ms after the request; the worker exited "
-                                    + "%d after %d ms (--drain-timeout %d ms); %d acknowledged heartbeats lost; %d "
-                                    + "producers of other workers moved",
-                            drain.statusCode(), victims.size(), moved < 0 ? -1 : ms(moved - asked), exit,
-                            ms(exited - asked), DRAIN_TIMEOUT.toMillis(), lost.size(), bystandersMoved.size());
+                    List<String> lost = StoreAudit.read(cluster.workerStores(), load.ids()).missing(load.acknowledged());
+                    report("drain: answered %d; its %d producers acknowledged elsewhere %d ms after the request; the "
+                                    + "worker exited %d after %d ms (--drain-timeout %d ms); %d producers of other "
+                                    + "workers moved",
+                            drain.statusCode(), drainedVictims.size(), drainMoved < 0 ? -1 : ms(drainMoved - asked),
+                            drainExit, ms(drainExited - asked), DRAIN_TIMEOUT.toMillis(), movedByDrain.size());
+                    report("SIGTERM: its %d producers acknowledged elsewhere %d ms after the signal; the worker exited "
+                                    + "%d after %d ms; %d producers of other workers moved; %d acknowledged heartbeats lost "
+                                    + "over both", stoppedVictims.size(), termMoved < 0 ? -1 : ms(termMoved - termed),
+                            termExit, ms(termExited - termed), movedByTerm.size(), lost.size());
 
                     assertThat(drain.statusCode()).isEqualTo(200);
                     assertThat(drain.body()).contains("\"draining\":true");
-                    assertThat(exit).isZero();
-                    assertThat(ms(exited - asked)).isLessThanOrEqualTo(DRAIN_TIMEOUT.toMillis());
-                    assertThat(moved).as("all its producers acknowledged elsewhere").isNotEqualTo(-1).isLessThan(exited);
-                    assertThat(bystandersMoved).as("producers of other workers that moved").isEmpty();
+                    assertThat(drainExit).as("exit code after a drain request").isZero();
+                    assertThat(ms(drainExited - asked)).isLessThanOrEqualTo(DRAIN_TIMEOUT.toMillis());
+                    assertThat(drainMoved).as("all its producers acknowledged elsewhere").isNotEqualTo(-1)
+                            .isLessThan(drainExited);
+                    assertThat(movedByDrain).as("producers of other workers that moved").isEmpty();
                     assertThat(drainedStatus).as("the drained worker left the balancer").isNull();
                     assertThat(cluster.worker(1).output()).contains("left the balancer");
                     assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
                     assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+
+                    assertThat(stoppedVictims).isNotEmpty();
+                    assertThat(termMoved).as("all its producers acknowledged elsewhere").isNotEqualTo(-1)
+                            .isLessThan(termExited);
+                    assertThat(movedByTerm).as("producers of other workers that moved").isEmpty();
+                    assertThat(stoppedStatus).as("the stopped worker left the balancer").isNull();
+                    assertThat(cluster.worker(2).output()).contains("left the balancer");
+                    assertThat(termExit).as("exit code after SIGTERM (143 is the JVM's own exit code for a shutdown by "
+                            + "signal: the shutdown hook must end the process with 0 after a clean stop)").isZero();
                 } finally {
                     consumers.close();
-                    load.stop();
-                }
-                return null;
-            });
-        }
-    }
-
-    @Test
-    void aWorkerStoppedWithSigtermMovesItsProducersLeavesTheBalancerAndExitsZero(TestInfo test) throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 2, LEASE, DRAIN_TIMEOUT)) {
-            showLogsOnFailure(cluster, () -> {
-                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "t", 20, SEND_INTERVAL);
-                try {
-                    load.awaitAllAcknowledgedAfter(Long.MIN_VALUE, Duration.ofSeconds(30));
-                    String stoppedUrl = cluster.workerUrl(1);
-                    List<ProducerLoad.Phone> victims = load.ackedBy(stoppedUrl);
-                    assertThat(victims).isNotEmpty();
-
-                    long termed = System.nanoTime();
-                    int exit = cluster.worker(1).terminate(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
-                    long exited = System.nanoTime();
-                    long moved = awaitMovedAway(victims, stoppedUrl, termed, Duration.ofSeconds(5));
-                    JsonNode stoppedStatus = cluster.memberStatus(1);
-                    load.stop();
-                    cluster.killAll();
-
-                    List<String> lost = StoreAudit.read(cluster.workerStores()).missing(load.acknowledged());
-                    report("SIGTERM: %d producers moved, the last %d ms after the signal; the worker exited %d after "
-                            + "%d ms; %d acknowledged heartbeats lost", victims.size(), ms(moved - termed), exit,
-                            ms(exited - termed), lost.size());
-
-                    assertThat(exit).as("exit code after SIGTERM (143 is the JVM's own exit code for a shutdown by "
-                            + "signal: the shutdown hook must end the process with 0 after a clean stop)").isZero();
-                    assertThat(stoppedStatus).as("the stopped worker left the balancer").isNull();
-                    assertThat(cluster.worker(1).output()).contains("left the balancer");
-                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
-                } finally {
                     load.stop();
                 }
                 return null;

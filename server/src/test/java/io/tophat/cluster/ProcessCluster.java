@@ -48,7 +48,10 @@ final class ProcessCluster implements AutoCloseable {
         return start(dir, 1, workerCount, leaseInterval, drainTimeout, balancerArgs);
     }
 
-    /** Starts {@code balancerCount} balancers and {@code workerCount} workers registered with all of them. */
+    /**
+     * Starts {@code balancerCount} balancers, then (once they listen, since a worker gives up registering after
+     * a few seconds) {@code workerCount} workers registered with all of them.
+     */
     static ProcessCluster start(Path dir, int balancerCount, int workerCount, Duration leaseInterval,
                                 Duration drainTimeout, String... balancerArgs) throws Exception {
         ProcessCluster cluster = new ProcessCluster(dir, leaseInterval, drainTimeout, List.of(balancerArgs));

@@ -86,7 +86,7 @@ final class ProducerLoad implements AutoCloseable {
             lastAckNanos = now;
         }
 
-        /** When this producer was first acknowledged by a worker other than {@code worker} after {@code afterNanos}; -1 if not yet. */
+        /** When this producer was first acknowledged by another worker than {@code worker} after {@code afterNanos}, or -1. */
         long firstAckAwayFrom(String worker, long afterNanos) {
             for (Switch s : switches) {
                 if (s.nanos() > afterNanos && !s.worker().equals(worker)) {

@@ -1,13 +1,13 @@
 package io.tophat.cluster;
 
+import io.tophat.protocol.Heartbeat;
+import io.tophat.store.SqliteHeartbeatStore;
+import io.tophat.store.SqliteStoreConfig;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What the workers' SQLite files hold after their processes ended, read with plain JDBC: per file, producer
- * to the sequence numbers stored.
+ * What the workers' stores hold after their processes ended, read through {@link SqliteHeartbeatStore} (so
+ * whatever the engine keeps where, an inbox not yet merged included, is seen): per file, producer to the
+ * sequence numbers stored.
  */
 final class StoreAudit {
     private final Map<Path, Map<String, Set<Long>>> stored = new HashMap<>();
@@ -24,24 +25,26 @@ final class StoreAudit {
     private StoreAudit() {
     }
 
-    /** Reads the files (those that exist); the worker processes must have ended. */
-    static StoreAudit read(List<Path> files) throws SQLException {
+    /** Reads the histories of {@code producers} from the files that exist; the worker processes must have ended. */
+    static StoreAudit read(List<Path> files, Collection<String> producers) {
         StoreAudit audit = new StoreAudit();
         for (Path file : files) {
             if (Files.exists(file)) {
-                audit.stored.put(file, readOne(file));
+                audit.stored.put(file, readOne(file, producers));
             }
         }
         return audit;
     }
 
-    private static Map<String, Set<Long>> readOne(Path file) throws SQLException {
+    private static Map<String, Set<Long>> readOne(Path file, Collection<String> producers) {
         Map<String, Set<Long>> seqs = new HashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-             PreparedStatement st = c.prepareStatement("SELECT producer, seq FROM heartbeats WHERE seq IS NOT NULL");
-             ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                seqs.computeIfAbsent(rs.getString(1), p -> new HashSet<>()).add(rs.getLong(2));
+        try (SqliteHeartbeatStore store = SqliteHeartbeatStore.open(SqliteStoreConfig.defaults(file))) {
+            for (String producer : producers) {
+                for (Heartbeat hb : store.history(producer, 0, Long.MAX_VALUE, 1_000_000)) {
+                    if (hb.seq() != null) {
+                        seqs.computeIfAbsent(producer, p -> new HashSet<>()).add(hb.seq());
+                    }
+                }
             }
         }
         return seqs;
