@@ -24,8 +24,17 @@ public final class HttpService {
         this.vertx = vertx;
     }
 
-    /** Starts listening; completes with the bound port. */
+    /**
+     * Starts listening; completes with the bound port. A fixed port is served by every instance from the start;
+     * port 0 is bound once to learn the port, then served by every instance (the tests' case).
+     */
     public Future<Integer> start(Router router, String host, int requestedPort, int instances) {
+        if (requestedPort != 0) {
+            return deploy(router, host, requestedPort, instances).map(id -> {
+                deploymentId = id;
+                return port;
+            });
+        }
         return deploy(router, host, requestedPort, 1).compose(firstId -> {
             Future<String> rest = instances > 1
                     ? vertx.undeploy(firstId).compose(v -> deploy(router, host, port, instances))
