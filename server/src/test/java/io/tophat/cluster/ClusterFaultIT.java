@@ -1,5 +1,7 @@
 package io.tophat.cluster;
 
+import io.tophat.testing.JarProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;

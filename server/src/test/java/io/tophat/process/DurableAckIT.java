@@ -1,5 +1,7 @@
 package io.tophat.process;
 
+import io.tophat.testing.JarProcess;
+
 import io.tophat.protocol.Heartbeat;
 import io.tophat.store.SqliteHeartbeatStore;
 import io.tophat.store.SqliteStoreConfig;
@@ -35,11 +37,11 @@ class DurableAckIT {
 
     @Test
     void everyHeartbeatAcknowledgedBeforeASigkillIsInTheStoreAfterwards() throws Exception {
-        int balancerPort = TopHatProcess.freePort();
-        int workerPort = TopHatProcess.freePort();
-        try (TopHatProcess balancer = TopHatProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
+        int balancerPort = JarProcess.freePort();
+        int workerPort = JarProcess.freePort();
+        try (JarProcess balancer = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
                 "--port", "" + balancerPort, "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
-             TopHatProcess worker = TopHatProcess.start(dir, "worker", "worker", "--host", "127.0.0.1",
+             JarProcess worker = JarProcess.start(dir, "worker", "worker", "--host", "127.0.0.1",
                      "--port", "" + workerPort, "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", "worker")
                      .awaitOutput("TopHat worker on port", Duration.ofSeconds(30))) {
 

@@ -1,5 +1,7 @@
 package io.tophat.process;
 
+import io.tophat.testing.JarProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tophat.protocol.Heartbeat;
@@ -45,13 +47,13 @@ class OverloadIT {
 
     @Test
     void anOverloadedWorkerShedsWith503KeepsItsHeapBoundedLosesNothingAndRecoversAtOnce() throws Exception {
-        int balancerPort = TopHatProcess.freePort();
-        int workerPort = TopHatProcess.freePort();
-        try (TopHatProcess balancer = TopHatProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
+        int balancerPort = JarProcess.freePort();
+        int workerPort = JarProcess.freePort();
+        try (JarProcess balancer = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
                 "--port", "" + balancerPort, "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
-             TopHatProcess worker = TopHatProcess.start(dir, "worker", List.of("-Xmx96m"), "worker", "--host", "127.0.0.1",
+             JarProcess worker = JarProcess.start(dir, "worker", List.of("-Xmx96m"), List.of("worker", "--host", "127.0.0.1",
                      "--port", "" + workerPort, "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", "worker",
-                     "--max-batch", "1", "--sync", "full", "--queue-capacity", "64")
+                     "--max-batch", "1", "--sync", "full", "--queue-capacity", "64"))
                      .awaitOutput("TopHat worker on port", Duration.ofSeconds(30))) {
 
             Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();

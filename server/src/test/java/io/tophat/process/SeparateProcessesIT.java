@@ -1,5 +1,7 @@
 package io.tophat.process;
 
+import io.tophat.testing.JarProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tophat.testing.Http;
@@ -24,14 +26,14 @@ class SeparateProcessesIT {
 
     @Test
     void whenAWorkerIsKilledWithSigkillItsProducersMoveToTheOtherAndConsumersGetFreshData() throws Exception {
-        int balancerPort = TopHatProcess.freePort();
+        int balancerPort = JarProcess.freePort();
         String balancer = "http://127.0.0.1:" + balancerPort;
-        int[] workerPorts = {TopHatProcess.freePort(), TopHatProcess.freePort()};
-        try (TopHatProcess b = TopHatProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
+        int[] workerPorts = {JarProcess.freePort(), JarProcess.freePort()};
+        try (JarProcess b = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
                 "--port", "" + balancerPort, "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
-             TopHatProcess w0 = worker(balancerPort, workerPorts[0]);
-             TopHatProcess w1 = worker(balancerPort, workerPorts[1]);
-             TopHatProcess producers = TopHatProcess.start(dir, "producers", "producers", "--balancer",
+             JarProcess w0 = worker(balancerPort, workerPorts[0]);
+             JarProcess w1 = worker(balancerPort, workerPorts[1]);
+             JarProcess producers = JarProcess.start(dir, "producers", "producers", "--balancer",
                      "127.0.0.1:" + balancerPort, "--start-id", "3000", "--count", "10", "--interval", "200ms",
                      "--max-retries", "-1", "--request-timeout", "1s")) {
 
@@ -66,8 +68,8 @@ class SeparateProcessesIT {
         }
     }
 
-    private TopHatProcess worker(int balancerPort, int port) throws Exception {
-        return TopHatProcess.start(dir, "worker-" + port, "worker", "--host", "127.0.0.1", "--port", "" + port,
+    private JarProcess worker(int balancerPort, int port) throws Exception {
+        return JarProcess.start(dir, "worker-" + port, "worker", "--host", "127.0.0.1", "--port", "" + port,
                 "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", "worker-" + port)
                 .awaitOutput("TopHat worker on port", Duration.ofSeconds(30));
     }

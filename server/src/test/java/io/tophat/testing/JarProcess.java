@@ -1,4 +1,4 @@
-package io.tophat.cluster;
+package io.tophat.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * One {@code tophat} command running as its own JVM from the fat jar (system property {@code tophat.jar}), its
  * output in {@code <dir>/<name>.log}. Signals go to this process only, by its pid.
  */
-final class JarProcess implements AutoCloseable {
+public final class JarProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
@@ -25,14 +25,24 @@ final class JarProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static JarProcess start(Path dir, String name, List<String> args) throws IOException {
+    public static JarProcess start(Path dir, String name, String... args) throws IOException {
+        return start(dir, name, List.of(args));
+    }
+
+    public static JarProcess start(Path dir, String name, List<String> args) throws IOException {
+        return start(dir, name, List.of("-Xmx256m", "-XX:+UseSerialGC"), args);
+    }
+
+    /** Starts a command with these JVM options (a heap size, for example) instead of the defaults. */
+    public static JarProcess start(Path dir, String name, List<String> jvmOptions, List<String> args)
+            throws IOException {
         String jar = System.getProperty("tophat.jar", "target/tophat.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("the fat jar " + jar + " is missing; run mvn verify");
         }
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-jar", Path.of(jar).toAbsolutePath().toString()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
         command.addAll(args);
         Files.createDirectories(dir);
         Path log = dir.resolve(name + ".log");
@@ -41,12 +51,12 @@ final class JarProcess implements AutoCloseable {
         return new JarProcess(name, process, log);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     /** Waits until the output contains {@code text}; fails with the output if the process ends first. */
-    JarProcess awaitOutput(String text, Duration timeout) throws Exception {
+    public JarProcess awaitOutput(String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (output().contains(text)) {
@@ -61,32 +71,32 @@ final class JarProcess implements AutoCloseable {
         throw new AssertionError(name + " did not print '" + text + "' in " + timeout + ":\n" + output());
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
-    long startedNanos() {
+    public long startedNanos() {
         return startedNanos;
     }
 
     /** SIGKILL: the process gets no chance to flush or say goodbye. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
     /** SIGTERM, then waits for the exit code. */
-    int terminate(Duration timeout) throws Exception {
+    public int terminate(Duration timeout) throws Exception {
         process.destroy();
         return waitFor(timeout);
     }
 
     /** Waits for the process to end; fails with its output when it does not. */
-    int waitFor(Duration timeout) throws Exception {
+    public int waitFor(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " did not exit within " + timeout + ":\n" + output());
         }
@@ -94,14 +104,14 @@ final class JarProcess implements AutoCloseable {
     }
 
     /** Sends {@code kill -SIGNAL pid} to this process (STOP, CONT, ...). */
-    void signal(String signal) throws IOException, InterruptedException {
+    public void signal(String signal) throws IOException, InterruptedException {
         int code = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
         if (code != 0) {
             throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
