@@ -4,17 +4,22 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
  * Serves one router on one address from every event loop: one HTTP server per event loop, all sharing the
- * listening socket. Port 0 picks a free port, which every event loop then shares.
+ * listening socket.
  */
 public final class HttpService {
     /** The kernel caps this at net.core.somaxconn; the report's test opens 500 connections at once. */
     private static final int ACCEPT_BACKLOG = 8192;
+    private static final int FREE_PORT_ATTEMPTS = 5;
 
     private final Vertx vertx;
     private String deploymentId;
@@ -25,25 +30,41 @@ public final class HttpService {
     }
 
     /**
-     * Starts listening; completes with the bound port. A fixed port is served by every instance from the start;
-     * port 0 is bound once to learn the port, then served by every instance (the tests' case).
+     * Starts listening; completes with the bound port. Every instance serves the port from the start. Port 0
+     * picks a free port below the kernel's ephemeral range, so that no client connection can take it while the
+     * servers bind (a few attempts if another process takes it first).
      */
     public Future<Integer> start(Router router, String host, int requestedPort, int instances) {
-        if (requestedPort != 0) {
-            return deploy(router, host, requestedPort, instances).map(id -> {
-                deploymentId = id;
-                return port;
-            });
-        }
-        return deploy(router, host, requestedPort, 1).compose(firstId -> {
-            Future<String> rest = instances > 1
-                    ? vertx.undeploy(firstId).compose(v -> deploy(router, host, port, instances))
-                    : Future.succeededFuture(firstId);
-            return rest.map(id -> {
-                deploymentId = id;
-                return port;
-            });
+        return requestedPort != 0 ? listen(router, host, requestedPort, instances)
+                : listenOnFreePort(router, host, instances, FREE_PORT_ATTEMPTS);
+    }
+
+    private Future<Integer> listenOnFreePort(Router router, String host, int instances, int attemptsLeft) {
+        return listen(router, host, freePort(), instances).recover(e -> attemptsLeft > 1
+                && e instanceof java.net.BindException
+                ? listenOnFreePort(router, host, instances, attemptsLeft - 1) : Future.failedFuture(e));
+    }
+
+    private Future<Integer> listen(Router router, String host, int listenPort, int instances) {
+        return deploy(router, host, listenPort, instances).map(id -> {
+            deploymentId = id;
+            return port;
         });
+    }
+
+    /** A port between 20000 and 32767 (below Linux's ephemeral range) that nothing listens on now. */
+    private static int freePort() {
+        for (int i = 0; i < 100; i++) {
+            int candidate = 20_000 + ThreadLocalRandom.current().nextInt(12_768);
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress("0.0.0.0", candidate));
+                return candidate;
+            } catch (IOException busy) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("found no free port between 20000 and 32767");
     }
 
     private Future<String> deploy(Router router, String host, int listenPort, int instances) {
