@@ -46,7 +46,11 @@ final class BenchSystem implements AutoCloseable {
         try {
             cluster.start(0, workers);
         } catch (RuntimeException e) {
-            cluster.close();
+            try {
+                new BenchSystem(cluster, folder, temporary, null, null).close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         URI worker = URI.create("http://127.0.0.1:" + cluster.worker(0).port());
@@ -108,7 +112,14 @@ final class BenchSystem implements AutoCloseable {
         if (cluster == null) {
             return;
         }
-        cluster.close();
+        try {
+            cluster.close();
+        } finally {
+            deleteFolderIfTemporary();
+        }
+    }
+
+    private void deleteFolderIfTemporary() {
         if (deleteFolder) {
             try (Stream<Path> files = Files.walk(folder)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -71,8 +71,9 @@ public final class LoadGenerator {
     }
 
     private static LoadResult counted(LoadPlan plan, List<LoadLoop> loops) {
-        long limit = plan.requests() * plan.timeout().toNanos() / Math.max(1, plan.connections())
-                + 2 * plan.timeout().toNanos() + SETTLE.toNanos();
+        // Even if every request took the whole timeout: requests / connections rounds of one timeout each.
+        double rounds = Math.ceil((double) plan.requests() / plan.connections()) + 2;
+        long limit = (long) Math.min(Long.MAX_VALUE / 2.0, rounds * plan.timeout().toNanos()) + SETTLE.toNanos();
         long deadline = System.nanoTime() + limit;
         for (LoadLoop loop : loops) {
             await(loop.finished(), deadline);
@@ -91,6 +92,13 @@ public final class LoadGenerator {
     private static LoadResult timed(LoadPlan plan, List<LoadLoop> loops, Consumer<String> progress) {
         long begin = System.nanoTime();
         sleepUntil(begin + plan.warmup().toNanos());
+        if (!plan.warmup().isZero()) {
+            long rebaseAt = System.nanoTime();
+            long deadline = rebaseAt + SETTLE.toNanos();
+            for (LoadLoop loop : loops) {
+                await(loop.rebase(rebaseAt), deadline);
+            }
+        }
         Histogram discarded = newHistogram();
         loops.forEach(loop -> loop.counters().drainInto(discarded));
         Counts base = sum(loops);

@@ -56,6 +56,11 @@ final class LoadLoop {
 
     private Conn[] conns;
     private long startNanos;
+    /** Open loop: request {@code scheduleFirst + k} is due at {@code scheduleOrigin + k * interval}. */
+    private long scheduleOrigin;
+    private long scheduleFirst;
+    /** Answers to requests begun in an earlier epoch (the warmup) are not counted. */
+    private int epoch;
     private long issued;
     private long settled;
     private volatile long lastSettledNanos;
@@ -137,6 +142,7 @@ final class LoadLoop {
     private void startOnLoop() {
         conns = new Conn[connectionCount];
         startNanos = System.nanoTime();
+        scheduleOrigin = startNanos;
         lastSettledNanos = startNanos;
         if (quota == 0) {
             finished.complete(null);
@@ -200,12 +206,25 @@ final class LoadLoop {
         }, loop);
     }
 
+    /**
+     * Starts a new epoch at {@code nowNanos} (the end of the warmup): answers to requests begun before are not
+     * counted, and in an open loop the schedule starts again from now, so a backlog left by the warmup (a cold
+     * server falling behind) is dropped instead of being measured as latency.
+     */
+    CompletableFuture<Void> rebase(long nowNanos) {
+        return CompletableFuture.runAsync(() -> {
+            epoch++;
+            scheduleOrigin = nowNanos;
+            scheduleFirst = issued;
+        }, loop);
+    }
+
     private long dueBy(long now) {
-        return now < startNanos ? 0 : (long) ((now - startNanos) / intervalNanos) + 1;
+        return now < scheduleOrigin ? scheduleFirst : scheduleFirst + (long) ((now - scheduleOrigin) / intervalNanos) + 1;
     }
 
     private long intended(long k) {
-        return startNanos + (long) (k * intervalNanos);
+        return scheduleOrigin + (long) ((k - scheduleFirst) * intervalNanos);
     }
 
     private void dispatchDue() {
@@ -273,6 +292,7 @@ final class LoadLoop {
         private long n;
         private long start;
         private long sentNanos;
+        private int begunIn;
 
         Conn() {
             connector = bootstrap.clone().handler(this);
@@ -299,6 +319,7 @@ final class LoadLoop {
 
         void begin(long requestNumber, long startNanos) {
             busy = true;
+            begunIn = epoch;
             n = requestNumber;
             start = startNanos;
             sentNanos = System.nanoTime();
@@ -387,7 +408,7 @@ final class LoadLoop {
         private void answered() {
             busy = false;
             long now = System.nanoTime();
-            if (!stopped) {
+            if (!stopped && begunIn == epoch) {
                 counters.answered(reader.status(), now - start);
             }
             settle(now);
@@ -401,7 +422,7 @@ final class LoadLoop {
             busy = false;
             long now = System.nanoTime();
             ErrorKind kind = ErrorKind.of(cause);
-            if (!stopped) {
+            if (!stopped && begunIn == epoch) {
                 boolean took = kind == ErrorKind.TIMEOUT || kind == ErrorKind.RESET;
                 counters.failed(kind, took ? now - start : -1);
             }

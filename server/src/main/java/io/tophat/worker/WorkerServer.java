@@ -197,7 +197,7 @@ public final class WorkerServer {
             boolean none = links.stream().allMatch(l -> l.producersAssigned() == 0);
             if (none || now - lastHeartbeatNanos > quiet || now > deadline) {
                 vertx.cancelTimer(timer);
-                moved.complete();
+                moved.tryComplete();
             }
         });
         return moved.future();

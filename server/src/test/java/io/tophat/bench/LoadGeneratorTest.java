@@ -64,6 +64,7 @@ class LoadGeneratorTest {
             case "/redirect" -> req.response().setStatusCode(302).putHeader("Location", "http://127.0.0.1:9/x").end();
             case "/hang" -> { }
             case "/close" -> req.connection().close();
+            case "/slow" -> answerSlowly(req, n);
             default -> answerOk(req, n);
         }
     }
@@ -78,6 +79,15 @@ class LoadGeneratorTest {
         } else {
             req.response().end("ok");
         }
+    }
+
+    /** Answers after 4 ms (at most 250 answers a second on one connection), plus the stall when there is one. */
+    private static void answerSlowly(HttpServerRequest req, int n) {
+        if (n == stallAt.get()) {
+            stallUntilNanos.set(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+        }
+        long waitMs = 4 + Math.max(0, (stallUntilNanos.get() - System.nanoTime()) / 1_000_000);
+        vertx.setTimer(waitMs, id -> req.response().end("ok"));
     }
 
     private static LoadPlan plan(RequestMix mix, int connections) {
@@ -175,5 +185,19 @@ class LoadGeneratorTest {
         assertThat(open.latenciesAtLeast(Duration.ofMillis(300))).isGreaterThan(100);
         assertThat(open.percentileMillis(90)).isGreaterThan(closed.percentileMillis(90));
         assertThat(open.ok()).isBetween(1000L, 1600L);
+    }
+
+    @Test
+    void aBacklogLeftByTheWarmupIsNotMeasuredAsLatency() {
+        // One connection, at most 250 answers/s, 200 requests/s asked: a one-second stall early in the warmup
+        // leaves a backlog that takes seconds to drain. The measured part must start from a fresh schedule.
+        stallAt.set(10);
+        LoadPlan p = plan(RequestMix.get("/slow"), 1).withRate(200).withWarmup(Duration.ofMillis(1500))
+                .withDuration(Duration.ofMillis(1500));
+
+        LoadResult r = LoadGenerator.run(p);
+
+        assertThat(r.ok()).isBetween(200L, 400L);
+        assertThat(r.latenciesAtLeast(Duration.ofMillis(500))).isZero();
     }
 }
