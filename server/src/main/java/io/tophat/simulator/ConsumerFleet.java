@@ -6,8 +6,6 @@ import io.tophat.client.TopHatHttpClients;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -22,7 +20,7 @@ public final class ConsumerFleet implements AutoCloseable {
     private final ConsumerFleetConfig config;
     private final TopHatConsumer consumer;
     private final ConsumerMetrics metrics;
-    private final List<Thread> threads = new ArrayList<>();
+    private final FleetThreads threads = new FleetThreads();
     private boolean started;
 
     public ConsumerFleet(ConsumerFleetConfig config) {
@@ -48,27 +46,13 @@ public final class ConsumerFleet implements AutoCloseable {
         long deadline = now + config.duration().toNanos();
         for (int i = 0; i < config.consumers(); i++) {
             Pacer pacer = new Pacer(config.interval(), now + random.nextLong(intervalNanos), deadline, hasDeadline);
-            Thread thread = new Thread(new SimulatedConsumer(consumer, config, pacer, metrics, i), "consumer-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
+            threads.start(new SimulatedConsumer(consumer, config, pacer, metrics, i), "consumer-" + i);
         }
     }
 
     /** Waits until every consumer has stopped (its duration is over) or {@code timeout} passes; true when all stopped. */
     public boolean awaitCompletion(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread thread : startedThreads()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            thread.join(Math.max(1, left / 1_000_000));
-            if (thread.isAlive()) {
-                return false;
-            }
-        }
-        return true;
+        return threads.awaitCompletion(timeout);
     }
 
     /** The requests since the previous snapshot (or the start), for a status line printed every few seconds. */
@@ -89,19 +73,6 @@ public final class ConsumerFleet implements AutoCloseable {
     /** Stops every consumer; requests in flight are abandoned. */
     @Override
     public void close() {
-        List<Thread> running = startedThreads();
-        running.forEach(Thread::interrupt);
-        long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        try {
-            for (Thread thread : running) {
-                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private synchronized List<Thread> startedThreads() {
-        return List.copyOf(threads);
+        threads.stop(JOIN_TIMEOUT);
     }
 }

@@ -25,7 +25,7 @@ public final class ProducerFleet implements AutoCloseable {
 
     private final ProducerFleetConfig config;
     private final List<TopHatProducer> producers = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final FleetThreads threads = new FleetThreads();
     private final SimulatedProducer.FleetCounters counters = new SimulatedProducer.FleetCounters(new LongAdder(), new LongAdder());
     private final SplittableRandom random = new SplittableRandom();
     private long startedNanos;
@@ -64,28 +64,14 @@ public final class ProducerFleet implements AutoCloseable {
             SplittableRandom own = random.split();
             Pacer pacer = new Pacer(config.interval(), startedNanos + own.nextLong(intervalNanos), deadline, hasDeadline);
             boolean retryForever = config.maxRetries() == ProducerConfig.RETRY_FOREVER;
-            Thread thread = new Thread(new SimulatedProducer(producer, pacer, own, retryForever, counters),
+            threads.start(new SimulatedProducer(producer, pacer, own, retryForever, counters),
                     "producer-" + producer.producerId());
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
         }
     }
 
     /** Waits until every producer has stopped (its duration is over) or {@code timeout} passes; true when all stopped. */
     public boolean awaitCompletion(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread thread : startedThreads()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            thread.join(Math.max(1, left / 1_000_000));
-            if (thread.isAlive()) {
-                return false;
-            }
-        }
-        return true;
+        return threads.awaitCompletion(timeout);
     }
 
     /** The counters since the start, with the acknowledgement rate over the whole run. */
@@ -108,20 +94,7 @@ public final class ProducerFleet implements AutoCloseable {
     @Override
     public void close() {
         producers.forEach(TopHatProducer::close);
-        List<Thread> running = startedThreads();
-        running.forEach(Thread::interrupt);
-        long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
-        try {
-            for (Thread thread : running) {
-                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private synchronized List<Thread> startedThreads() {
-        return List.copyOf(threads);
+        threads.stop(JOIN_TIMEOUT);
     }
 
     private ProducerStats sum() {
