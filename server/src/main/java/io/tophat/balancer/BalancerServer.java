@@ -3,6 +3,7 @@ package io.tophat.balancer;
 import io.tophat.http.ApiException;
 import io.tophat.http.ErrorResponder;
 import io.tophat.http.HttpService;
+import io.tophat.http.VertxRuntime;
 import io.tophat.http.Responses;
 import io.tophat.protocol.ProducerId;
 import io.tophat.protocol.WorkerLoad;
@@ -296,8 +297,8 @@ public final class BalancerServer {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return http.start(routes(), config.host(), config.port(), instances).onSuccess(port -> {
             expiryTimer = vertx.setPeriodic(250, t -> balancer.expireLeases());
-            LOG.info("balancer listening on {}:{}, strategy {}, {} workers and {} producers remembered from {}",
-                    config.host(), port, balancer.strategyName(), balancer.membership().all().size(),
+            LOG.info("balancer listening on {}:{} ({}), strategy {}, {} workers and {} producers remembered from {}",
+                    config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(), balancer.membership().all().size(),
                     balancer.assignments().size(), config.stateFile());
         });
     }

@@ -1,5 +1,6 @@
 package io.tophat.bench;
 
+import io.tophat.http.VertxRuntime;
 import io.tophat.store.HeartbeatStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -24,7 +25,7 @@ public final class Bench implements AutoCloseable {
     private Bench(BenchOptions options, BenchReport report) {
         this.options = options;
         this.report = report;
-        this.helperRuntime = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        this.helperRuntime = VertxRuntime.create(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         this.helper = new Preloader(helperRuntime);
     }
 

@@ -71,6 +71,7 @@ public final class LoadGenerator {
     }
 
     private static LoadResult counted(LoadPlan plan, List<LoadLoop> loops) {
+        CpuUse cpuBefore = CpuUse.now();
         // Even if every request took the whole timeout: requests / connections rounds of one timeout each.
         double rounds = Math.ceil((double) plan.requests() / plan.connections()) + 2;
         long limit = (long) Math.min(Long.MAX_VALUE / 2.0, rounds * plan.timeout().toNanos()) + SETTLE.toNanos();
@@ -86,7 +87,7 @@ public final class LoadGenerator {
             loop.counters().drainInto(latency);
             loop.counters().addTo(counts);
         }
-        return LoadResult.of(plan, Duration.ofNanos(end - start), counts, latency, 0);
+        return LoadResult.of(plan, Duration.ofNanos(end - start), counts, latency, 0, CpuUse.now().since(cpuBefore));
     }
 
     private static LoadResult timed(LoadPlan plan, List<LoadLoop> loops, Consumer<String> progress) {
@@ -102,6 +103,7 @@ public final class LoadGenerator {
         Histogram discarded = newHistogram();
         loops.forEach(loop -> loop.counters().drainInto(discarded));
         Counts base = sum(loops);
+        CpuUse cpuBefore = CpuUse.now();
         long measureStart = System.nanoTime();
         long end = measureStart + plan.duration().toNanos();
         Histogram total = newHistogram();
@@ -128,12 +130,13 @@ public final class LoadGenerator {
             }
         }
         long stopAt = System.nanoTime();
+        CpuUse cpu = CpuUse.now().since(cpuBefore);
         long deadline = stopAt + SETTLE.toNanos();
         for (LoadLoop loop : loops) {
             await(loop.halt(stopAt), deadline);
         }
         loops.forEach(loop -> loop.counters().drainInto(total));
-        return LoadResult.of(plan, Duration.ofNanos(stopAt - measureStart), sum(loops).minus(base), total, base.ok());
+        return LoadResult.of(plan, Duration.ofNanos(stopAt - measureStart), sum(loops).minus(base), total, base.ok(), cpu);
     }
 
     private static String progressLine(LoadPlan plan, long sinceStart, long window, Counts counts, Histogram latency) {

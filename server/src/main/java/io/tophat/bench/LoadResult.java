@@ -23,16 +23,17 @@ import java.util.TreeMap;
  * @param unsent    open loop: requests that were due but never sent because every connection was busy
  * @param latency   latency of answers, timeouts and unsent requests, in microseconds (a copy owned by this result)
  * @param warmupOk  answers below 400 during the warmup (not part of any other figure)
+ * @param cpu       CPU time this process spent during the measured part
  */
 public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Long> statuses,
-                         Map<ErrorKind, Long> errors, long unsent, Histogram latency, long warmupOk) {
+                         Map<ErrorKind, Long> errors, long unsent, Histogram latency, long warmupOk, CpuUse cpu) {
 
     public LoadResult {
         statuses = Collections.unmodifiableSortedMap(new TreeMap<>(statuses));
         errors = errors.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(errors));
     }
 
-    static LoadResult of(LoadPlan plan, Duration elapsed, Counts counts, Histogram latency, long warmupOk) {
+    static LoadResult of(LoadPlan plan, Duration elapsed, Counts counts, Histogram latency, long warmupOk, CpuUse cpu) {
         SortedMap<Integer, Long> statuses = new TreeMap<>();
         for (int i = 0; i < Counts.STATUS_SLOTS; i++) {
             if (counts.statuses[i] > 0) {
@@ -45,7 +46,7 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
                 errors.put(kind, counts.errors[kind.ordinal()]);
             }
         }
-        return new LoadResult(plan, elapsed, statuses, errors, counts.unsent, latency, warmupOk);
+        return new LoadResult(plan, elapsed, statuses, errors, counts.unsent, latency, warmupOk, cpu);
     }
 
     /** Answers of any status. */
@@ -107,13 +108,13 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
         return j.length() == 0 ? "none" : j.toString();
     }
 
-    /** Two lines: throughput and latency. */
+    /** Three lines: throughput, latency, CPU per answer. */
     public String describe() {
         return String.format(Locale.ROOT, "%,.0f requests/s (%,d ok, %,d failed in %.1f s)%n"
-                        + "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  mean %.2f; errors: %s",
+                        + "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  mean %.2f; errors: %s%n%s",
                 okPerSecond(), ok(), failed(), elapsed.toNanos() / 1e9,
                 percentileMillis(50), percentileMillis(90), percentileMillis(99), percentileMillis(99.9),
-                maxMillis(), meanMillis(), errorSummary());
+                maxMillis(), meanMillis(), errorSummary(), cpu.describe(answers()));
     }
 
     /** The result as plain maps and lists, for {@code --json}. */
@@ -151,6 +152,9 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
         ms.put("max", round(maxMillis()));
         ms.put("mean", round(meanMillis()));
         out.put("latency_ms", ms);
+        if (cpu.known()) {
+            out.put("cpu", cpu.toJson(answers()));
+        }
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.tophat.cli;
 
+import io.tophat.http.VertxRuntime;
 import io.tophat.balancer.BalancerConfig;
 import io.tophat.balancer.BalancerServer;
 import io.vertx.core.Vertx;
@@ -47,7 +48,7 @@ final class BalancerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BalancerConfig config = config();
         Lifecycle lifecycle = new Lifecycle();
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = VertxRuntime.create();
         lifecycle.started("Vert.x runtime", () -> Await.result(vertx.close(), Duration.ofSeconds(10)));
         try {
             BalancerServer server = BalancerServer.open(vertx, config);

@@ -1,5 +1,6 @@
 package io.tophat.cli;
 
+import io.tophat.http.VertxRuntime;
 import io.tophat.store.SqliteStoreConfig;
 import io.tophat.worker.AckMode;
 import io.tophat.worker.WorkerConfig;
@@ -99,7 +100,7 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WorkerConfig config = config();
         Lifecycle lifecycle = new Lifecycle();
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = VertxRuntime.create();
         lifecycle.started("Vert.x runtime", () -> Await.result(vertx.close(), Duration.ofSeconds(10)));
         try {
             WorkerServer worker = WorkerServer.open(vertx, config);

@@ -1,5 +1,6 @@
 package io.tophat.embedded;
 
+import io.tophat.http.VertxRuntime;
 import io.tophat.balancer.BalancerConfig;
 import io.tophat.balancer.BalancerServer;
 import io.tophat.worker.WorkerConfig;
@@ -23,7 +24,7 @@ import java.util.function.UnaryOperator;
 public final class EmbeddedCluster implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final Vertx vertx = Vertx.vertx();
+    private final Vertx vertx = VertxRuntime.create();
     private final Path dataDir;
     private final String host;
     private final UnaryOperator<WorkerConfig> workerSettings;

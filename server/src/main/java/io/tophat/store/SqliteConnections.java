@@ -30,12 +30,19 @@ final class SqliteConnections {
     static final int WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
     /** The history file's schema, and Flyway's table for it (named so that other schemas could share the file). */
-    static final Schema HISTORY = new Schema("classpath:db/heartbeats/sqlite", "heartbeats_schema_history");
-    /** The inbox file's schema. */
-    static final Schema INBOX = new Schema("classpath:db/heartbeats/sqlite-inbox", "inbox_schema_history");
+    static final Schema HISTORY = new Schema("classpath:db/heartbeats/sqlite", "heartbeats_schema_history", 1000);
+    /**
+     * The inbox file's schema. The merger checkpoints the inbox after every merge; its writer checkpoints only as
+     * a safety net, when the WAL has grown to 64k pages (256 MiB), because a checkpoint in the writer's commit
+     * holds up every heartbeat waiting for it.
+     */
+    static final Schema INBOX = new Schema("classpath:db/heartbeats/sqlite-inbox", "inbox_schema_history", 65_536);
 
-    /** Where a file's migrations are and the table Flyway keeps its own history in. */
-    record Schema(String migrations, String historyTable) {
+    /**
+     * Where a file's migrations are, the table Flyway keeps its own history in, and after how many WAL pages
+     * the writer's commit checkpoints.
+     */
+    record Schema(String migrations, String historyTable, int autoCheckpointPages) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(SqliteConnections.class);
@@ -110,6 +117,7 @@ final class SqliteConnections {
         sqlite.setSynchronous(synchronous == SqliteStoreConfig.Synchronous.FULL
                 ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
         sqlite.setJournalSizeLimit(WAL_SIZE_LIMIT_BYTES);
+        sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(schema.autoCheckpointPages()));
         sqlite.setGetGeneratedKeys(false);
         return sqlite;
     }

@@ -27,15 +27,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * append-only table without indexes, so a commit writes a few sequential pages and the writer keeps up with
  * the network. A {@link SqliteMerger} thread moves the inbox into the <em>history</em> file (every heartbeat,
  * indexed by (producer, time); the latest per producer; idempotence on (producer, seq)) in large batches sorted
- * by producer, which touch each index page once per batch instead of once per row, then deletes them from the
- * inbox. Reads look at the inbox first, then the history, so nothing acknowledged is ever invisible.
+ * by producer, which touch each index page once per batch instead of once per row. The ingest writer, the only
+ * connection that writes the inbox, deletes merged rows a chunk at a time inside its own transactions, and the
+ * merger checkpoints the inbox's WAL, so the writer neither waits for a lock nor copies pages at commit.
+ * Reads look at the inbox first, then the history, so nothing acknowledged is ever invisible.
  * Schemas in {@code db/heartbeats/sqlite} and {@code db/heartbeats/sqlite-inbox} (Flyway).
  */
 public final class SqliteHeartbeatStore implements HeartbeatStore {
 
     private static final Logger log = LoggerFactory.getLogger(SqliteHeartbeatStore.class);
-    /** Rows deleted from the inbox per statement, so the ingest writer never waits long for the inbox lock. */
-    private static final int TRIM_CHUNK = 4096;
+    /** Merged rows the ingest writer deletes from the inbox at most per append, so no append takes long. */
+    private static final int TRIM_CHUNK = 8192;
 
     private static final String COLUMNS =
             "producer, received_at, seq, device_time, location, lat, lon, label, data, ip_address";
@@ -56,7 +58,10 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             + " WHERE excluded.received_at >= latest.received_at"
             + " AND (excluded.seq IS NULL OR latest.seq IS NULL OR excluded.seq > latest.seq)";
     private static final String MARK_MERGED = "UPDATE store_info SET merged_through = ? WHERE id = 1";
-    private static final String TRIM_INBOX = "DELETE FROM ib.inbox WHERE id > ? AND id <= ?";
+    private static final String TRIM_INBOX = "DELETE FROM inbox WHERE id <= ?";
+    private static final String FIRST_INBOX_ID = "SELECT coalesce(min(id), 0) - 1 FROM inbox";
+    private static final String COPY_INBOX_WAL = "PRAGMA ib.wal_checkpoint(PASSIVE)";
+    private static final String RESTART_INBOX_WAL = "PRAGMA ib.wal_checkpoint(RESTART)";
 
     private static final String READ_COLUMNS = "producer, location, data, ip_address, received_at, device_time, seq";
     private static final String SELECT_INBOX_ROW = "SELECT " + READ_COLUMNS + " FROM ib.inbox WHERE id = ?";
@@ -92,6 +97,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private final SqliteMerger mergerThread;
     private volatile long lastAppended;
     private volatile long mergedThrough;
+    /** The inbox id through which merged rows are deleted; the ingest writer's own. */
     private long trimmedThrough;
     private boolean closed;
 
@@ -105,7 +111,6 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
         this.readers = readers;
         this.identity = identity;
         this.mergedThrough = mergedThrough;
-        this.trimmedThrough = mergedThrough;
         this.mergerThread = new SqliteMerger(this);
     }
 
@@ -185,6 +190,10 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             rs.next();
             lastAppended = Math.max(rs.getLong(1), mergedThrough);
         }
+        try (Statement st = inboxWriter.createStatement(); ResultSet rs = st.executeQuery(FIRST_INBOX_ID)) {
+            rs.next();
+            trimmedThrough = rs.getLong(1);
+        }
         try (PreparedStatement st = inboxWriter.prepareStatement(SELECT_INBOX_TAIL)) {
             st.setLong(1, mergedThrough);
             try (ResultSet rs = st.executeQuery()) {
@@ -224,6 +233,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                 throw failures.other("append to", "the store is closed", null);
             }
             long last;
+            long trimmed;
             try (Statement transaction = inboxWriter.createStatement()) {
                 transaction.execute("BEGIN IMMEDIATE");
                 try {
@@ -238,6 +248,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                         rs.next();
                         last = rs.getLong(1);
                     }
+                    trimmed = trimMerged();
                     transaction.execute("COMMIT");
                 } catch (SQLException | RuntimeException e) {
                     rollback(transaction, e);
@@ -251,7 +262,21 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                 indexInbox(hb.producer(), hb.location().label(), new InboxRef(++id, hb.receivedAt(), hb.seq()));
             }
             lastAppended = last;
+            trimmedThrough = trimmed;
         }
+    }
+
+    /** Deletes up to {@link #TRIM_CHUNK} merged rows in the writer's open transaction; returns the new mark. */
+    private long trimMerged() throws SQLException {
+        long upTo = Math.min(mergedThrough, trimmedThrough + TRIM_CHUNK);
+        if (upTo <= trimmedThrough) {
+            return trimmedThrough;
+        }
+        try (PreparedStatement st = inboxWriter.prepareStatement(TRIM_INBOX)) {
+            st.setLong(1, upTo);
+            st.executeUpdate();
+        }
+        return upTo;
     }
 
     private static void bind(PreparedStatement st, Heartbeat hb) throws SQLException {
@@ -276,7 +301,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
 
     /**
      * Moves up to {@code maxRows} of the oldest unmerged inbox rows into the history in one transaction, then
-     * deletes them from the inbox. Returns how many inbox ids were merged. Called by the merger thread.
+     * checkpoints the inbox's WAL. Returns how many inbox ids were merged. Called by the merger thread.
      */
     long mergeNext(int maxRows) {
         synchronized (mergeLock) {
@@ -311,23 +336,21 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             mergedThrough = to;
             inboxByProducer.values().removeIf(ref -> ref.id() <= to);
             inboxByLabel.values().removeIf(ref -> ref.id() <= to);
-            trimInbox();
+            checkpointInbox();
             return to - from;
         }
     }
 
-    /** Deletes merged rows from the inbox in small steps. */
-    private void trimInbox() {
-        try (PreparedStatement st = merger.prepareStatement(TRIM_INBOX)) {
-            while (trimmedThrough < mergedThrough) {
-                long upTo = Math.min(mergedThrough, trimmedThrough + TRIM_CHUNK);
-                st.setLong(1, trimmedThrough);
-                st.setLong(2, upTo);
-                st.executeUpdate();
-                trimmedThrough = upTo;
-            }
+    /**
+     * Copies the inbox's WAL into its file without blocking the ingest writer, then holds the writer for the few
+     * pages it appended meanwhile and starts the WAL over, so that it stays a few merges long.
+     */
+    private void checkpointInbox() {
+        try (Statement st = merger.createStatement()) {
+            st.execute(COPY_INBOX_WAL);
+            st.execute(RESTART_INBOX_WAL);
         } catch (SQLException e) {
-            throw failures.translate("delete merged rows from the inbox of", e);
+            throw failures.translate("checkpoint the inbox of", e);
         }
     }
 

@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
  * steps and the inbox stays a few seconds long. At close it merges everything left.
  */
 final class SqliteMerger {
-    static final int EAGER_ROWS = 20_000;
-    static final int MAX_ROWS = 200_000;
-    static final long IDLE_MILLIS = 250;
+    static final int EAGER_ROWS = 100_000;
+    static final int MAX_ROWS = 400_000;
+    static final long IDLE_MILLIS = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(SqliteMerger.class);
 

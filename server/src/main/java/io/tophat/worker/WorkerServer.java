@@ -3,6 +3,7 @@ package io.tophat.worker;
 import io.tophat.http.ApiException;
 import io.tophat.http.ErrorResponder;
 import io.tophat.http.HttpService;
+import io.tophat.http.VertxRuntime;
 import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.WorkerLease;
@@ -183,7 +184,8 @@ public final class WorkerServer {
                 registrations.add(link.register(REGISTRATION_PATIENCE).onSuccess(lease -> url = lease.url()));
             }
             return Future.all(registrations).map(port).onSuccess(p -> LOG.info(
-                    "worker listening on {}:{}, ack {}, cache {} producers, store {}", config.host(), p,
+                    "worker listening on {}:{} ({}), ack {}, cache {} producers, store {}", config.host(), p,
+                    VertxRuntime.transport(vertx),
                     config.ack().name().toLowerCase(), config.cacheSize(), config.storeFile()));
         });
     }
