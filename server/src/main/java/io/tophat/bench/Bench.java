@@ -121,7 +121,7 @@ public final class Bench implements AutoCloseable {
         return system(name, workers, c -> c, "durable ack");
     }
 
-    /** As {@link #system(String, int)}, an embedded system's workers configured by {@code settings}, described by {@code what}. */
+    /** As {@link #system(String, int)}; embedded workers are configured by {@code settings}, as {@code what} says. */
     BenchSystem system(String name, int workers, UnaryOperator<WorkerConfig> settings, String what) {
         if (!options.embedded()) {
             BenchSystem system = BenchSystem.external(options.balancer(), options.worker());

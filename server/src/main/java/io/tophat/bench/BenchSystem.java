@@ -39,11 +39,6 @@ final class BenchSystem implements AutoCloseable {
      * Starts a balancer and {@code workers} workers on free loopback ports, with their files in {@code dataDir}
      * (kept) or, when it is null, in a temporary folder removed by {@link #close}.
      */
-    static BenchSystem embedded(Path dataDir, String name, int workers) {
-        return embedded(dataDir, name, workers, c -> c, "durable ack");
-    }
-
-    /** As {@link #embedded(Path, String, int)}, each worker's configuration adjusted by {@code settings}, described by {@code what}. */
     static BenchSystem embedded(Path dataDir, String name, int workers, UnaryOperator<WorkerConfig> settings,
                                 String what) {
         Path folder;

@@ -118,7 +118,8 @@ final class OverloadBench {
         }
         checks.add(new Check(recovery.ok(), String.format(Locale.ROOT, "answers 200 at once when the load stops "
                 + "(within %,d ms): %s", RECOVERY_TARGET.toMillis(), recovery.status() == 200
-                ? String.format(Locale.ROOT, "%.1f ms", recovery.millis()) : "no 200 in " + RECOVERY_PATIENCE.toSeconds() + " s")));
+                ? String.format(Locale.ROOT, "%.1f ms", recovery.millis())
+                : "no 200 in " + RECOVERY_PATIENCE.toSeconds() + " s")));
         return checks;
     }
 
