@@ -31,10 +31,10 @@ import java.util.concurrent.Callable;
                 "  seed-test-1  the report's test 1: 20 producers, 5 consumers, 3 workers vs 1",
                 "  seed-test-2  the report's test 2: ab -n 3000 -c 500 on the balancer, with and",
                 "               without keep-alive",
-                "  memory       live heap of one worker's latest cache for --producers producers",
-                "               (1,000,000), filled in this process through the worker's parse path",
-                "  overload     worker POST /heartbeat far above what a deliberately slow store",
-                "               writes, 60 s: 503 + Retry-After, heap flat, nothing acknowledged lost"})
+                "  memory       live heap of a worker's latest cache of --producers (1,000,000),",
+                "               filled in this process through the worker's parse path",
+                "  overload     worker POST /heartbeat far above a slow store's pace for 60 s:",
+                "               503 + Retry-After, flat heap, nothing acknowledged lost"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
