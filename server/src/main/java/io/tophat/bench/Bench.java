@@ -2,6 +2,7 @@ package io.tophat.bench;
 
 import io.tophat.http.VertxRuntime;
 import io.tophat.store.HeartbeatStore;
+import io.tophat.worker.WorkerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -9,6 +10,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code tophat bench SCENARIO}: starts (or finds) the system, prepares its data, runs the load, runs the
@@ -40,6 +42,8 @@ public final class Bench implements AutoCloseable {
                 case INGEST -> bench.ingest();
                 case SEED_TEST_1 -> new SeedTests(bench).first();
                 case SEED_TEST_2 -> new SeedTests(bench).second();
+                case MEMORY -> new MemoryBench(bench).run();
+                case OVERLOAD -> new OverloadBench(bench).run();
             }
         }
         report.finish();
@@ -96,25 +100,30 @@ public final class Bench implements AutoCloseable {
                 report.note("history_queries", probe.toJson(), probe.describe());
             }
             if (store != null) {
-                checkStored(store.historySize() - storedBefore, result);
+                checkStored(store.historySize() - storedBefore, result.warmupOk() + result.ok());
             }
             report.compare(plan.label(), result, reference(plan, worker), Goal.INGEST);
         }
     }
 
-    /** Durable ack: every heartbeat answered 200 must be in the store. */
-    private void checkStored(long stored, LoadResult result) {
-        long acknowledged = result.warmupOk() + result.ok();
+    /** Durable ack: every heartbeat answered 200 must be in the store. True when it is. */
+    boolean checkStored(long stored, long acknowledged) {
         report.note("stored_vs_acknowledged", java.util.Map.of("stored", stored, "acknowledged", acknowledged),
                 String.format(Locale.ROOT, "durability: %,d heartbeats acknowledged (warmup included), %,d stored: %s",
                         acknowledged, stored, stored >= acknowledged ? "every acknowledged heartbeat is stored"
                                 : "MISSING " + (acknowledged - stored)));
+        return stored >= acknowledged;
     }
 
     // --- shared steps -----------------------------------------------------------------------------------
 
     /** The embedded system, or the running servers named on the command line. */
     BenchSystem system(String name, int workers) {
+        return system(name, workers, c -> c, "durable ack");
+    }
+
+    /** As {@link #system(String, int)}; embedded workers are configured by {@code settings}, as {@code what} says. */
+    BenchSystem system(String name, int workers, UnaryOperator<WorkerConfig> settings, String what) {
         if (!options.embedded()) {
             BenchSystem system = BenchSystem.external(options.balancer(), options.worker());
             report.put("system", system.describe());
@@ -122,7 +131,7 @@ public final class Bench implements AutoCloseable {
             return system;
         }
         long start = System.nanoTime();
-        BenchSystem system = BenchSystem.embedded(options.dataDir(), name, workers);
+        BenchSystem system = BenchSystem.embedded(options.dataDir(), name, workers, settings, what);
         report.put("system", system.describe());
         report.line(String.format(Locale.ROOT, "system: %s (started in %.1f s)", system.describe(),
                 (System.nanoTime() - start) / 1e9));
@@ -141,7 +150,7 @@ public final class Bench implements AutoCloseable {
     /** A timed run with the options' connections, threads, keep-alive, rate, warmup and duration. */
     LoadPlan plan(String label, URI target, RequestMix mix) {
         return new LoadPlan(label, target, mix, options.connectionsOr(BenchOptions.DEFAULT_CONNECTIONS),
-                options.threads(), options.keepAliveOr(true), options.warmup(), options.duration(), 0, options.rate(),
+                options.threads(), options.keepAliveOr(true), options.warmup(), options.runTime(), 0, options.rate(),
                 options.timeout(), options.progress());
     }
 
@@ -189,7 +198,10 @@ public final class Bench implements AutoCloseable {
     @Override
     public void close() {
         try {
-            Preloader.await(helper.close().eventually(helperRuntime::close), Duration.ofSeconds(10));
+            // Closed one after the other from this thread: a runtime closed from its own event loop (as in
+            // helper.close().eventually(helperRuntime::close)) never completes the future, a 10 s wait per run.
+            Preloader.await(helper.close(), Duration.ofSeconds(10));
+            Preloader.await(helperRuntime.close(), Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             // the report is complete; a slow close of the helper runtime changes nothing
         }

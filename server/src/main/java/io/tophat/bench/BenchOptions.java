@@ -14,11 +14,11 @@ import java.time.Duration;
  * @param skipReference    measure the system only
  * @param connections      connections open at once (nullable: 256, or 500 for seed-test-2)
  * @param threads          event loops of the load generator
- * @param duration         the measured time of each run
+ * @param duration         nullable: the measured time of each run, 30 s (60 s for overload)
  * @param warmup           load before each run's measurement starts
  * @param rate             requests per second over all connections (open loop), 0 for closed loop
  * @param keepAlive        nullable: keep-alive, except seed-test-2, which runs both
- * @param producers        nullable: 10,000, or 20 for the seed tests
+ * @param producers        nullable: 10,000, or 20 for the seed tests, 1,000,000 for memory
  * @param workers          nullable: workers of the embedded system, 3 for redirect and the seed tests, 1 otherwise
  * @param requests         requests per run of seed-test-2
  * @param consumerInterval how often each consumer of seed-test-1 asks
@@ -33,7 +33,10 @@ public record BenchOptions(Scenario scenario, URI balancer, URI worker, URI refe
 
     public static final int DEFAULT_CONNECTIONS = 256;
     public static final int SEED_TEST_2_CONNECTIONS = 500;
+    public static final Duration DEFAULT_DURATION = Duration.ofSeconds(30);
+    public static final Duration OVERLOAD_DURATION = Duration.ofSeconds(60);
     public static final int DEFAULT_PRODUCERS = 10_000;
+    public static final int MEMORY_PRODUCERS = 1_000_000;
     public static final int SEED_PRODUCERS = 20;
     public static final long SEED_FIRST_ID = 3000;
 
@@ -41,7 +44,7 @@ public record BenchOptions(Scenario scenario, URI balancer, URI worker, URI refe
         require(scenario != null, "give a scenario: " + Scenario.names());
         require(connections == null || connections >= 1, "--connections must be at least 1");
         require(threads >= 1 && threads <= 64, "--threads must be between 1 and 64");
-        require(duration.toMillis() >= 100, "--duration must be at least 100ms");
+        require(duration == null || duration.toMillis() >= 100, "--duration must be at least 100ms");
         require(!warmup.isNegative(), "--warmup must not be negative");
         require(rate >= 0, "--rate must not be negative (0 runs a closed loop)");
         require(producers == null || producers >= 1, "--producers must be at least 1");
@@ -64,6 +67,14 @@ public record BenchOptions(Scenario scenario, URI balancer, URI worker, URI refe
         return balancer == null && worker == null;
     }
 
+    /** The measured time of each run: {@code --duration}, else 60 s for overload and 30 s for the others. */
+    public Duration runTime() {
+        if (duration != null) {
+            return duration;
+        }
+        return scenario == Scenario.OVERLOAD ? OVERLOAD_DURATION : DEFAULT_DURATION;
+    }
+
     int connectionsOr(int fallback) {
         return connections == null ? fallback : connections;
     }
@@ -82,6 +93,6 @@ public record BenchOptions(Scenario scenario, URI balancer, URI worker, URI refe
 
     /** Progress lines every 5 s on runs of 15 s and more. */
     Duration progress() {
-        return duration.toSeconds() >= 15 ? Duration.ofSeconds(5) : Duration.ZERO;
+        return runTime().toSeconds() >= 15 ? Duration.ofSeconds(5) : Duration.ZERO;
     }
 }

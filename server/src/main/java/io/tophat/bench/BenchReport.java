@@ -97,6 +97,19 @@ final class BenchReport {
         runs.add(run);
     }
 
+    /** A measurement that is not a comparison with a reference: its figures, and the target's parts checked. */
+    void checked(String name, Map<String, Object> result, List<Check> checks) {
+        line("== " + name);
+        for (Check check : checks) {
+            line("   target: " + check.line());
+        }
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("name", name);
+        run.put("result", result);
+        run.put("goal", Check.toJson(checks));
+        runs.add(run);
+    }
+
     /** Prints the JSON document (with {@code --json}); text was printed as it went. */
     void finish() {
         if (json) {

@@ -2,6 +2,7 @@ package io.tophat.bench;
 
 import io.tophat.embedded.EmbeddedCluster;
 import io.tophat.store.HeartbeatStore;
+import io.tophat.worker.WorkerConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -21,9 +23,12 @@ final class BenchSystem implements AutoCloseable {
     private final boolean deleteFolder;
     private final URI balancer;
     private final URI worker;
+    private final String settings;
 
-    private BenchSystem(EmbeddedCluster cluster, Path folder, boolean deleteFolder, URI balancer, URI worker) {
+    private BenchSystem(EmbeddedCluster cluster, Path folder, boolean deleteFolder, URI balancer, URI worker,
+                        String settings) {
         this.cluster = cluster;
+        this.settings = settings;
         this.folder = folder;
         this.deleteFolder = deleteFolder;
         this.balancer = balancer;
@@ -34,7 +39,8 @@ final class BenchSystem implements AutoCloseable {
      * Starts a balancer and {@code workers} workers on free loopback ports, with their files in {@code dataDir}
      * (kept) or, when it is null, in a temporary folder removed by {@link #close}.
      */
-    static BenchSystem embedded(Path dataDir, String name, int workers) {
+    static BenchSystem embedded(Path dataDir, String name, int workers, UnaryOperator<WorkerConfig> settings,
+                                String what) {
         Path folder;
         boolean temporary = dataDir == null;
         try {
@@ -42,24 +48,24 @@ final class BenchSystem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the bench's data folder: " + e.getMessage(), e);
         }
-        EmbeddedCluster cluster = new EmbeddedCluster(folder, "127.0.0.1", c -> c);
+        EmbeddedCluster cluster = new EmbeddedCluster(folder, "127.0.0.1", settings);
         try {
             cluster.start(0, workers);
         } catch (RuntimeException e) {
             try {
-                new BenchSystem(cluster, folder, temporary, null, null).close();
+                new BenchSystem(cluster, folder, temporary, null, null, what).close();
             } catch (RuntimeException closing) {
                 e.addSuppressed(closing);
             }
             throw e;
         }
         URI worker = URI.create("http://127.0.0.1:" + cluster.worker(0).port());
-        return new BenchSystem(cluster, folder, temporary, cluster.balancerUri(), worker);
+        return new BenchSystem(cluster, folder, temporary, cluster.balancerUri(), worker, what);
     }
 
     /** Servers that are already running; either may be null when the scenario does not need it. */
     static BenchSystem external(URI balancer, URI worker) {
-        return new BenchSystem(null, null, false, balancer, worker);
+        return new BenchSystem(null, null, false, balancer, worker, null);
     }
 
     boolean isEmbedded() {
@@ -104,7 +110,7 @@ final class BenchSystem implements AutoCloseable {
                     + (worker == null ? "" : "worker " + worker);
         }
         return "embedded: 1 balancer and " + cluster.workerCount() + " worker(s) in this process, SQLite under "
-                + folder + ", durable ack";
+                + folder + ", " + settings;
     }
 
     @Override

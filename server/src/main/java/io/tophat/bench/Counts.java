@@ -9,6 +9,7 @@ final class Counts {
     final long[] statuses = new long[STATUS_SLOTS];
     final long[] errors = new long[ErrorKind.values().length];
     long unsent;
+    long unavailableWithoutRetryAfter;
 
     Counts minus(Counts earlier) {
         Counts d = new Counts();
@@ -19,6 +20,7 @@ final class Counts {
             d.errors[i] = errors[i] - earlier.errors[i];
         }
         d.unsent = unsent - earlier.unsent;
+        d.unavailableWithoutRetryAfter = unavailableWithoutRetryAfter - earlier.unavailableWithoutRetryAfter;
         return d;
     }
 

@@ -409,7 +409,7 @@ final class LoadLoop {
             busy = false;
             long now = System.nanoTime();
             if (!stopped && begunIn == epoch) {
-                counters.answered(reader.status(), now - start);
+                counters.answered(reader.status(), reader.retryAfter(), now - start);
             }
             settle(now);
             if (reader.closeAfter() || !plan.keepAlive()) {

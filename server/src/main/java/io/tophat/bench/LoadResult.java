@@ -23,10 +23,12 @@ import java.util.TreeMap;
  * @param unsent    open loop: requests that were due but never sent because every connection was busy
  * @param latency   latency of answers, timeouts and unsent requests, in microseconds (a copy owned by this result)
  * @param warmupOk  answers below 400 during the warmup (not part of any other figure)
+ * @param unavailableWithoutRetryAfter 503 answers that carried no Retry-After header
  * @param cpu       CPU time this process spent during the measured part
  */
 public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Long> statuses,
-                         Map<ErrorKind, Long> errors, long unsent, Histogram latency, long warmupOk, CpuUse cpu) {
+                         Map<ErrorKind, Long> errors, long unsent, Histogram latency, long warmupOk,
+                         long unavailableWithoutRetryAfter, CpuUse cpu) {
 
     public LoadResult {
         statuses = Collections.unmodifiableSortedMap(new TreeMap<>(statuses));
@@ -46,7 +48,8 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
                 errors.put(kind, counts.errors[kind.ordinal()]);
             }
         }
-        return new LoadResult(plan, elapsed, statuses, errors, counts.unsent, latency, warmupOk, cpu);
+        return new LoadResult(plan, elapsed, statuses, errors, counts.unsent, latency, warmupOk,
+                counts.unavailableWithoutRetryAfter, cpu);
     }
 
     /** Answers of any status. */
@@ -100,7 +103,9 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
     /** For example {@code 3 x 503, 2 timeout}, or {@code none}. */
     public String errorSummary() {
         StringJoiner j = new StringJoiner(", ");
-        statuses.tailMap(400).forEach((status, n) -> j.add(n + " x " + status));
+        statuses.tailMap(400).forEach((status, n) -> j.add(n + " x " + status
+                + (status == 503 && unavailableWithoutRetryAfter > 0 ? " (" + unavailableWithoutRetryAfter
+                + " without Retry-After)" : "")));
         errors.forEach((kind, n) -> j.add(n + " " + kind.label()));
         if (unsent > 0) {
             j.add(unsent + " unsent");
@@ -141,6 +146,7 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
         Map<String, Long> byStatus = new LinkedHashMap<>();
         statuses.forEach((s, n) -> byStatus.put(Integer.toString(s), n));
         out.put("statuses", byStatus);
+        out.put("503_without_retry_after", unavailableWithoutRetryAfter);
         Map<String, Long> byKind = new LinkedHashMap<>();
         errors.forEach((k, n) -> byKind.put(k.key(), n));
         out.put("errors", byKind);

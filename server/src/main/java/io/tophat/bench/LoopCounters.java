@@ -19,12 +19,19 @@ final class LoopCounters {
     private final AtomicLongArray statuses = new AtomicLongArray(Counts.STATUS_SLOTS);
     private final AtomicLongArray errors = new AtomicLongArray(ErrorKind.values().length);
     private final AtomicLongArray unsent = new AtomicLongArray(1);
+    private final AtomicLongArray unavailableWithoutRetryAfter = new AtomicLongArray(1);
     private Histogram recycled;
 
-    /** On the loop: one answer with this status, {@code nanos} after the request's (intended) start. */
-    void answered(int status, long nanos) {
+    /**
+     * On the loop: one answer with this status, {@code nanos} after the request's (intended) start; a 503 without
+     * a Retry-After header is also counted apart.
+     */
+    void answered(int status, boolean retryAfter, long nanos) {
         int slot = status >= 0 && status < Counts.STATUS_SLOTS ? status : 0;
         statuses.lazySet(slot, statuses.get(slot) + 1);
+        if (status == 503 && !retryAfter) {
+            unavailableWithoutRetryAfter.lazySet(0, unavailableWithoutRetryAfter.get(0) + 1);
+        }
         record(nanos);
     }
 
@@ -56,6 +63,7 @@ final class LoopCounters {
             into.errors[i] += errors.get(i);
         }
         into.unsent += unsent.get(0);
+        into.unavailableWithoutRetryAfter += unavailableWithoutRetryAfter.get(0);
     }
 
     /** On the reporting thread: the latencies recorded since the previous call, added to each histogram given. */

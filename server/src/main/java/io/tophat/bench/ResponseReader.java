@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Finds where HTTP/1.1 answers end in the bytes a connection receives, and reads of each only what the load
- * generator needs: the status code and whether the server closes the connection after it. Handles
+ * generator needs: the status code, whether the server closes the connection after it, and whether it carries
+ * a Retry-After header. Handles
  * Content-Length, chunked bodies, answers without a body (1xx, 204, 304) and bodies that end with the connection.
  * One reader per connection, reused for every answer; no allocation per answer.
  */
@@ -23,6 +24,7 @@ final class ResponseReader {
     private int trailerLineLength;
     private int status;
     private boolean closeAfter;
+    private boolean retryAfter;
 
     /** Prepares for the next answer. */
     void reset() {
@@ -30,6 +32,7 @@ final class ResponseReader {
         headLength = 0;
         status = 0;
         closeAfter = false;
+        retryAfter = false;
     }
 
     int status() {
@@ -39,6 +42,11 @@ final class ResponseReader {
     /** Whether the server said {@code Connection: close}, or the body ends with the connection. */
     boolean closeAfter() {
         return closeAfter;
+    }
+
+    /** Whether the answer's head has a {@code Retry-After} header (with a value). */
+    boolean retryAfter() {
+        return retryAfter;
     }
 
     /** Whether the answer so far ends where the connection closes (no length given): then a close completes it. */
@@ -134,6 +142,8 @@ final class ResponseReader {
                 } else if (containsIgnoreCase(line + 11, end, "keep-alive")) {
                     closeAfter = false;
                 }
+            } else if (startsWithIgnoreCase(line, "retry-after:")) {
+                retryAfter = hasValue(line + 12, end);
             }
             line = end;
         }
@@ -218,6 +228,15 @@ final class ResponseReader {
     private boolean containsIgnoreCase(int from, int to, String lowerCase) {
         for (int i = from; i + lowerCase.length() <= to; i++) {
             if (startsWithIgnoreCase(i, lowerCase)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean hasValue(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (head[i] > ' ') {
                 return true;
             }
         }

@@ -11,7 +11,10 @@ public enum Scenario {
     SEED_TEST_1("seed-test-1", "the report's timing test 1: 1 balancer, 3 workers vs 1 worker, 20 producers, "
             + "5 consumers; time per consumer request"),
     SEED_TEST_2("seed-test-2", "the report's timing test 2: 3,000 requests at concurrency 500 to the balancer's "
-            + "/get_data/{id}, with and without keep-alive");
+            + "/get_data/{id}, with and without keep-alive"),
+    MEMORY("memory", "the live heap one worker's latest cache needs for many producers (1,000,000 by default)"),
+    OVERLOAD("overload", "a worker's POST /heartbeat far above what its deliberately slow store can write: "
+            + "503 + Retry-After, flat heap, nothing acknowledged lost, recovery");
 
     private final String label;
     private final String description;

@@ -84,11 +84,11 @@ final class SeedTests {
             consumers.start();
             report.line(String.format(Locale.ROOT, "running %d producers (one heartbeat a second each) and %d consumers "
                             + "(one request every %d ms each) on %s for %d s after %d s of warmup", producerCount,
-                    consumerCount, options.consumerInterval().toMillis(), name, options.duration().toSeconds(),
+                    consumerCount, options.consumerInterval().toMillis(), name, options.runTime().toSeconds(),
                     options.warmup().toSeconds()));
             sleep(options.warmup());
             consumers.intervalSnapshot();
-            sleep(options.duration());
+            sleep(options.runTime());
             return consumers.intervalSnapshot();
         } finally {
             closeQuietly(consumers, producers);
@@ -102,7 +102,7 @@ final class SeedTests {
         }
         double rate = TEST_1_CONSUMERS * 1000.0 / options.consumerInterval().toMillis();
         LoadPlan consumersShape = new LoadPlan("consumers", balancer, RequestMix.get("/health"), TEST_1_CONSUMERS, 1,
-                true, options.warmup(), options.duration(), 0, rate, options.timeout(), Duration.ZERO);
+                true, options.warmup(), options.runTime(), 0, rate, options.timeout(), Duration.ZERO);
         return bench.reference(consumersShape, balancer);
     }
 

@@ -30,14 +30,18 @@ import java.util.concurrent.Callable;
                 "  ingest       worker POST /heartbeat, ~200-byte bodies, durable ack",
                 "  seed-test-1  the report's test 1: 20 producers, 5 consumers, 3 workers vs 1",
                 "  seed-test-2  the report's test 2: ab -n 3000 -c 500 on the balancer, with and",
-                "               without keep-alive"})
+                "               without keep-alive",
+                "  memory       live heap of a worker's latest cache of --producers (1,000,000),",
+                "               filled in this process through the worker's parse path",
+                "  overload     worker POST /heartbeat far above a slow store's pace for 60 s:",
+                "               503 + Retry-After, flat heap, nothing acknowledged lost"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-            description = "redirect, read, ingest, seed-test-1 or seed-test-2.")
+            description = "redirect, read, ingest, seed-test-1, seed-test-2, memory or overload.")
     String scenario;
 
     @Option(names = "--balancer", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
@@ -65,8 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Event loops of the load generator (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-            description = "Measured time of each run; progress lines every 5 s from 15 s on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Measured time of each run; progress lines every 5 s from 15 s on (default: 30s; 60s for "
+                    + "overload).")
     Duration duration;
 
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
@@ -86,7 +91,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--producers", paramLabel = "N",
             description = "Distinct producers the requests go round (default: " + BenchOptions.DEFAULT_PRODUCERS
-                    + "; " + BenchOptions.SEED_PRODUCERS + ", ids 3000 on, for the seed tests).")
+                    + "; " + BenchOptions.SEED_PRODUCERS + ", ids 3000 on, for the seed tests; for memory, the producers "
+                    + "whose latest record the cache holds: 1,000,000).")
     Integer producers;
 
     @Option(names = "--workers", paramLabel = "N",

@@ -79,6 +79,12 @@ public record WorkerConfig(String host, int port, String advertiseHost, List<URI
                 queueCapacity, maxBatch, maxBodyBytes, interval, synchronous, drain);
     }
 
+    /** The writer's limits and SQLite's durability, as {@code --queue-capacity}, {@code --max-batch} and {@code --sync}. */
+    public WorkerConfig withWriter(int capacity, int batch, SqliteStoreConfig.Synchronous sync) {
+        return new WorkerConfig(host, port, advertiseHost, balancers, dataDir, cacheSize, flushInterval, ack,
+                capacity, batch, maxBodyBytes, leaseInterval, sync, drainTimeout);
+    }
+
     public WorkerConfig withPort(int newPort) {
         return new WorkerConfig(host, newPort, advertiseHost, balancers, dataDir, cacheSize, flushInterval, ack,
                 queueCapacity, maxBatch, maxBodyBytes, leaseInterval, synchronous, drainTimeout);

@@ -52,6 +52,28 @@ class ResponseReaderTest {
     }
 
     @Test
+    void aRetryAfterHeaderIsNoticedInAnyCaseAndForgottenByTheNextAnswer() {
+        assertThat(reader.feed(b("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 2\r\nretry-after: 1\r\n\r\n{}")))
+                .isTrue();
+        assertThat(reader.status()).isEqualTo(503);
+        assertThat(reader.retryAfter()).isTrue();
+
+        reader.reset();
+        assertThat(reader.feed(b("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nX-Retry-After: 1\r\n\r\n")))
+                .isTrue();
+        assertThat(reader.retryAfter()).isFalse();
+
+        reader.reset();
+        assertThat(reader.feed(b("HTTP/1.1 503 Service Unavailable\r\nRetry-After:  \r\nContent-Length: 0\r\n\r\n")))
+                .isTrue();
+        assertThat(reader.retryAfter()).as("an empty Retry-After is no Retry-After").isFalse();
+
+        reader.reset();
+        assertThat(reader.feed(b("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))).isTrue();
+        assertThat(reader.retryAfter()).isFalse();
+    }
+
+    @Test
     void anAnswerWithoutLengthEndsWithTheConnection() {
         assertThat(reader.feed(b("HTTP/1.0 200 OK\r\n\r\nsome body"))).isFalse();
         assertThat(reader.endsAtClose()).isTrue();

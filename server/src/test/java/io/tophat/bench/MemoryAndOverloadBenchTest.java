@@ -1,0 +1,71 @@
+package io.tophat.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code tophat bench memory} and {@code overload}, short, read back from their {@code --json} document. */
+@Timeout(60)
+class MemoryAndOverloadBenchTest {
+
+    @Test
+    void memoryReportsTheLiveHeapOfTheFilledCacheAgainstTheTarget() throws Exception {
+        JsonNode doc = bench(Scenario.MEMORY, 20_000, null, Duration.ZERO, null);
+
+        JsonNode run = doc.get("runs").get(0);
+        JsonNode result = run.get("result");
+        assertThat(result.get("producers").asInt()).isEqualTo(20_000);
+        assertThat(result.get("cache_entries").asInt()).isEqualTo(20_000);
+        assertThat(result.get("body_bytes").asInt()).isBetween(150, 250);
+        assertThat(result.get("bytes_per_producer").asDouble()).as("live bytes per producer").isBetween(100.0, 400.0);
+        assertThat(result.get("cache_mb").asDouble())
+                .isCloseTo(result.get("heap_after_mb").asDouble() - result.get("heap_before_mb").asDouble(),
+                        org.assertj.core.data.Offset.offset(0.01));
+        assertThat(result.get("target_mb").asDouble()).isEqualTo(6.0);
+        assertThat(run.get("goal").get("met").asBoolean()).isTrue();
+    }
+
+    @Test
+    void overloadShedsWith503AndRetryAfterLosesNothingKeepsTheHeapFlatAndRecovers() throws Exception {
+        JsonNode doc = bench(Scenario.OVERLOAD, null, Duration.ofSeconds(4), Duration.ofSeconds(1), 128);
+
+        JsonNode result = doc.get("runs").get(0).get("result");
+        assertThat(result.get("statuses").path("503").asLong()).as("heartbeats shed").isGreaterThan(0);
+        assertThat(result.get("503_without_retry_after").asLong()).isZero();
+        assertThat(result.get("statuses").path("200").asLong()).as("heartbeats stored").isGreaterThan(0);
+        assertThat(result.get("errors").size()).as("no failure but 503").isZero();
+
+        JsonNode notes = doc.get("notes");
+        JsonNode stored = notes.get("stored_vs_acknowledged");
+        assertThat(stored.get("stored").asLong()).isGreaterThanOrEqualTo(stored.get("acknowledged").asLong());
+        assertThat(notes.get("recovery").get("status").asInt()).isEqualTo(200);
+        JsonNode heap = notes.get("heap");
+        assertThat(heap.get("samples_mb").size()).isBetween(3, 4);
+        assertThat(heap.get("flat").asBoolean()).isTrue();
+
+        JsonNode checks = doc.get("runs").get(0).get("goal").get("checks");
+        assertThat(checks.get(0).get("target").asText()).contains("503 + Retry-After");
+        assertThat(checks.get(0).get("met").asBoolean()).isTrue();
+    }
+
+    private static JsonNode bench(Scenario scenario, Integer producers, Duration duration, Duration warmup,
+                                  Integer connections) throws Exception {
+        BenchOptions options = new BenchOptions(scenario, null, null, null, true, connections, 2, duration, warmup, 0,
+                null, producers, null, 3000, Duration.ofMillis(100), Duration.ofSeconds(10), null, true);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Bench.run(options, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.out.println(err.toString(StandardCharsets.UTF_8));
+        assertThat(code).isZero();
+        return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    }
+}
