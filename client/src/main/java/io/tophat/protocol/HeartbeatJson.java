@@ -84,8 +84,20 @@ public final class HeartbeatJson {
         }
     }
 
-    /** Encodes a location alone, as stored in a database column. */
+    /**
+     * Encodes a location alone, as stored in a database column: the same text as {@link #writeLocation}, a
+     * position built directly (it is on the ingest path) and a label through Jackson, which escapes it.
+     */
     public static String encodeLocation(Location loc) {
+        if (loc.label() == null) {
+            StringBuilder out = new StringBuilder(96).append("{\"lat\":").append((double) loc.lat())
+                    .append(",\"lon\":").append((double) loc.lon());
+            appendOptional(out, ",\"alt\":", loc.alt());
+            appendOptional(out, ",\"accuracy\":", loc.accuracy());
+            appendOptional(out, ",\"speed\":", loc.speed());
+            appendOptional(out, ",\"bearing\":", loc.bearing());
+            return out.append('}').toString();
+        }
         ByteArrayBuilder out = new ByteArrayBuilder(96);
         try (JsonGenerator gen = FACTORY.createGenerator(out)) {
             writeLocation(gen, loc);
@@ -93,6 +105,12 @@ public final class HeartbeatJson {
             throw new UncheckedIOException(e);
         }
         return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    private static void appendOptional(StringBuilder out, String field, Double value) {
+        if (value != null) {
+            out.append(field).append((double) value);
+        }
     }
 
     /** Reads a location from its JSON text (an object or a string). */

@@ -6,6 +6,7 @@ import io.tophat.protocol.HeartbeatJson;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,10 +45,21 @@ public final class ErrorResponder implements Handler<RoutingContext> {
         } else if (failure == null) {
             error = fromStatus(ctx.statusCode(), null);
         } else {
-            LOG.error("unexpected failure serving {} {}", ctx.request().method(), ctx.request().path(), failure);
-            error = new ApiException(500, "internal error", "the server failed to answer this request; see its log", 0);
+            fail(ctx.request(), failure);
+            return;
         }
         send(ctx.response(), error);
+    }
+
+    /** Answers a request served outside the router: an {@link ApiException} as it says, anything else 500, logged. */
+    public static void fail(HttpServerRequest request, Throwable failure) {
+        if (failure instanceof ApiException api) {
+            send(request.response(), api);
+            return;
+        }
+        LOG.error("unexpected failure serving {} {}", request.method(), request.path(), failure);
+        send(request.response(), new ApiException(500, "internal error",
+                "the server failed to answer this request; see its log", 0));
     }
 
     private static ApiException fromStatus(int status, String payload) {

@@ -2,9 +2,11 @@ package io.tophat.http;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
 import java.io.IOException;
@@ -14,9 +16,17 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Serves one router on one address from every event loop: one HTTP server per event loop, all sharing the
- * listening socket.
+ * listening socket. A {@link FastPath} may take the hottest requests before the router sees them.
  */
 public final class HttpService {
+    /** Serves the requests it recognises straight from the server, without the router; false for the rest. */
+    @FunctionalInterface
+    public interface FastPath {
+        FastPath NONE = request -> false;
+
+        boolean handled(HttpServerRequest request);
+    }
+
     /** The kernel caps this at net.core.somaxconn; the report's test opens 500 connections at once. */
     private static final int ACCEPT_BACKLOG = 8192;
     private static final int FREE_PORT_ATTEMPTS = 5;
@@ -35,18 +45,29 @@ public final class HttpService {
      * servers bind (a few attempts if another process takes it first).
      */
     public Future<Integer> start(Router router, String host, int requestedPort, int instances) {
-        return requestedPort != 0 ? listen(router, host, requestedPort, instances)
-                : listenOnFreePort(router, host, instances, FREE_PORT_ATTEMPTS);
+        return start(FastPath.NONE, router, host, requestedPort, instances);
     }
 
-    private Future<Integer> listenOnFreePort(Router router, String host, int instances, int attemptsLeft) {
-        return listen(router, host, freePort(), instances).recover(e -> attemptsLeft > 1
+    /** As {@link #start(Router, String, int, int)}, with {@code fastPath} asked first for every request. */
+    public Future<Integer> start(FastPath fastPath, Router router, String host, int requestedPort, int instances) {
+        Handler<HttpServerRequest> handler = request -> {
+            if (!fastPath.handled(request)) {
+                router.handle(request);
+            }
+        };
+        return requestedPort != 0 ? listen(handler, host, requestedPort, instances)
+                : listenOnFreePort(handler, host, instances, FREE_PORT_ATTEMPTS);
+    }
+
+    private Future<Integer> listenOnFreePort(Handler<HttpServerRequest> handler, String host, int instances,
+                                             int attemptsLeft) {
+        return listen(handler, host, freePort(), instances).recover(e -> attemptsLeft > 1
                 && e instanceof java.net.BindException
-                ? listenOnFreePort(router, host, instances, attemptsLeft - 1) : Future.failedFuture(e));
+                ? listenOnFreePort(handler, host, instances, attemptsLeft - 1) : Future.failedFuture(e));
     }
 
-    private Future<Integer> listen(Router router, String host, int listenPort, int instances) {
-        return deploy(router, host, listenPort, instances).map(id -> {
+    private Future<Integer> listen(Handler<HttpServerRequest> handler, String host, int listenPort, int instances) {
+        return deploy(handler, host, listenPort, instances).map(id -> {
             deploymentId = id;
             return port;
         });
@@ -67,15 +88,18 @@ public final class HttpService {
         throw new IllegalStateException("found no free port between 20000 and 32767");
     }
 
-    private Future<String> deploy(Router router, String host, int listenPort, int instances) {
+    private Future<String> deploy(Handler<HttpServerRequest> handler, String host, int listenPort, int instances) {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
                 .setPort(listenPort)
                 .setAcceptBacklog(ACCEPT_BACKLOG)
                 .setTcpNoDelay(true)
                 .setIdleTimeout(120)
-                .setMaxInitialLineLength(8192);
-        return vertx.deployVerticle(() -> new ServerVerticle(router, options, this),
+                .setMaxInitialLineLength(8192)
+                // no WebSockets here: keeps their extension handler out of every connection's pipeline
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false);
+        return vertx.deployVerticle(() -> new ServerVerticle(handler, options, this),
                 new DeploymentOptions().setInstances(instances));
     }
 
@@ -89,19 +113,19 @@ public final class HttpService {
     }
 
     private static final class ServerVerticle extends VerticleBase {
-        private final Router router;
+        private final Handler<HttpServerRequest> handler;
         private final HttpServerOptions options;
         private final HttpService owner;
 
-        ServerVerticle(Router router, HttpServerOptions options, HttpService owner) {
-            this.router = router;
+        ServerVerticle(Handler<HttpServerRequest> handler, HttpServerOptions options, HttpService owner) {
+            this.handler = handler;
             this.options = options;
             this.owner = owner;
         }
 
         @Override
         public Future<?> start() {
-            return vertx.createHttpServer(options).requestHandler(router).listen()
+            return vertx.createHttpServer(options).requestHandler(handler).listen()
                     .onSuccess(server -> owner.port = server.actualPort());
         }
     }

@@ -95,32 +95,35 @@ public final class IngestPipeline implements AutoCloseable {
             }
             return;
         }
-        if (failure == null) {
-            for (PendingWrite p : batch) {
-                remember(p.heartbeat());
-            }
-        }
         answerByContext(batch, failure);
     }
 
-    /** One task per event loop for the whole batch, rather than one per heartbeat. */
+    /**
+     * One task per event loop for the whole batch, rather than one per heartbeat; the event loops, not the
+     * writer, put the heartbeats in the latest cache and answer. The contexts are the server's few event loops.
+     */
     private void answerByContext(List<PendingWrite> batch, Throwable failure) {
-        List<PendingWrite> remaining = new ArrayList<>(batch);
-        while (!remaining.isEmpty()) {
-            Context context = remaining.get(0).context();
-            List<PendingWrite> same = new ArrayList<>();
-            List<PendingWrite> others = new ArrayList<>();
-            for (PendingWrite p : remaining) {
-                (p.context() == context ? same : others).add(p);
+        List<Context> contexts = new ArrayList<>(4);
+        List<List<PendingWrite>> groups = new ArrayList<>(4);
+        for (PendingWrite p : batch) {
+            int i = contexts.indexOf(p.context());
+            if (i < 0) {
+                i = contexts.size();
+                contexts.add(p.context());
+                groups.add(new ArrayList<>(batch.size()));
             }
-            context.runOnContext(v -> answer(same, failure));
-            remaining = others;
+            groups.get(i).add(p);
+        }
+        for (int i = 0; i < contexts.size(); i++) {
+            List<PendingWrite> group = groups.get(i);
+            contexts.get(i).runOnContext(v -> answer(group, failure));
         }
     }
 
     private void answer(List<PendingWrite> writes, Throwable failure) {
         for (PendingWrite p : writes) {
             if (failure == null) {
+                remember(p.heartbeat());
                 metrics.acknowledged(p.startNanos());
                 Responses.json(p.response(), 200, STORED);
             } else {

@@ -1,6 +1,7 @@
 package io.tophat.worker;
 
 import io.tophat.http.ApiException;
+import io.tophat.http.BoundedBody;
 import io.tophat.http.ErrorResponder;
 import io.tophat.http.HttpService;
 import io.tophat.http.VertxRuntime;
@@ -18,9 +19,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,8 @@ import java.util.Map;
 public final class WorkerServer {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
     private static final Duration REGISTRATION_PATIENCE = Duration.ofSeconds(5);
+    private static final String HEARTBEAT_SEED = "/heartbeat";
+    private static final String HEARTBEAT_V1 = "/api/v1/heartbeats";
 
     private final Vertx vertx;
     private final WorkerConfig config;
@@ -81,9 +85,6 @@ public final class WorkerServer {
     private Router routes() {
         Router router = Router.router(vertx);
         ReadHandlers reads = new ReadHandlers(latest, byLabel, store, storeReads);
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-        router.post("/heartbeat").handler(body).handler(rc -> heartbeat(rc, true));
-        router.post("/api/v1/heartbeats").handler(body).handler(rc -> heartbeat(rc, false));
         router.get("/get_data/:id").handler(reads::seedData);
         router.get("/get_data_location/:location").handler(reads::locationData);
         router.get("/api/v1/producers/:id").handler(reads::record);
@@ -93,34 +94,56 @@ public final class WorkerServer {
         return ErrorResponder.install(router);
     }
 
-    private void heartbeat(RoutingContext rc, boolean seed) {
-        if (!seed && !isJson(rc.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
-            rc.fail(new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0));
-            return;
+    /**
+     * The ingest endpoints, {@code POST /heartbeat} (the seed protocol: every bad body is 400) and
+     * {@code POST /api/v1/heartbeats} (JSON only; content errors are 422), served ahead of the router.
+     */
+    private boolean heartbeatEndpoint(HttpServerRequest request) {
+        String path = request.path();
+        boolean seed = HEARTBEAT_SEED.equals(path);
+        if (!seed && !HEARTBEAT_V1.equals(path)) {
+            return false;
+        }
+        if (request.method() != HttpMethod.POST) {
+            ErrorResponder.send(request.response(), new ApiException(405, "method not allowed",
+                    "send heartbeats with POST", 0));
+            return true;
+        }
+        BoundedBody.read(request, config.maxBodyBytes()).onComplete(body -> {
+            try {
+                if (body.failed()) {
+                    ErrorResponder.fail(request, body.cause());
+                } else {
+                    heartbeat(request, body.result(), seed);
+                }
+            } catch (RuntimeException e) {
+                ErrorResponder.fail(request, e);
+            }
+        });
+        return true;
+    }
+
+    private void heartbeat(HttpServerRequest request, Buffer body, boolean seed) {
+        if (!seed && !isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            throw new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0);
         }
         lastHeartbeatNanos = System.nanoTime();
         Heartbeat hb;
         try {
-            Buffer body = rc.body().buffer();
-            hb = parser.parse(body == null ? new byte[0] : body.getBytes(), rc.request().remoteAddress().hostAddress(),
-                    System.currentTimeMillis());
+            hb = parser.parse(body.getBytes(), request.remoteAddress().hostAddress(), System.currentTimeMillis());
         } catch (ApiException e) {
             metrics.rejected();
-            rc.fail(seed && e.status() == 422 ? ApiException.badRequest(e.error(), e.detail()) : e);
-            return;
+            throw seed && e.status() == 422 ? ApiException.badRequest(e.error(), e.detail()) : e;
         }
         if (draining) {
-            rc.fail(new ApiException(410, "worker draining",
-                    "this worker is leaving; register again with the balancer", 0));
-            return;
+            throw new ApiException(410, "worker draining", "this worker is leaving; register again with the balancer", 0);
         }
         Long movedAt = fence.revokedEpoch(hb.producer());
         if (movedAt != null) {
-            rc.fail(ApiException.conflict("producer assigned elsewhere", "producer " + hb.producer()
-                    + " was moved to another worker (epoch " + movedAt + "); register again with the balancer"));
-            return;
+            throw ApiException.conflict("producer assigned elsewhere", "producer " + hb.producer()
+                    + " was moved to another worker (epoch " + movedAt + "); register again with the balancer");
         }
-        ingest.submit(hb, vertx.getOrCreateContext(), rc.response());
+        ingest.submit(hb, vertx.getOrCreateContext(), request.response());
     }
 
     private void leaseAnswered(WorkerLease lease) {
@@ -172,7 +195,7 @@ public final class WorkerServer {
     /** Listens, then registers with every balancer; completes with the port. */
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return http.start(routes(), config.host(), config.port(), instances).compose(port -> {
+        return http.start(this::heartbeatEndpoint, routes(), config.host(), config.port(), instances).compose(port -> {
             String advertised = config.advertiseHost() == null ? null
                     : "http://" + config.advertiseHost() + ":" + port;
             WorkerRegistration registration = new WorkerRegistration(advertised, port, store.identity(),

@@ -30,6 +30,13 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    /** Posts {@code body} in chunks, without a Content-Length, as a client streaming a body of unknown size. */
+    public static HttpResponse<String> postChunked(String uri, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(uri)).version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))));
+    }
+
     public static HttpResponse<String> postJson(String uri, String json) {
         return post(uri, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

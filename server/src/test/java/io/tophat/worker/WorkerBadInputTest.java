@@ -88,6 +88,36 @@ class WorkerBadInputTest {
         assertKeeperUnchanged();
     }
 
+    @ParameterizedTest(name = "{0} takes a chunked body and refuses one over the limit with 413")
+    @MethodSource("heartbeatPaths")
+    void chunkedBodiesAreReadUpToTheLimit(String path) {
+        long before = cluster.worker(0).store().historySize();
+        String big = "{\"id\":\"a\",\"location\":\"home\",\"data\":\"" + "x".repeat(2 << 20) + "\"}";
+        assertJsonError(Http.postChunked(worker + path, "application/json", big.getBytes(StandardCharsets.UTF_8)), 413);
+        assertThat(cluster.worker(0).store().historySize()).isEqualTo(before);
+        assertKeeperUnchanged();
+
+        String small = "{\"id\":\"chunked\",\"location\":\"home\",\"data\":{\"via\":\"" + path + "\"}}";
+        HttpResponse<String> ok = Http.postChunked(worker + path, "application/json", small.getBytes(StandardCharsets.UTF_8));
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(Http.get(worker + "/get_data/chunked").body()).isEqualTo("{\"via\":\"" + path + "\"}");
+    }
+
+    static Stream<String> heartbeatPaths() {
+        return Stream.of("/heartbeat", "/api/v1/heartbeats");
+    }
+
+    @Test
+    void aBadContentLengthIsRefused() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.worker(0).port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("POST /heartbeat HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n"
+                    + "Connection: close\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 400");
+        }
+    }
+
     @Test
     void theApiHeartbeatPathAsksForJsonWhenSentText() {
         HttpResponse<String> r = Http.post(worker + "/api/v1/heartbeats", "text/plain", GOOD.getBytes(StandardCharsets.UTF_8));
