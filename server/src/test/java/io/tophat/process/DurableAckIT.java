@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -32,7 +33,7 @@ import static org.assertj.core.api.Assertions.fail;
  * A worker killed with SIGKILL at full ingest speed loses no acknowledged heartbeat. The balancer and the worker
  * run as their own processes from the fat jar; the bench's Netty load generator sends heartbeats at the worker
  * (closed loop, 256 keep-alive connections, 10,000 producers, a distinct seq per request) and tells, through its
- * answer listener, exactly which requests were answered 200. After a few seconds of load the worker is killed,
+ * answer listener, exactly which requests were answered 200. After 10 s of load the worker is killed,
  * the load stops, and the worker's SQLite files must hold every acknowledged (producer, seq): an exact set
  * comparison, not counts.
  */
@@ -44,11 +45,13 @@ class DurableAckIT {
     private static final Duration LOAD = Duration.ofSeconds(10);
     private static final Duration TAIL = Duration.ofSeconds(3);
     /**
-     * The fewest heartbeats acknowledged before the SIGKILL that pass: a floor, not a speed check, low enough
-     * for a 2-core machine busy with other work (a fresh worker JVM needs a few seconds of JIT before it runs
-     * at full speed). The printed rates are the figures to read.
+     * The fewest heartbeats acknowledged before the SIGKILL that pass: a floor, not a speed check (a quiet
+     * 2-core machine acknowledges 30,000/s once the fresh worker JVM is warm). On a machine so busy with other
+     * work that {@link #LOAD} does not reach it, the load goes on up to {@link #MOST_LOAD}; the printed rates are
+     * the figures to read.
      */
     private static final long AT_LEAST = 20_000;
+    private static final Duration MOST_LOAD = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -81,15 +84,27 @@ class DurableAckIT {
             long started = System.nanoTime();
             CompletableFuture<LoadResult> load = CompletableFuture.supplyAsync(
                     () -> LoadGenerator.run(plan, System.out::println, stop));
-            keepsRunning(load, LOAD.minus(TAIL));
-            long tailStart = System.nanoTime();
-            long ackedAtTailStart = acknowledged.count();
-            keepsRunning(load, TAIL);
-            ackedBeforeKill = acknowledged.count();
-            long killAt = System.nanoTime();
-            loadSeconds = (killAt - started) / 1e9;
-            tailRate = (ackedBeforeKill - ackedAtTailStart) / ((killAt - tailStart) / 1e9);
+            // (time, acknowledged) every 100 ms, for the rate of the last TAIL before the kill
+            ArrayDeque<long[]> samples = new ArrayDeque<>();
+            while (true) {
+                long now = System.nanoTime();
+                long count = acknowledged.count();
+                samples.addLast(new long[] {now, count});
+                while (samples.peekFirst()[0] < now - TAIL.toNanos()) {
+                    samples.removeFirst();
+                }
+                long ran = now - started;
+                if (ran >= LOAD.toNanos() && (count > AT_LEAST || ran >= MOST_LOAD.toNanos())) {
+                    break;
+                }
+                keepsRunning(load, Duration.ofMillis(100));
+            }
             worker.kill();
+            long[] last = samples.peekLast();
+            long[] first = samples.peekFirst();
+            ackedBeforeKill = last[1];
+            loadSeconds = (last[0] - started) / 1e9;
+            tailRate = (last[1] - first[1]) / Math.max(1e-9, (last[0] - first[0]) / 1e9);
             stop.complete(null);
             result = load.get(60, TimeUnit.SECONDS);
         }
