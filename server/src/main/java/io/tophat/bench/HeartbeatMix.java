@@ -78,8 +78,18 @@ public final class HeartbeatMix implements RequestMix {
 
     @Override
     public void fillBody(BodyBytes body, long n) {
-        writeDigits(body, idAt, producers.width(), producers.id(n));
-        writeDigits(body, seqAt, SEQ_DIGITS, seqBase + n);
+        writeDigits(body, idAt, producers.width(), producerId(n));
+        writeDigits(body, seqAt, SEQ_DIGITS, seq(n));
+    }
+
+    /** The producer id in the body of request {@code n} (sent as a JSON string of its digits). */
+    public long producerId(long n) {
+        return producers.id(n);
+    }
+
+    /** The {@code seq} in the body of request {@code n}: unique to that request within the run. */
+    public long seq(long n) {
+        return seqBase + n;
     }
 
     private static void writeDigits(BodyBytes body, int at, int width, long value) {

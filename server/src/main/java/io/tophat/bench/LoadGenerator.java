@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import java.util.function.Consumer;
  * Runs one {@link LoadPlan} on its own Netty event loops (one per generator thread) and returns what
  * it measured. The event loops record on the hot path; this class reads their counters from the calling
  * thread: once after the warmup (discarded), every progress interval (a progress line), and at the end.
+ * A run can be ended early from another thread (see {@link #run(LoadPlan, Consumer, CompletableFuture)}).
  */
 public final class LoadGenerator {
     private static final Duration SETTLE = Duration.ofSeconds(10);
@@ -33,14 +35,25 @@ public final class LoadGenerator {
      * warmup first runs a separate, unreported warmup run of that length (on its own connections).
      */
     public static LoadResult run(LoadPlan plan, Consumer<String> progress) {
-        if (plan.counted() && !plan.warmup().isZero()) {
-            runOnce(plan.withWarmup(Duration.ZERO).withDuration(plan.warmup()).withProgress(Duration.ZERO), line -> { });
-            return runOnce(plan.withWarmup(Duration.ZERO), progress);
-        }
-        return runOnce(plan, progress);
+        return run(plan, progress, new CompletableFuture<>());
     }
 
-    private static LoadResult runOnce(LoadPlan plan, Consumer<String> progress) {
+    /**
+     * Runs {@code plan} as {@link #run(LoadPlan, Consumer)} does, but ends it early when {@code stop} completes
+     * (normally or not), for example once the server under test has been killed: the event loops stop sending
+     * and close their connections, answers still arriving are not counted (an answer listener still hears of
+     * them until the connections are closed), and the result covers the run up to the stop.
+     */
+    public static LoadResult run(LoadPlan plan, Consumer<String> progress, CompletableFuture<?> stop) {
+        if (plan.counted() && !plan.warmup().isZero()) {
+            runOnce(plan.withWarmup(Duration.ZERO).withDuration(plan.warmup()).withProgress(Duration.ZERO), line -> { },
+                    stop);
+            return runOnce(plan.withWarmup(Duration.ZERO), progress, stop);
+        }
+        return runOnce(plan, progress, stop);
+    }
+
+    private static LoadResult runOnce(LoadPlan plan, Consumer<String> progress, CompletableFuture<?> stop) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(plan.threads(), THREADS, NioIoHandler.newFactory());
         List<LoadLoop> loops = new ArrayList<>();
         try {
@@ -51,7 +64,7 @@ public final class LoadGenerator {
             for (LoadLoop loop : loops) {
                 await(loop.start(), deadline);
             }
-            return plan.counted() ? counted(plan, loops) : timed(plan, loops, progress);
+            return plan.counted() ? counted(plan, loops, stop) : timed(plan, loops, progress, stop);
         } finally {
             long deadline = System.nanoTime() + SETTLE.toNanos();
             try {
@@ -70,17 +83,24 @@ public final class LoadGenerator {
         return run(plan, line -> { });
     }
 
-    private static LoadResult counted(LoadPlan plan, List<LoadLoop> loops) {
+    private static LoadResult counted(LoadPlan plan, List<LoadLoop> loops, CompletableFuture<?> stop) {
         CpuUse cpuBefore = CpuUse.now();
         // Even if every request took the whole timeout: requests / connections rounds of one timeout each.
         double rounds = Math.ceil((double) plan.requests() / plan.connections()) + 2;
         long limit = (long) Math.min(Long.MAX_VALUE / 2.0, rounds * plan.timeout().toNanos()) + SETTLE.toNanos();
         long deadline = System.nanoTime() + limit;
-        for (LoadLoop loop : loops) {
-            await(loop.finished(), deadline);
-        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(
+                loops.stream().map(LoadLoop::finished).toArray(CompletableFuture[]::new));
+        await(CompletableFuture.anyOf(all, stop.handle((v, e) -> null)), deadline);
         long start = loops.stream().mapToLong(LoadLoop::startNanos).min().orElseThrow();
-        long end = loops.stream().mapToLong(LoadLoop::lastSettledNanos).max().orElseThrow();
+        long end;
+        if (all.isDone()) {
+            await(all, deadline);
+            end = loops.stream().mapToLong(LoadLoop::lastSettledNanos).max().orElseThrow();
+        } else {
+            end = System.nanoTime();
+            halt(loops, end);
+        }
         Histogram latency = newHistogram();
         Counts counts = new Counts();
         for (LoadLoop loop : loops) {
@@ -90,10 +110,11 @@ public final class LoadGenerator {
         return LoadResult.of(plan, Duration.ofNanos(end - start), counts, latency, 0, CpuUse.now().since(cpuBefore));
     }
 
-    private static LoadResult timed(LoadPlan plan, List<LoadLoop> loops, Consumer<String> progress) {
+    private static LoadResult timed(LoadPlan plan, List<LoadLoop> loops, Consumer<String> progress,
+                                    CompletableFuture<?> stop) {
         long begin = System.nanoTime();
-        sleepUntil(begin + plan.warmup().toNanos());
-        if (!plan.warmup().isZero()) {
+        sleepUntil(begin + plan.warmup().toNanos(), stop);
+        if (!plan.warmup().isZero() && !stop.isDone()) {
             long rebaseAt = System.nanoTime();
             long deadline = rebaseAt + SETTLE.toNanos();
             for (LoadLoop loop : loops) {
@@ -112,14 +133,14 @@ public final class LoadGenerator {
         long nextLine = every > 0 ? measureStart + every : Long.MAX_VALUE;
         Counts lastLine = base;
         long lastLineAt = measureStart;
-        while (true) {
+        while (!stop.isDone()) {
             long now = System.nanoTime();
             if (now >= end) {
                 break;
             }
-            sleepUntil(Math.min(end, nextLine));
+            sleepUntil(Math.min(end, nextLine), stop);
             now = System.nanoTime();
-            if (now >= nextLine && now < end) {
+            if (now >= nextLine && now < end && !stop.isDone()) {
                 Counts counts = sum(loops);
                 window.reset();
                 loops.forEach(loop -> loop.counters().drainInto(total, window));
@@ -131,12 +152,16 @@ public final class LoadGenerator {
         }
         long stopAt = System.nanoTime();
         CpuUse cpu = CpuUse.now().since(cpuBefore);
-        long deadline = stopAt + SETTLE.toNanos();
+        halt(loops, stopAt);
+        loops.forEach(loop -> loop.counters().drainInto(total));
+        return LoadResult.of(plan, Duration.ofNanos(stopAt - measureStart), sum(loops).minus(base), total, base.ok(), cpu);
+    }
+
+    private static void halt(List<LoadLoop> loops, long stopAt) {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
         for (LoadLoop loop : loops) {
             await(loop.halt(stopAt), deadline);
         }
-        loops.forEach(loop -> loop.counters().drainInto(total));
-        return LoadResult.of(plan, Duration.ofNanos(stopAt - measureStart), sum(loops).minus(base), total, base.ok(), cpu);
     }
 
     private static String progressLine(LoadPlan plan, long sinceStart, long window, Counts counts, Histogram latency) {
@@ -157,11 +182,14 @@ public final class LoadGenerator {
         return new Histogram(1, LoopCounters.HIGHEST_MICROS, LoopCounters.DIGITS);
     }
 
-    private static void sleepUntil(long nanos) {
+    /** Waits until {@code nanos} or until {@code stop} completes, whichever comes first. */
+    private static void sleepUntil(long nanos, CompletableFuture<?> stop) {
         long left;
-        while ((left = nanos - System.nanoTime()) > 0) {
+        while ((left = nanos - System.nanoTime()) > 0 && !stop.isDone()) {
             try {
-                TimeUnit.NANOSECONDS.sleep(Math.min(left, 100_000_000L));
+                stop.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException | CancellationException e) {
+                // time is up, or the stop came (exceptionally): the loop condition tells which
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("the load run was interrupted", e);

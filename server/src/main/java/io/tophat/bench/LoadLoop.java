@@ -29,7 +29,8 @@ import java.util.concurrent.TimeoutException;
  * and one read framed by a {@link ResponseReader}: request heads are encoded once per target before the run,
  * a body (when there is one) is rewritten in place per request, and nothing is allocated per request but the
  * write's buffer duplicate. Everything runs on the loop's thread; the reporting thread reads
- * {@link LoopCounters} only.
+ * {@link LoopCounters} only. A plan's {@link LoadPlan.AnswerListener}, if it has one, is called on the loop
+ * with each answered request's number and status.
  *
  * <p>Closed loop: a connection sends its next request as soon as the previous one is answered. Open loop:
  * request {@code k} of this loop is due at {@code start + k * interval}; a 1 ms ticker and every answer send
@@ -53,6 +54,7 @@ final class LoadLoop {
     private final ArrayDeque<Conn> idle = new ArrayDeque<>();
     private final Bootstrap bootstrap;
     private final ByteBuf[] heads;
+    private final LoadPlan.AnswerListener answerListener;
 
     private Conn[] conns;
     private long startNanos;
@@ -79,6 +81,7 @@ final class LoadLoop {
         this.intervalNanos = plan.openLoop() ? 1e9 * loops / plan.rate() : 0;
         this.timeoutNanos = plan.timeout().toNanos();
         this.heads = encodeHeads(plan);
+        this.answerListener = plan.answerListener();
         this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -407,6 +410,9 @@ final class LoadLoop {
 
         private void answered() {
             busy = false;
+            if (answerListener != null) {
+                answerListener.answered(n, reader.status());
+            }
             long now = System.nanoTime();
             if (!stopped && begunIn == epoch) {
                 counters.answered(reader.status(), reader.retryAfter(), now - start);

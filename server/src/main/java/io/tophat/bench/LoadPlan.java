@@ -22,10 +22,41 @@ import java.time.Duration;
  *                    zero: closed loop, each connection sends its next request when the previous one is answered
  * @param timeout     the longest a connect or an answer may take before the request counts as a timeout
  * @param progress    how often a progress line is produced; {@link Duration#ZERO} for none
+ * @param answerListener told of every answer, or null (the default) for nobody; see {@link AnswerListener}
  */
 public record LoadPlan(String label, URI target, RequestMix mix, int connections, int threads, boolean keepAlive,
                        Duration warmup, Duration duration, long requests, double rate, Duration timeout,
-                       Duration progress) {
+                       Duration progress, AnswerListener answerListener) {
+
+    /**
+     * Told of each answer the generator reads (whatever its status, warmup included, and also answers that
+     * arrive after the measured part ended), so a caller can tell exactly which requests a server acknowledged,
+     * for example which heartbeats it promised to have stored. Requests without an answer (refused, reset,
+     * timed out) are not reported. A counted plan with a warmup numbers its separate warmup run from 0 as well,
+     * so there a number can be heard twice.
+     *
+     * <p>Called on the event loop that read the answer, before it sends that connection's next request, so it
+     * must be quick, must not block, and must be safe to call from several event loops at once (a plan with
+     * {@code threads > 1}). Without a listener the generator's hot path does not change.
+     */
+    @FunctionalInterface
+    public interface AnswerListener {
+        /**
+         * @param n      the request's number, as the mix numbers it ({@link RequestMix#target(long)},
+         *               {@link RequestMix#fillBody}); {@link HeartbeatMix#producerId(long)} and
+         *               {@link HeartbeatMix#seq(long)} turn it into the heartbeat's identity
+         * @param status the answer's HTTP status code
+         */
+        void answered(long n, int status);
+    }
+
+    /** A plan without an answer listener. */
+    public LoadPlan(String label, URI target, RequestMix mix, int connections, int threads, boolean keepAlive,
+                    Duration warmup, Duration duration, long requests, double rate, Duration timeout,
+                    Duration progress) {
+        this(label, target, mix, connections, threads, keepAlive, warmup, duration, requests, rate, timeout, progress,
+                null);
+    }
 
     public LoadPlan {
         require(target != null && target.getHost() != null && target.getPort() > 0,
@@ -51,7 +82,7 @@ public record LoadPlan(String label, URI target, RequestMix mix, int connections
     /** A closed-loop plan with a 10 s timeout and no progress lines; adjust with the {@code with...} methods. */
     public static LoadPlan closedLoop(String label, URI target, RequestMix mix, int connections, Duration duration) {
         return new LoadPlan(label, target, mix, connections, 2, true, Duration.ZERO, duration, 0, 0,
-                Duration.ofSeconds(10), Duration.ZERO);
+                Duration.ofSeconds(10), Duration.ZERO, null);
     }
 
     public boolean openLoop() {
@@ -64,52 +95,62 @@ public record LoadPlan(String label, URI target, RequestMix mix, int connections
 
     public LoadPlan withLabel(String newLabel) {
         return new LoadPlan(newLabel, target, mix, connections, threads, keepAlive, warmup, duration, requests, rate,
-                timeout, progress);
+                timeout, progress, answerListener);
     }
 
-    /** The same load sent to another server with another mix (for the reference run). */
+    /**
+     * The same load sent to another server with another mix (for the reference run); without the answer
+     * listener, which was told about this plan's server.
+     */
     public LoadPlan withTarget(String newLabel, URI newTarget, RequestMix newMix) {
         return new LoadPlan(newLabel, newTarget, newMix, connections, threads, keepAlive, warmup, duration, requests,
-                rate, timeout, progress);
+                rate, timeout, progress, null);
     }
 
     public LoadPlan withThreads(int n) {
         return new LoadPlan(label, target, mix, connections, n, keepAlive, warmup, duration, requests, rate, timeout,
-                progress);
+                progress, answerListener);
     }
 
     public LoadPlan withKeepAlive(boolean on) {
         return new LoadPlan(label, target, mix, connections, threads, on, warmup, duration, requests, rate, timeout,
-                progress);
+                progress, answerListener);
     }
 
     public LoadPlan withWarmup(Duration d) {
         return new LoadPlan(label, target, mix, connections, threads, keepAlive, d, duration, requests, rate, timeout,
-                progress);
+                progress, answerListener);
     }
 
     public LoadPlan withDuration(Duration d) {
-        return new LoadPlan(label, target, mix, connections, threads, keepAlive, warmup, d, 0, rate, timeout, progress);
+        return new LoadPlan(label, target, mix, connections, threads, keepAlive, warmup, d, 0, rate, timeout, progress,
+                answerListener);
     }
 
     /** Send exactly {@code n} requests instead of running for a duration. */
     public LoadPlan withRequests(long n) {
         return new LoadPlan(label, target, mix, connections, threads, keepAlive, warmup, duration, n, rate, timeout,
-                progress);
+                progress, answerListener);
     }
 
     public LoadPlan withRate(double perSecond) {
         return new LoadPlan(label, target, mix, connections, threads, keepAlive, warmup, duration, requests, perSecond,
-                timeout, progress);
+                timeout, progress, answerListener);
     }
 
     public LoadPlan withTimeout(Duration d) {
         return new LoadPlan(label, target, mix, connections, threads, keepAlive, warmup, duration, requests, rate, d,
-                progress);
+                progress, answerListener);
+    }
+
+    /** Tells {@code listener} of every answer (null: nobody). */
+    public LoadPlan withAnswerListener(AnswerListener listener) {
+        return new LoadPlan(label, target, mix, connections, threads, keepAlive, warmup, duration, requests, rate,
+                timeout, progress, listener);
     }
 
     public LoadPlan withProgress(Duration every) {
         return new LoadPlan(label, target, mix, connections, threads, keepAlive, warmup, duration, requests, rate,
-                timeout, every);
+                timeout, every, answerListener);
     }
 }

@@ -3,6 +3,7 @@ package io.tophat.bench;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +15,10 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +37,8 @@ class LoadGeneratorTest {
     /** When positive: the request with this number starts a one-second stall of every answer. */
     private static final AtomicInteger stallAt = new AtomicInteger();
     private static final AtomicLong stallUntilNanos = new AtomicLong();
+    /** "id/seq" of every heartbeat answered 200 by {@code /heartbeat}. */
+    private static final Set<String> stored = ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -54,6 +61,7 @@ class LoadGeneratorTest {
         connections.set(0);
         stallAt.set(0);
         stallUntilNanos.set(0);
+        stored.clear();
     }
 
     private static void handle(HttpServerRequest req) {
@@ -64,6 +72,7 @@ class LoadGeneratorTest {
             case "/redirect" -> req.response().setStatusCode(302).putHeader("Location", "http://127.0.0.1:9/x").end();
             case "/hang" -> { }
             case "/close" -> req.connection().close();
+            case "/heartbeat" -> answerHeartbeat(req);
             case "/slow" -> answerSlowly(req, n);
             default -> answerOk(req, n);
         }
@@ -79,6 +88,20 @@ class LoadGeneratorTest {
         } else {
             req.response().end("ok");
         }
+    }
+
+    /** Records the (id, seq) of every heartbeat it answers 200; an odd seq is answered 503. */
+    private static void answerHeartbeat(HttpServerRequest req) {
+        req.body().onSuccess(body -> {
+            JsonObject hb = body.toJsonObject();
+            long seq = hb.getLong("seq");
+            if (seq % 2 == 0) {
+                stored.add(hb.getString("id") + "/" + seq);
+                req.response().end("{\"status\":\"stored\"}");
+            } else {
+                req.response().setStatusCode(503).end("{\"error\":\"store unavailable\"}");
+            }
+        });
     }
 
     /** Answers after 4 ms (at most 250 answers a second on one connection), plus the stall when there is one. */
@@ -199,5 +222,81 @@ class LoadGeneratorTest {
 
         assertThat(r.ok()).isBetween(200L, 400L);
         assertThat(r.latenciesAtLeast(Duration.ofMillis(500))).isZero();
+    }
+
+    @Test
+    void anAnswerListenerHearsOfEveryAnsweredRequestOnceWithItsNumberAndStatus() {
+        RequestMix mix = RequestMix.get(List.of("/ok", "/redirect", "/missing", "/fail"));
+        Map<Long, Integer> heard = new ConcurrentHashMap<>();
+        AtomicInteger twice = new AtomicInteger();
+
+        LoadResult r = LoadGenerator.run(plan(mix, 8).withRequests(400).withAnswerListener((n, status) -> {
+            if (heard.put(n, status) != null) {
+                twice.incrementAndGet();
+            }
+        }));
+
+        assertThat(r.answers()).isEqualTo(400);
+        assertThat(twice.get()).isZero();
+        assertThat(heard).hasSize(400);
+        int[] statusOfTarget = {200, 302, 404, 500};
+        heard.forEach((n, status) -> assertThat(status).as("request %d", n).isEqualTo(statusOfTarget[mix.target(n)]));
+    }
+
+    @Test
+    void theRequestsAListenerHearsAnswered200AreExactlyTheHeartbeatsTheServerStored() {
+        HeartbeatMix mix = new HeartbeatMix(ProducerIds.bench(50), HeartbeatMix.seqBaseNow());
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger unavailable = new AtomicInteger();
+
+        LoadResult r = LoadGenerator.run(plan(mix, 8).withRequests(1000).withAnswerListener((n, status) -> {
+            if (status == 200) {
+                acknowledged.add(mix.producerId(n) + "/" + mix.seq(n));
+            } else if (status == 503) {
+                unavailable.incrementAndGet();
+            }
+        }));
+
+        assertThat(r.answers()).isEqualTo(1000);
+        assertThat(acknowledged).hasSize(500).isEqualTo(stored);
+        assertThat(unavailable.get()).isEqualTo(500);
+    }
+
+    @Test
+    void noListenerIsCarriedToAReferenceRun() {
+        LoadPlan p = plan(RequestMix.get("/ok"), 1).withAnswerListener((n, status) -> { });
+
+        assertThat(p.answerListener()).isNotNull();
+        assertThat(p.withRequests(5).withThreads(1).answerListener()).isSameAs(p.answerListener());
+        assertThat(p.withTarget("reference", target, RequestMix.get("/health")).answerListener()).isNull();
+    }
+
+    @Test
+    void aTimedRunEndsWhenItsStopCompletesAndReportsOnlyTheTimeUntilThen() throws Exception {
+        CompletableFuture<Void> stop = new CompletableFuture<>();
+        LoadPlan long60s = plan(RequestMix.get("/ok"), 4).withDuration(Duration.ofSeconds(60));
+
+        CompletableFuture<LoadResult> run = CompletableFuture.supplyAsync(() -> LoadGenerator.run(long60s, l -> { }, stop));
+        Thread.sleep(700);
+        stop.complete(null);
+        LoadResult r = run.get(20, TimeUnit.SECONDS);
+
+        assertThat(r.ok()).isPositive();
+        assertThat(r.failed()).isZero();
+        assertThat(r.elapsed()).isBetween(Duration.ofMillis(500), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aCountedRunEndsWhenItsStopCompletesEvenIfAnswersNeverCome() throws Exception {
+        CompletableFuture<Void> stop = new CompletableFuture<>();
+        LoadPlan hanging = plan(RequestMix.get("/hang"), 2).withTimeout(Duration.ofSeconds(60)).withRequests(10);
+
+        CompletableFuture<LoadResult> run = CompletableFuture.supplyAsync(() -> LoadGenerator.run(hanging, l -> { }, stop));
+        Thread.sleep(300);
+        stop.completeExceptionally(new IllegalStateException("the server was killed"));
+        LoadResult r = run.get(20, TimeUnit.SECONDS);
+
+        assertThat(r.answers()).isZero();
+        assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(10));
     }
 }
