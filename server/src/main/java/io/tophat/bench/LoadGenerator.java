@@ -2,7 +2,6 @@ package io.tophat.bench;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.HdrHistogram.Histogram;
 
@@ -54,7 +53,7 @@ public final class LoadGenerator {
     }
 
     private static LoadResult runOnce(LoadPlan plan, Consumer<String> progress, CompletableFuture<?> stop) {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(plan.threads(), THREADS, NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(plan.threads(), THREADS, NettyTransport.ioHandlers());
         List<LoadLoop> loops = new ArrayList<>();
         try {
             for (int i = 0; i < plan.threads(); i++) {

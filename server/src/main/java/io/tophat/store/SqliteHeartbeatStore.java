@@ -47,11 +47,9 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private static final String MERGE_HISTORY = "INSERT INTO heartbeats (inbox_id, " + COLUMNS + ")"
             + " SELECT id, " + COLUMNS + " FROM ib.inbox WHERE id > ?1 AND id <= ?2 ORDER BY producer, received_at"
             + " ON CONFLICT (producer, seq) WHERE seq IS NOT NULL DO NOTHING";
+    // ?1: a JSON array of the inbox ids that are their producer's newest unmerged row (a retry never is one).
     private static final String MERGE_LATEST = "INSERT INTO latest (" + COLUMNS + ")"
-            + " SELECT " + COLUMNS + " FROM ib.inbox WHERE id IN (SELECT max(i.id) FROM ib.inbox i"
-            + " WHERE i.id > ?1 AND i.id <= ?2 AND (i.seq IS NULL OR EXISTS (SELECT 1 FROM heartbeats h"
-            + " WHERE h.producer = i.producer AND h.seq = i.seq AND h.inbox_id = i.id)) GROUP BY i.producer)"
-            + " ORDER BY producer"
+            + " SELECT " + COLUMNS + " FROM ib.inbox WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY producer"
             + " ON CONFLICT (producer) DO UPDATE SET received_at = excluded.received_at, seq = excluded.seq,"
             + " device_time = excluded.device_time, location = excluded.location, lat = excluded.lat,"
             + " lon = excluded.lon, label = excluded.label, data = excluded.data, ip_address = excluded.ip_address"
@@ -314,12 +312,14 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                 // Deferred, not IMMEDIATE: IMMEDIATE would also lock the attached inbox against the ingest writer.
                 transaction.execute("BEGIN");
                 try {
-                    for (String sql : new String[]{MERGE_HISTORY, MERGE_LATEST}) {
-                        try (PreparedStatement st = merger.prepareStatement(sql)) {
-                            st.setLong(1, from);
-                            st.setLong(2, to);
-                            st.executeUpdate();
-                        }
+                    try (PreparedStatement st = merger.prepareStatement(MERGE_HISTORY)) {
+                        st.setLong(1, from);
+                        st.setLong(2, to);
+                        st.executeUpdate();
+                    }
+                    try (PreparedStatement st = merger.prepareStatement(MERGE_LATEST)) {
+                        st.setString(1, newestIds(from, to));
+                        st.executeUpdate();
                     }
                     try (PreparedStatement st = merger.prepareStatement(MARK_MERGED)) {
                         st.setLong(1, to);
@@ -339,6 +339,21 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             checkpointInbox();
             return to - from;
         }
+    }
+
+    /**
+     * The inbox ids in {@code (from, to]} that are their producer's newest unmerged heartbeat, as a JSON array. A
+     * producer whose newest row came after {@code to} gets its latest in a later merge; reads meanwhile find it
+     * through {@link #inboxByProducer}.
+     */
+    private String newestIds(long from, long to) {
+        StringBuilder ids = new StringBuilder(12 * inboxByProducer.size() + 2).append('[');
+        for (InboxRef ref : inboxByProducer.values()) {
+            if (ref.id() > from && ref.id() <= to) {
+                ids.append(ids.length() > 1 ? "," : "").append(ref.id());
+            }
+        }
+        return ids.append(']').toString();
     }
 
     /**
