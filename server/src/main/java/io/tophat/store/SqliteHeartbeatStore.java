@@ -37,7 +37,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
 
     private static final Logger log = LoggerFactory.getLogger(SqliteHeartbeatStore.class);
     /** Merged rows the ingest writer deletes from the inbox at most per append, so no append takes long. */
-    private static final int TRIM_CHUNK = 8192;
+    private static final int TRIM_CHUNK = 2048;
 
     private static final String COLUMNS =
             "producer, received_at, seq, device_time, location, lat, lon, label, data, ip_address";
@@ -59,7 +59,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private static final String TRIM_INBOX = "DELETE FROM inbox WHERE id <= ?";
     private static final String FIRST_INBOX_ID = "SELECT coalesce(min(id), 0) - 1 FROM inbox";
     private static final String COPY_INBOX_WAL = "PRAGMA ib.wal_checkpoint(PASSIVE)";
-    private static final String RESTART_INBOX_WAL = "PRAGMA ib.wal_checkpoint(RESTART)";
+    private static final String FINISH_INBOX_WAL = "PRAGMA wal_checkpoint(PASSIVE)";
 
     private static final String READ_COLUMNS = "producer, location, data, ip_address, received_at, device_time, seq";
     private static final String SELECT_INBOX_ROW = "SELECT " + READ_COLUMNS + " FROM ib.inbox WHERE id = ?";
@@ -95,6 +95,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private final SqliteMerger mergerThread;
     private volatile long lastAppended;
     private volatile long mergedThrough;
+    /** Set by the merger once it has copied the inbox's WAL into its file; the writer then copies the rest. */
+    private volatile boolean inboxWalCopied;
     /** The inbox id through which merged rows are deleted; the ingest writer's own. */
     private long trimmedThrough;
     private boolean closed;
@@ -261,6 +263,24 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             }
             lastAppended = last;
             trimmedThrough = trimmed;
+            if (inboxWalCopied) {
+                inboxWalCopied = false;
+                finishInboxCheckpoint();
+            }
+        }
+    }
+
+    /**
+     * Copies the few inbox pages written since the merger's checkpoint. Only the writer appends to the inbox, so
+     * its WAL is then wholly copied and its next transaction starts the WAL over (unless a reader still uses it;
+     * then at a later round). Never fails the append: its rows are committed already.
+     */
+    private void finishInboxCheckpoint() {
+        try (Statement st = inboxWriter.createStatement()) {
+            st.execute(FINISH_INBOX_WAL);
+        } catch (SQLException e) {
+            log.warn("could not checkpoint the inbox {} (its WAL grows until a later checkpoint works): {}",
+                    inboxFile, e.getMessage());
         }
     }
 
@@ -357,13 +377,13 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     /**
-     * Copies the inbox's WAL into its file without blocking the ingest writer, then holds the writer for the few
-     * pages it appended meanwhile and starts the WAL over, so that it stays a few merges long.
+     * Copies the inbox's WAL into its file without blocking the ingest writer, then asks the writer to copy what
+     * it appended meanwhile (see {@link #finishInboxCheckpoint}), so that the WAL stays a few merges long.
      */
     private void checkpointInbox() {
         try (Statement st = merger.createStatement()) {
             st.execute(COPY_INBOX_WAL);
-            st.execute(RESTART_INBOX_WAL);
+            inboxWalCopied = true;
         } catch (SQLException e) {
             throw failures.translate("checkpoint the inbox of", e);
         }
