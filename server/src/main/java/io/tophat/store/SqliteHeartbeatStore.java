@@ -383,6 +383,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private void checkpointInbox() {
         try (Statement st = merger.createStatement()) {
             st.execute(COPY_INBOX_WAL);
+            st.execute(COPY_INBOX_WAL); // the pages appended during the first pass, so that the writer's share is small
             inboxWalCopied = true;
         } catch (SQLException e) {
             throw failures.translate("checkpoint the inbox of", e);
