@@ -11,6 +11,9 @@ import io.tophat.protocol.WorkerRegistration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -32,6 +35,7 @@ public final class BalancerServer {
     private static final Logger LOG = LoggerFactory.getLogger(BalancerServer.class);
     private static final long DEFAULT_LEASE_MS = 1000;
     private static final int MAX_CONTROL_BODY = 16 * 1024;
+    private static final String SEED_DATA = "/get_data/";
     private static final Pattern WORKER_URL = Pattern.compile("https?://[^/?#\\s]+:\\d{1,5}");
 
     private final Vertx vertx;
@@ -103,13 +107,36 @@ public final class BalancerServer {
     }
 
     private void seedRedirect(RoutingContext rc) {
-        String id = producerId(rc);
+        seedRedirect(producerId(rc), rc.response());
+    }
+
+    private void seedRedirect(String id, HttpServerResponse response) {
         Route route = balancer.route(id);
         if (route instanceof Route.To to) {
-            Responses.redirect(rc.response(), 302, to.workerUrl() + "/get_data/" + id);
+            Responses.redirect(response, 302, to.workerUrl() + SEED_DATA + id);
         } else {
-            rc.fail(routeFailure(id, route, true));
+            ErrorResponder.send(response, routeFailure(id, route, true));
         }
+    }
+
+    /**
+     * The consumers' hot path, {@code GET /get_data/{id}} with a plain id, answered ahead of the router; an id
+     * with escapes or a slash goes to the router, which decodes it.
+     */
+    private boolean seedRedirectEndpoint(HttpServerRequest request) {
+        String path = request.path();
+        if (request.method() != HttpMethod.GET || !path.startsWith(SEED_DATA)
+                || path.indexOf('%', SEED_DATA.length()) >= 0 || path.indexOf('/', SEED_DATA.length()) >= 0) {
+            return false;
+        }
+        String id = path.substring(SEED_DATA.length());
+        String problem = ProducerId.problem(id);
+        if (problem != null) {
+            ErrorResponder.send(request.response(), ApiException.badRequest("invalid producer id", problem));
+        } else {
+            seedRedirect(id, request.response());
+        }
+        return true;
     }
 
     // --- API v1 ---------------------------------------------------------------------------------------
@@ -295,7 +322,7 @@ public final class BalancerServer {
     /** Listens and starts the lease expiry timer; completes with the bound port. */
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return http.start(routes(), config.host(), config.port(), instances).onSuccess(port -> {
+        return http.start(this::seedRedirectEndpoint, routes(), config.host(), config.port(), instances).onSuccess(port -> {
             expiryTimer = vertx.setPeriodic(250, t -> balancer.expireLeases());
             LOG.info("balancer listening on {}:{} ({}), strategy {}, {} workers and {} producers remembered from {}",
                     config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(), balancer.membership().all().size(),
