@@ -323,7 +323,7 @@ public final class BalancerServer {
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return http.start(this::seedRedirectEndpoint, routes(), config.host(), config.port(), instances).onSuccess(port -> {
-            expiryTimer = vertx.setPeriodic(250, t -> balancer.expireLeases());
+            expiryTimer = vertx.setPeriodic(Membership.CHECK_EVERY.toMillis(), t -> balancer.expireLeases());
             LOG.info("balancer listening on {}:{} ({}), strategy {}, {} workers and {} producers remembered from {}",
                     config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(), balancer.membership().all().size(),
                     balancer.assignments().size(), config.stateFile());

@@ -74,6 +74,11 @@ public final class Member {
         dead = true;
     }
 
+    /** Moves the last renewal {@code nanos} later (never past {@code nowNanos}): time the balancer could not see. */
+    void excuse(long nanos, long nowNanos) {
+        lastRenewalNanos = Math.min(nowNanos, lastRenewalNanos + nanos);
+    }
+
     /** True when a leased worker has missed {@code missed} renewals. */
     boolean leaseExpired(long nowNanos, int missed) {
         return worker.leased() && nowNanos - lastRenewalNanos > missed * worker.leaseIntervalMs() * 1_000_000L;

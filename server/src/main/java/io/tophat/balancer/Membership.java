@@ -4,6 +4,7 @@ import io.tophat.protocol.WorkerLoad;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -12,13 +13,19 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The workers the balancer knows, alive or dead. Leased workers that miss {@value #MISSED_RENEWALS}
- * renewals are marked dead by {@link #expire}; a renewal brings a worker back.
+ * renewals are marked dead by {@link #expire}, run every {@link #CHECK_EVERY}; a renewal brings a worker back.
+ * When a check comes late, the balancer itself was held up (CPU starvation, a pause) and could not read the
+ * renewals waiting for it, so every lease is extended by the delay rather than counted as missed.
  */
 public final class Membership {
     public static final int MISSED_RENEWALS = 3;
+    public static final Duration CHECK_EVERY = Duration.ofMillis(250);
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+    /** A delay worth a log line; shorter ones are excused quietly. */
+    private static final long NOTABLE_DELAY_NANOS = 1_000_000_000L;
 
     private final Map<String, Member> members = new ConcurrentHashMap<>();
+    private long lastCheckNanos = System.nanoTime();
 
     /** Adds or replaces the worker; returns its member, alive. */
     public Member join(Worker worker) {
@@ -90,7 +97,19 @@ public final class Membership {
 
     /** Marks dead every leased worker that missed its renewals; returns those newly marked. */
     public List<Member> expire() {
-        long now = System.nanoTime();
+        return expire(System.nanoTime());
+    }
+
+    List<Member> expire(long now) {
+        long late = now - lastCheckNanos - CHECK_EVERY.toNanos();
+        lastCheckNanos = now;
+        if (late > CHECK_EVERY.toNanos()) {
+            members.values().forEach(member -> member.excuse(late, now));
+            if (late >= NOTABLE_DELAY_NANOS) {
+                LOG.warn("the balancer was held up for {} ms (CPU starvation or a pause); leases extended by as much",
+                        late / 1_000_000);
+            }
+        }
         List<Member> expired = new ArrayList<>();
         for (Member member : members.values()) {
             if (member.alive() && member.leaseExpired(now, MISSED_RENEWALS)) {

@@ -1,0 +1,38 @@
+package io.tophat.balancer;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MembershipTest {
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void aWorkerThatStopsRenewingIsMarkedDeadAfterThreeMissedLeases() {
+        Membership membership = new Membership();
+        long start = System.nanoTime();
+        Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", 1000, 0));
+        for (long t = 250; t <= 3000; t += 250) {
+            assertThat(membership.expire(start + t * MS)).as("at %d ms", t).isEmpty();
+        }
+        assertThat(membership.expire(start + 3250 * MS)).containsExactly(member);
+        assertThat(member.alive()).isFalse();
+    }
+
+    @Test
+    void timeTheBalancerItselfWasHeldUpIsNotCountedAgainstTheWorkers() {
+        Membership membership = new Membership();
+        long start = System.nanoTime();
+        Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", 1000, 0));
+        assertThat(membership.expire(start + 250 * MS)).isEmpty();
+        // the balancer's event loop is stalled for five seconds: no check runs, and no renewal could be read
+        assertThat(membership.expire(start + 5250 * MS)).as("right after the stall").isEmpty();
+        assertThat(member.alive()).isTrue();
+        // from here the worker is silent for real: it is marked dead when its 3 s lease has run out, the stall
+        // not counted (250 ms before the stall, 2750 ms after it)
+        for (long t = 5500; t <= 7750; t += 250) {
+            assertThat(membership.expire(start + t * MS)).as("at %d ms", t).isEmpty();
+        }
+        assertThat(membership.expire(start + 8000 * MS)).containsExactly(member);
+    }
+}
