@@ -3,6 +3,8 @@ package io.tophat.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tophat.protocol.HeartbeatJson;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -71,6 +73,28 @@ public final class ErrorResponder implements Handler<RoutingContext> {
             case 400 -> ApiException.badRequest("bad request", payload);
             default -> new ApiException(status >= 400 && status <= 599 ? status : 500, "request failed", payload, 0);
         };
+    }
+
+    /**
+     * Answers a request the HTTP layer could not decode (broken framing such as a Content-Length that is not a
+     * number, a request line or headers over their limits) with a JSON error, then closes the connection, since
+     * what follows on it cannot be read reliably.
+     */
+    public static void malformed(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        ApiException error;
+        if (cause instanceof TooLongHttpLineException) {
+            error = new ApiException(414, "request line too long",
+                    "the method, path and query must fit in " + HttpService.MAX_REQUEST_LINE + " bytes", 0);
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            error = new ApiException(431, "request headers too large",
+                    "the headers must fit in " + HttpService.MAX_HEADERS + " bytes", 0);
+        } else {
+            error = ApiException.badRequest("malformed HTTP request", cause == null ? null : cause.getMessage());
+        }
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        send(request.response(), error);
+        request.connection().close();
     }
 
     public static void send(HttpServerResponse response, ApiException error) {

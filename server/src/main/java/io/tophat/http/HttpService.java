@@ -30,6 +30,9 @@ public final class HttpService {
     /** The kernel caps this at net.core.somaxconn; the report's test opens 500 connections at once. */
     private static final int ACCEPT_BACKLOG = 8192;
     private static final int FREE_PORT_ATTEMPTS = 5;
+    /** Longest request line (method, path, query) and header block accepted, in bytes. */
+    static final int MAX_REQUEST_LINE = 8192;
+    static final int MAX_HEADERS = 8192;
 
     private final Vertx vertx;
     private String deploymentId;
@@ -95,7 +98,8 @@ public final class HttpService {
                 .setAcceptBacklog(ACCEPT_BACKLOG)
                 .setTcpNoDelay(true)
                 .setIdleTimeout(120)
-                .setMaxInitialLineLength(8192)
+                .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                .setMaxHeaderSize(MAX_HEADERS)
                 // HTTP/1.1 only, without WebSockets: no HTTP/2 preface sniffing and no WebSocket extension handler in
                 // every new connection's pipeline (the report's test opens a connection per request)
                 .setHttp2ClearTextEnabled(false)
@@ -127,7 +131,8 @@ public final class HttpService {
 
         @Override
         public Future<?> start() {
-            return vertx.createHttpServer(options).requestHandler(handler).listen()
+            return vertx.createHttpServer(options).requestHandler(handler)
+                    .invalidRequestHandler(ErrorResponder::malformed).listen()
                     .onSuccess(server -> owner.port = server.actualPort());
         }
     }

@@ -107,15 +107,30 @@ class WorkerBadInputTest {
         return Stream.of("/heartbeat", "/api/v1/heartbeats");
     }
 
-    @Test
-    void aBadContentLengthIsRefused() throws Exception {
+    static Stream<Arguments> malformedRequests() {
+        return Stream.of(
+                arguments("a Content-Length that is not a number", "POST /heartbeat HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: 12abc\r\n\r\n{}", 400, "malformed HTTP request"),
+                arguments("a request line over 8 KiB", "GET /get_data/" + "x".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                        414, "request line too long"),
+                arguments("headers over 8 KiB", "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(9000)
+                        + "\r\n\r\n", 431, "request headers too large"));
+    }
+
+    @ParameterizedTest(name = "{0} is answered {2} with a JSON error and the connection closed")
+    @MethodSource("malformedRequests")
+    void requestsTheHttpLayerCannotReadGetAJsonError(String name, String request, int status, String error)
+            throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.worker(0).port())) {
             socket.setSoTimeout(5000);
-            socket.getOutputStream().write(("POST /heartbeat HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n"
-                    + "Connection: close\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertThat(answer).startsWith("HTTP/1.1 400");
+            // HTTP/1.0 when the request line itself could not be read: the client's version is unknown then
+            assertThat(answer).matches("(?s)HTTP/1\\.[01] " + status + " .*");
+            assertThat(answer.toLowerCase()).contains("content-type: application/json").contains("connection: close");
+            assertThat(answer).contains("{\"error\":\"" + error + "\"");
         }
+        assertKeeperUnchanged();
     }
 
     @Test
