@@ -207,7 +207,21 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     /** An unmerged inbox row: where it is, and what decides whether it is a producer's latest. */
-    private record InboxRef(long id, long receivedAt, Long seq) {
+    /**
+     * The newest unmerged row of a producer or label ({@code id}, with what decides it) and the last unmerged
+     * row of any kind ({@code lastId}): a row that came later without being newer (a retry, or stamped a
+     * millisecond earlier on another event loop) must keep the producer listed until it is merged too.
+     */
+    private record InboxRef(long id, long receivedAt, Long seq, long lastId) {
+
+        InboxRef(long id, long receivedAt, Long seq) {
+            this(id, receivedAt, seq, id);
+        }
+
+        /** {@code fresh} if it is newer, else this one, and either way {@code fresh}'s id as the last row. */
+        InboxRef newer(InboxRef fresh) {
+            return fresh.supersedes(this) ? fresh : new InboxRef(id, receivedAt, seq, fresh.lastId);
+        }
 
         /** True when this row replaces {@code held} as the latest: not older, and not a retry of it. */
         boolean supersedes(InboxRef held) {
@@ -217,7 +231,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     private void indexInbox(String producer, String label, InboxRef ref) {
-        inboxByProducer.merge(producer, ref, (held, fresh) -> fresh.supersedes(held) ? fresh : held);
+        inboxByProducer.merge(producer, ref, InboxRef::newer);
         if (label != null) {
             inboxByLabel.merge(label, ref, (held, fresh) -> fresh.receivedAt() >= held.receivedAt() ? fresh : held);
         }
@@ -354,7 +368,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                 throw failures.translate("merge the inbox into", e);
             }
             mergedThrough = to;
-            inboxByProducer.values().removeIf(ref -> ref.id() <= to);
+            inboxByProducer.values().removeIf(ref -> ref.lastId() <= to);
             inboxByLabel.values().removeIf(ref -> ref.id() <= to);
             checkpointInbox();
             return to - from;

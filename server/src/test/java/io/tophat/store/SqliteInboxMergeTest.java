@@ -2,6 +2,7 @@ package io.tophat.store;
 
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.Location;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,23 @@ class SqliteInboxMergeTest {
             assertThat(store.history("p3", 0, Long.MAX_VALUE, 1000)).isEqualTo(historyBefore).hasSize(100);
             assertThat(latestBefore.seq()).isEqualTo(993);
             assertThat(store.historySize()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void aHeartbeatThatIsNotTheNewestStaysReadableWhileTheNewestIsMergedBeforeIt() {
+        try (SqliteHeartbeatStore store = open()) {
+            // the second was stamped a millisecond earlier (on another event loop) but queued later: it is not the
+            // producer's newest, yet it must stay visible while only the first is merged
+            store.append(List.of(beat("p", 2000, 1), beat("p", 1999, 2)));
+            long merged = store.mergeNext(1);
+            Assumptions.assumeTrue(merged == 1, "the merger thread merged both first (a machine stalled over 1 s)");
+            assertThat(store.backlog()).isEqualTo(1);
+            assertThat(store.history("p", 0, Long.MAX_VALUE, 10)).extracting(Heartbeat::seq).containsExactly(2L, 1L);
+            assertThat(store.latest("p").orElseThrow().seq()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.backlog() == 0);
+            assertThat(store.history("p", 0, Long.MAX_VALUE, 10)).extracting(Heartbeat::seq).containsExactly(2L, 1L);
+            assertThat(store.latest("p").orElseThrow().seq()).isEqualTo(1);
         }
     }
 
