@@ -125,7 +125,7 @@ public final class BalancerServer {
      */
     private boolean seedRedirectEndpoint(HttpServerRequest request) {
         String path = request.path();
-        if (request.method() != HttpMethod.GET || !path.startsWith(SEED_DATA)
+        if (request.method() != HttpMethod.GET || path == null || !path.startsWith(SEED_DATA)
                 || path.indexOf('%', SEED_DATA.length()) >= 0 || path.indexOf('/', SEED_DATA.length()) >= 0) {
             return false;
         }
