@@ -41,6 +41,11 @@ class OverloadIT {
     private static final int SENDERS = 96;
     private static final Duration OVERLOAD = Duration.ofSeconds(30);
     private static final long HEAP_MAX = 96L << 20;
+    /**
+     * A heartbeat let into the queue waits for at most 64 commits, each with an fsync; on a shared CI machine's
+     * disk an fsync can take a few hundred ms, so this is generous, and still catches a request left hanging.
+     */
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -58,9 +63,13 @@ class OverloadIT {
 
             Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();
             Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+            Map<String, Long> failures = new ConcurrentHashMap<>();
+            AtomicLong retried = new AtomicLong();
             AtomicLong missingRetryAfter = new AtomicLong();
             AtomicBoolean running = new AtomicBoolean(true);
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            // HTTP/1.1, as TopHat's own client and phones use it
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
             URI target = URI.create("http://127.0.0.1:" + workerPort + "/heartbeat");
             ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
             for (int t = 0; t < SENDERS; t++) {
@@ -72,17 +81,21 @@ class OverloadIT {
                         String producer = "o-" + thread;
                         String body = "{\"id\":\"" + producer + "\",\"seq\":" + seq
                                 + ",\"location\":{\"lat\":56.34,\"lon\":-2.79},\"data\":{\"n\":" + seq + "}}";
+                        HttpRequest request = HttpRequest.newBuilder(target).timeout(ANSWER_WITHIN)
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                        HttpResponse<Void> r;
                         try {
-                            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
-                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-                            statuses.computeIfAbsent(r.statusCode(), s -> new AtomicLong()).incrementAndGet();
-                            if (r.statusCode() == 200) {
-                                acknowledged.computeIfAbsent(producer, p -> ConcurrentHashMap.newKeySet()).add(seq);
-                            } else if (r.statusCode() == 503 && r.headers().firstValue("retry-after").isEmpty()) {
-                                missingRetryAfter.incrementAndGet();
-                            }
+                            r = sendRetryingOnce(http, request, retried);
                         } catch (Exception e) {
                             statuses.computeIfAbsent(-1, s -> new AtomicLong()).incrementAndGet();
+                            failures.merge(e.getClass().getSimpleName() + ": " + e.getMessage(), 1L, Long::sum);
+                            continue;
+                        }
+                        statuses.computeIfAbsent(r.statusCode(), s -> new AtomicLong()).incrementAndGet();
+                        if (r.statusCode() == 200) {
+                            acknowledged.computeIfAbsent(producer, p -> ConcurrentHashMap.newKeySet()).add(seq);
+                        } else if (r.statusCode() == 503 && r.headers().firstValue("retry-after").isEmpty()) {
+                            missingRetryAfter.incrementAndGet();
                         }
                     }
                 });
@@ -99,7 +112,11 @@ class OverloadIT {
             running.set(false);
             senders.shutdown();
             assertThat(senders.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-            System.out.printf("answers during %s of overload: %s; largest heap seen %d MB%n", OVERLOAD, statuses, maxHeap >> 20);
+            System.out.printf("answers during %s of overload: %s (requests without an answer: %s; sent again after an "
+                    + "I/O error: %d); largest heap seen %d MB%n", OVERLOAD, statuses, failures, retried.get(), maxHeap >> 20);
+            if (!failures.isEmpty()) {
+                worker.output().lines().filter(l -> !l.contains(" INFO ")).forEach(l -> System.out.println("[worker] " + l));
+            }
 
             assertThat(statuses.get(503)).as("some heartbeats were shed").isNotNull();
             assertThat(statuses.get(503).get()).isGreaterThan(100);
@@ -128,6 +145,26 @@ class OverloadIT {
                 }
                 assertThat(lost).as("acknowledged heartbeats missing from the store").isZero();
             }
+        }
+    }
+
+    /**
+     * Sends once more, the same heartbeat (its seq makes that safe), after an I/O error. The JDK's HTTP/1.1
+     * client now and then fails a request on a reused connection with "header parser received no bytes" (about
+     * once in 200,000 requests here, with or without this session's server changes); the bench's Netty generator saw
+     * no reset in 3.4 million requests to a worker overloaded the same way ({@code bench overload}), so the worker
+     * does not drop connections. A second failure counts as unanswered.
+     */
+    private static HttpResponse<Void> sendRetryingOnce(HttpClient http, HttpRequest request, AtomicLong retried)
+            throws Exception {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (java.io.IOException e) {
+            if (e instanceof java.net.http.HttpTimeoutException) {
+                throw e;
+            }
+            retried.incrementAndGet();
+            return http.send(request, HttpResponse.BodyHandlers.discarding());
         }
     }
 }
