@@ -63,8 +63,10 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
 
     private static final String READ_COLUMNS = "producer, location, data, ip_address, received_at, device_time, seq";
     private static final String SELECT_INBOX_ROW = "SELECT " + READ_COLUMNS + " FROM ib.inbox WHERE id = ?";
+    // ?1: a JSON array of the producer's unmerged inbox ids
     private static final String SELECT_INBOX_HISTORY = "SELECT " + READ_COLUMNS + ", id FROM ib.inbox"
-            + " WHERE producer = ? AND received_at >= ? AND received_at < ? AND id > ? ORDER BY received_at, id LIMIT ?";
+            + " WHERE id IN (SELECT value FROM json_each(?)) AND received_at >= ? AND received_at < ?"
+            + " ORDER BY received_at, id LIMIT ?";
     private static final String SELECT_INBOX_TAIL =
             "SELECT id, producer, label, received_at, seq FROM inbox WHERE id > ? ORDER BY id";
     private static final String SELECT_LATEST = "SELECT " + READ_COLUMNS + " FROM latest WHERE producer = ?";
@@ -91,6 +93,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private final Object mergeLock = new Object();
     /** The newest inbox row of each producer and of each location label with rows not yet merged. */
     private final Map<String, InboxRef> inboxByProducer = new ConcurrentHashMap<>();
+    private final Map<String, UnmergedIds> unmergedByProducer = new ConcurrentHashMap<>();
     private final Map<String, InboxRef> inboxByLabel = new ConcurrentHashMap<>();
     private final SqliteMerger mergerThread;
     private volatile long lastAppended;
@@ -207,21 +210,7 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     /** An unmerged inbox row: where it is, and what decides whether it is a producer's latest. */
-    /**
-     * The newest unmerged row of a producer or label ({@code id}, with what decides it) and the last unmerged
-     * row of any kind ({@code lastId}): a row that came later without being newer (a retry, or stamped a
-     * millisecond earlier on another event loop) must keep the producer listed until it is merged too.
-     */
-    private record InboxRef(long id, long receivedAt, Long seq, long lastId) {
-
-        InboxRef(long id, long receivedAt, Long seq) {
-            this(id, receivedAt, seq, id);
-        }
-
-        /** {@code fresh} if it is newer, else this one, and either way {@code fresh}'s id as the last row. */
-        InboxRef newer(InboxRef fresh) {
-            return fresh.supersedes(this) ? fresh : new InboxRef(id, receivedAt, seq, fresh.lastId);
-        }
+    private record InboxRef(long id, long receivedAt, Long seq) {
 
         /** True when this row replaces {@code held} as the latest: not older, and not a retry of it. */
         boolean supersedes(InboxRef held) {
@@ -231,7 +220,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     private void indexInbox(String producer, String label, InboxRef ref) {
-        inboxByProducer.merge(producer, ref, InboxRef::newer);
+        inboxByProducer.merge(producer, ref, (held, fresh) -> fresh.supersedes(held) ? fresh : held);
+        unmergedByProducer.compute(producer, (key, ids) -> (ids == null ? new UnmergedIds() : ids).add(ref.id()));
         if (label != null) {
             inboxByLabel.merge(label, ref, (held, fresh) -> fresh.receivedAt() >= held.receivedAt() ? fresh : held);
         }
@@ -368,7 +358,10 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                 throw failures.translate("merge the inbox into", e);
             }
             mergedThrough = to;
-            inboxByProducer.values().removeIf(ref -> ref.lastId() <= to);
+            inboxByProducer.values().removeIf(ref -> ref.id() <= to);
+            for (String producer : unmergedByProducer.keySet()) {
+                unmergedByProducer.computeIfPresent(producer, (key, ids) -> ids.dropThrough(to) ? null : ids);
+            }
             inboxByLabel.values().removeIf(ref -> ref.id() <= to);
             checkpointInbox();
             return to - from;
@@ -452,12 +445,13 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
         if (limit == 0 || fromMillis >= toMillis) {
             return List.of();
         }
-        boolean inInbox = inboxByProducer.containsKey(producer);
         long merged = mergedThrough;
+        UnmergedIds ids = unmergedByProducer.get(producer);
+        String unmergedIds = ids == null ? null : ids.jsonAfter(merged);
         return readers.read("read the history of " + producer + " from", c -> {
-            List<Row> unmerged = inInbox
-                    ? rows(c, SELECT_INBOX_HISTORY, producer, fromMillis, toMillis, merged, limit) : List.of();
-            List<Row> rows = rows(c, SELECT_HISTORY, producer, fromMillis, toMillis, -1, limit);
+            List<Row> unmerged = unmergedIds == null ? List.of()
+                    : rows(c, SELECT_INBOX_HISTORY, unmergedIds, fromMillis, toMillis, limit);
+            List<Row> rows = rows(c, SELECT_HISTORY, producer, fromMillis, toMillis, limit);
             Set<Long> mergedInboxIds = new HashSet<>();
             Set<Long> seqs = new HashSet<>();
             for (Row r : rows) {
@@ -484,16 +478,14 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private record Row(Heartbeat heartbeat, Long inboxId) {
     }
 
-    private static List<Row> rows(Connection c, String sql, String producer, long from, long to, long afterId,
-                                  int limit) throws SQLException {
+    /** {@code key}: the producer for the history, the JSON array of its unmerged ids for the inbox. */
+    private static List<Row> rows(Connection c, String sql, String key, long from, long to, int limit)
+            throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql)) {
             int i = 1;
-            st.setString(i++, producer);
+            st.setString(i++, key);
             st.setLong(i++, from);
             st.setLong(i++, to);
-            if (afterId >= 0) {
-                st.setLong(i++, afterId);
-            }
             st.setInt(i, limit);
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
