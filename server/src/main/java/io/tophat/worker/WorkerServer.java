@@ -217,7 +217,8 @@ public final class WorkerServer {
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         long quiet = 2 * config.leaseInterval().toNanos();
         Promise<Void> moved = Promise.promise();
-        vertx.setPeriodic(0, 100, timer -> {
+        // Not setPeriodic(0, ...): a periodic timer that fires at once cannot yet be cancelled from its own handler.
+        vertx.setPeriodic(100, timer -> {
             long now = System.nanoTime();
             boolean none = links.stream().allMatch(l -> l.producersAssigned() == 0);
             if (none || now - lastHeartbeatNanos > quiet || now > deadline) {
