@@ -129,12 +129,10 @@ public final class BalancerServer {
                 || path.indexOf('%', SEED_DATA.length()) >= 0 || path.indexOf('/', SEED_DATA.length()) >= 0) {
             return false;
         }
-        String id = path.substring(SEED_DATA.length());
-        String problem = ProducerId.problem(id);
-        if (problem != null) {
-            ErrorResponder.send(request.response(), ApiException.badRequest("invalid producer id", problem));
-        } else {
-            seedRedirect(id, request.response());
+        try {
+            seedRedirect(validProducerId(path.substring(SEED_DATA.length())), request.response());
+        } catch (ApiException e) {
+            ErrorResponder.send(request.response(), e);
         }
         return true;
     }
@@ -278,7 +276,10 @@ public final class BalancerServer {
     }
 
     private static String producerId(RoutingContext rc) {
-        String id = rc.pathParam("id");
+        return validProducerId(rc.pathParam("id"));
+    }
+
+    private static String validProducerId(String id) {
         String problem = ProducerId.problem(id);
         if (problem != null) {
             throw ApiException.badRequest("invalid producer id", problem);

@@ -91,9 +91,9 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private final String identity;
     private final Object writeLock = new Object();
     private final Object mergeLock = new Object();
-    /** The newest inbox row of each producer and of each location label with rows not yet merged. */
-    private final Map<String, InboxRef> inboxByProducer = new ConcurrentHashMap<>();
-    private final Map<String, UnmergedIds> unmergedByProducer = new ConcurrentHashMap<>();
+    /** The unmerged inbox rows of each producer (their ids and the newest of them). */
+    private final Map<String, UnmergedRows> inboxByProducer = new ConcurrentHashMap<>();
+    /** The newest unmerged inbox row at each location label. */
     private final Map<String, InboxRef> inboxByLabel = new ConcurrentHashMap<>();
     private final SqliteMerger mergerThread;
     private volatile long lastAppended;
@@ -209,19 +209,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
         }
     }
 
-    /** An unmerged inbox row: where it is, and what decides whether it is a producer's latest. */
-    private record InboxRef(long id, long receivedAt, Long seq) {
-
-        /** True when this row replaces {@code held} as the latest: not older, and not a retry of it. */
-        boolean supersedes(InboxRef held) {
-            boolean retry = seq != null && held.seq != null && seq <= held.seq;
-            return receivedAt >= held.receivedAt && !retry;
-        }
-    }
-
     private void indexInbox(String producer, String label, InboxRef ref) {
-        inboxByProducer.merge(producer, ref, (held, fresh) -> fresh.supersedes(held) ? fresh : held);
-        unmergedByProducer.compute(producer, (key, ids) -> (ids == null ? new UnmergedIds() : ids).add(ref.id()));
+        inboxByProducer.compute(producer, (key, rows) -> (rows == null ? new UnmergedRows() : rows).add(ref));
         if (label != null) {
             inboxByLabel.merge(label, ref, (held, fresh) -> fresh.receivedAt() >= held.receivedAt() ? fresh : held);
         }
@@ -358,9 +347,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                 throw failures.translate("merge the inbox into", e);
             }
             mergedThrough = to;
-            inboxByProducer.values().removeIf(ref -> ref.id() <= to);
-            for (String producer : unmergedByProducer.keySet()) {
-                unmergedByProducer.computeIfPresent(producer, (key, ids) -> ids.dropThrough(to) ? null : ids);
+            for (String producer : inboxByProducer.keySet()) {
+                inboxByProducer.computeIfPresent(producer, (key, rows) -> rows.dropThrough(to) ? null : rows);
             }
             inboxByLabel.values().removeIf(ref -> ref.id() <= to);
             checkpointInbox();
@@ -375,7 +363,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
      */
     private String newestIds(long from, long to) {
         StringBuilder ids = new StringBuilder(12 * inboxByProducer.size() + 2).append('[');
-        for (InboxRef ref : inboxByProducer.values()) {
+        for (UnmergedRows rows : inboxByProducer.values()) {
+            InboxRef ref = rows.newest();
             if (ref.id() > from && ref.id() <= to) {
                 ids.append(ids.length() > 1 ? "," : "").append(ref.id());
             }
@@ -399,7 +388,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
 
     @Override
     public Optional<Heartbeat> latest(String producer) {
-        return newestOf(inboxByProducer.get(producer), SELECT_LATEST, producer,
+        UnmergedRows rows = inboxByProducer.get(producer);
+        return newestOf(rows == null ? null : rows.newest(), SELECT_LATEST, producer,
                 "read the latest heartbeat of " + producer + " from");
     }
 
@@ -446,8 +436,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             return List.of();
         }
         long merged = mergedThrough;
-        UnmergedIds ids = unmergedByProducer.get(producer);
-        String unmergedIds = ids == null ? null : ids.jsonAfter(merged);
+        UnmergedRows pending = inboxByProducer.get(producer);
+        String unmergedIds = pending == null ? null : pending.jsonAfter(merged);
         return readers.read("read the history of " + producer + " from", c -> {
             List<Row> unmerged = unmergedIds == null ? List.of()
                     : rows(c, SELECT_INBOX_HISTORY, unmergedIds, fromMillis, toMillis, limit);

@@ -3,16 +3,18 @@ package io.tophat.store;
 import java.util.Arrays;
 
 /**
- * The inbox ids of one producer's heartbeats not yet merged into the history, oldest first, so that a history
- * read looks those rows up by id instead of scanning the whole inbox. Appended by the ingest writer, pruned by
- * the merger, read by any thread.
+ * One producer's heartbeats in the inbox not yet merged into the history: the ids of all of them, oldest
+ * first, so that a history read looks those rows up by id instead of scanning the whole inbox, and the newest
+ * of them (a retry, or a row stamped a millisecond earlier on another event loop, never replaces it). Added to
+ * by the ingest writer, pruned by the merger, read by any thread.
  */
-final class UnmergedIds {
+final class UnmergedRows {
     private long[] ids = new long[4];
     private int start;
     private int end;
+    private InboxRef newest;
 
-    synchronized UnmergedIds add(long id) {
+    synchronized UnmergedRows add(InboxRef row) {
         if (end == ids.length) {
             int live = end - start;
             long[] grown = live * 2 > ids.length ? new long[ids.length * 2] : ids;
@@ -21,21 +23,24 @@ final class UnmergedIds {
             start = 0;
             end = live;
         }
-        ids[end++] = id;
+        ids[end++] = row.id();
+        if (newest == null || row.supersedes(newest)) {
+            newest = row;
+        }
         return this;
     }
 
-    /** Forgets the ids up to {@code mergedThrough}; true when none is left. */
+    /** The newest row added; once merged it stays until a newer one comes or every row is merged. */
+    synchronized InboxRef newest() {
+        return newest;
+    }
+
+    /** Forgets the rows up to {@code mergedThrough}; true when none is left. */
     synchronized boolean dropThrough(long mergedThrough) {
         while (start < end && ids[start] <= mergedThrough) {
             start++;
         }
-        if (start == end) {
-            start = 0;
-            end = 0;
-            return true;
-        }
-        return false;
+        return start == end;
     }
 
     /** The ids above {@code afterId} as a JSON array, or null when there is none. */
