@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
@@ -14,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The JSON form of a stored {@link Heartbeat} and of a {@link Location}, written and read with Jackson's
  * streaming API (no object tree). Field names: {@code producer, location, data, ip_address, received_at,
- * device_time, seq}; a location is {@code {"lat","lon","alt","accuracy","speed","bearing"}} or a string.
+ * device_time, seq}; a location is {@code {"lat","lon","alt","accuracy","speed","bearing", ...extras}} or a string.
  */
 public final class HeartbeatJson {
     public static final JsonFactory FACTORY = JsonFactory.builder().build();
@@ -75,6 +76,11 @@ public final class HeartbeatJson {
         writeOptional(gen, "accuracy", loc.accuracy());
         writeOptional(gen, "speed", loc.speed());
         writeOptional(gen, "bearing", loc.bearing());
+        if (loc.extras() != null) {
+            // members of the object being written: lat and lon came before, so a comma leads them
+            gen.writeRaw(',');
+            gen.writeRaw(loc.extras());
+        }
         gen.writeEndObject();
     }
 
@@ -96,6 +102,9 @@ public final class HeartbeatJson {
             appendOptional(out, ",\"accuracy\":", loc.accuracy());
             appendOptional(out, ",\"speed\":", loc.speed());
             appendOptional(out, ",\"bearing\":", loc.bearing());
+            if (loc.extras() != null) {
+                out.append(',').append(loc.extras());
+            }
             return out.append('}').toString();
         }
         ByteArrayBuilder out = new ByteArrayBuilder(96);
@@ -115,16 +124,21 @@ public final class HeartbeatJson {
 
     /** Reads a location from its JSON text (an object or a string). */
     public static Location decodeLocation(String json) {
-        try (JsonParser p = FACTORY.createParser(json)) {
+        byte[] source = json.getBytes(StandardCharsets.UTF_8);
+        try (JsonParser p = FACTORY.createParser(source)) {
             p.nextToken();
-            return readLocation(p);
+            return readLocation(source, p);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a location: " + e.getMessage(), e);
         }
     }
 
-    /** Reads a location at the parser's current token (a string or the start of an object). */
-    public static Location readLocation(JsonParser p) throws IOException {
+    /**
+     * Reads a location at the parser's current token (a string or the start of an object) from a parser created
+     * on {@code source}. The known fields are read as numbers; every other member, and a known one sent as
+     * {@code null}, is kept in {@link Location#extras()} as its JSON text.
+     */
+    public static Location readLocation(byte[] source, JsonParser p) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
             return Location.label(p.getText());
         }
@@ -132,33 +146,35 @@ public final class HeartbeatJson {
             throw new IllegalArgumentException("location must be an object {lat, lon} or a string");
         }
         Double lat = null, lon = null, alt = null, accuracy = null, speed = null, bearing = null;
+        StringBuilder extras = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
-            Double value = null;
-            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-                value = p.getDoubleValue();
-            } else if (isKnownLocationField(name) && t != JsonToken.VALUE_NULL) {
-                throw new IllegalArgumentException("location." + name + " must be a number");
-            } else {
-                p.skipChildren();
+            if (!isKnownLocationField(name) || t == JsonToken.VALUE_NULL) {
+                extras = extras == null ? new StringBuilder() : extras.append(',');
+                extras.append('"').append(JsonStringEncoder.getInstance().quoteAsString(name)).append("\":")
+                        .append(rawValue(source, p));
+                continue;
             }
+            if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+                throw new IllegalArgumentException("location." + name + " must be a number");
+            }
+            double value = p.getDoubleValue();
             switch (name) {
                 case "lat" -> lat = value;
-                case "lon", "lng" -> lon = value;
+                case "lon" -> lon = value;
                 case "alt" -> alt = value;
                 case "accuracy" -> accuracy = value;
                 case "speed" -> speed = value;
-                case "bearing" -> bearing = value;
-                default -> { /* unknown fields are ignored, as for any JSON API */ }
+                default -> bearing = value;
             }
         }
-        return new Location(lat, lon, alt, accuracy, speed, bearing, null);
+        return new Location(lat, lon, alt, accuracy, speed, bearing, null, extras == null ? null : extras.toString());
     }
 
     private static boolean isKnownLocationField(String name) {
         return switch (name) {
-            case "lat", "lon", "lng", "alt", "accuracy", "speed", "bearing" -> true;
+            case "lat", "lon", "alt", "accuracy", "speed", "bearing" -> true;
             default -> false;
         };
     }
@@ -178,7 +194,7 @@ public final class HeartbeatJson {
                 p.nextToken();
                 switch (name) {
                     case "producer" -> producer = p.getValueAsString();
-                    case "location" -> location = readLocation(p);
+                    case "location" -> location = readLocation(json, p);
                     case "data" -> data = rawValue(json, p);
                     case "ip_address" -> ip = p.getValueAsString();
                     case "received_at" -> receivedAt = p.getLongValue();
@@ -199,6 +215,10 @@ public final class HeartbeatJson {
      */
     public static String rawValue(byte[] source, JsonParser p) throws IOException {
         int start = (int) p.currentTokenLocation().getByteOffset();
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            // a string is read lazily: until it is finished, the parser stands just after its opening quote
+            p.finishToken();
+        }
         p.skipChildren();
         int end = (int) p.currentLocation().getByteOffset();
         return new String(source, start, end - start, StandardCharsets.UTF_8);

@@ -4,8 +4,18 @@ package io.tophat.protocol;
  * Where a producer is. Either a position ({@code lat}, {@code lon} and optional {@code alt} in metres,
  * {@code accuracy} in metres, {@code speed} in m/s, {@code bearing} in degrees) or, as the original
  * protocol allowed, a plain string kept as {@code label}. Absent optional values are null.
+ *
+ * @param extras the position's other members, kept as the producer sent them: the JSON text of the members
+ *               without the braces ({@code "provider":"gps","satellites":7}), or null when there are none. A
+ *               known field sent as {@code null} is kept here too, so that it is served back as sent.
  */
-public record Location(Double lat, Double lon, Double alt, Double accuracy, Double speed, Double bearing, String label) {
+public record Location(Double lat, Double lon, Double alt, Double accuracy, Double speed, Double bearing, String label,
+                       String extras) {
+
+    /** A position or label without extra members. */
+    public Location(Double lat, Double lon, Double alt, Double accuracy, Double speed, Double bearing, String label) {
+        this(lat, lon, alt, accuracy, speed, bearing, label, null);
+    }
 
     public static Location of(double lat, double lon) {
         return new Location(lat, lon, null, null, null, null, null);
@@ -33,11 +43,11 @@ public record Location(Double lat, Double lon, Double alt, Double accuracy, Doub
         if (!(lon >= -180 && lon <= 180)) {
             return "location.lon must be between -180 and 180";
         }
-        if (accuracy != null && !(accuracy >= 0)) {
-            return "location.accuracy must not be negative";
+        if (accuracy != null && !(accuracy >= 0 && accuracy < Double.POSITIVE_INFINITY)) {
+            return "location.accuracy must be a finite number, not negative";
         }
-        if (speed != null && !(speed >= 0)) {
-            return "location.speed must not be negative";
+        if (speed != null && !(speed >= 0 && speed < Double.POSITIVE_INFINITY)) {
+            return "location.speed must be a finite number, not negative";
         }
         if (bearing != null && !(bearing >= 0 && bearing < 360)) {
             return "location.bearing must be at least 0 and below 360";

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The balancer's HTTP face: the seed protocol and API v1 over one {@link Balancer}. Redirects are answered
@@ -36,7 +35,6 @@ public final class BalancerServer {
     private static final long DEFAULT_LEASE_MS = 1000;
     private static final int MAX_CONTROL_BODY = 16 * 1024;
     private static final String SEED_DATA = "/get_data/";
-    private static final Pattern WORKER_URL = Pattern.compile("https?://[^/?#\\s]+:\\d{1,5}");
 
     private final Vertx vertx;
     private final BalancerConfig config;
@@ -81,16 +79,13 @@ public final class BalancerServer {
 
     private void seedJoin(RoutingContext rc) {
         int port = port(rc);
-        String host = rc.queryParams().get("host");
-        String url = "http://" + hostForUrl(host == null || host.isBlank() ? sourceHost(rc) : host) + ":" + port;
+        String url = "http://" + WorkerAddress.forUrl(seedHost(rc)) + ":" + port;
         Worker worker = new Worker(Worker.idOf(url), url, null, 0, System.currentTimeMillis());
         balancer.join(worker).onSuccess(m -> Responses.text(rc.response(), 200, url)).onFailure(e -> fail(rc, e));
     }
 
     private void seedLeave(RoutingContext rc) {
-        String host = rc.queryParams().get("host");
-        String id = Worker.idOf("http://" + hostForUrl(host == null || host.isBlank() ? sourceHost(rc) : host)
-                + ":" + port(rc));
+        String id = Worker.idOf("http://" + WorkerAddress.forUrl(seedHost(rc)) + ":" + port(rc));
         balancer.leave(id).onSuccess(known -> {
             if (known) {
                 Responses.text(rc.response(), 200, "Worker " + id + " has left");
@@ -164,14 +159,21 @@ public final class BalancerServer {
 
     private void join(RoutingContext rc) {
         WorkerRegistration reg = readBody(rc, WorkerRegistration.class);
+        if (reg == null) {
+            throw ApiException.unprocessable("invalid registration", "send a JSON object {\"url\"} or {\"port\"}");
+        }
         String url = reg.url();
         if (url == null || url.isBlank()) {
             if (reg.port() < 1 || reg.port() > 65535) {
                 throw ApiException.unprocessable("invalid registration", "give url, or a port between 1 and 65535");
             }
-            url = "http://" + hostForUrl(sourceHost(rc)) + ":" + reg.port();
-        } else if (!WORKER_URL.matcher(url).matches()) {
-            throw ApiException.unprocessable("invalid registration", "url must look like http://host:port");
+            url = "http://" + WorkerAddress.forUrl(sourceHost(rc)) + ":" + reg.port();
+        } else {
+            String problem = WorkerAddress.urlProblem(url);
+            if (problem != null) {
+                throw ApiException.unprocessable("invalid registration", problem);
+            }
+            url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         }
         long lease = reg.leaseIntervalMs() > 0 ? reg.leaseIntervalMs() : DEFAULT_LEASE_MS;
         Worker worker = new Worker(Worker.idOf(url), url, reg.store(), lease, System.currentTimeMillis());
@@ -250,7 +252,7 @@ public final class BalancerServer {
     }
 
     private static String validUrl(String url) {
-        if (!WORKER_URL.matcher(url).matches()) {
+        if (WorkerAddress.urlProblem(url) != null) {
             throw ApiException.badRequest("invalid failed worker", "failed must be a worker URL such as http://host:6000");
         }
         return url;
@@ -304,8 +306,17 @@ public final class BalancerServer {
         return rc.request().remoteAddress().hostAddress();
     }
 
-    private static String hostForUrl(String host) {
-        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    /** The seed protocol's worker host: the {@code host} parameter when given, else the request's source address. */
+    private static String seedHost(RoutingContext rc) {
+        String host = rc.queryParams().get("host");
+        if (host == null || host.isBlank()) {
+            return sourceHost(rc);
+        }
+        String problem = WorkerAddress.hostProblem(host);
+        if (problem != null) {
+            throw ApiException.badRequest("invalid host", problem);
+        }
+        return host;
     }
 
     private static <T> T readBody(RoutingContext rc, Class<T> type) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -50,18 +51,43 @@ public final class ErrorResponder implements Handler<RoutingContext> {
             fail(ctx.request(), failure);
             return;
         }
-        send(ctx.response(), error);
+        send(ctx.request(), error);
     }
 
-    /** Answers a request served outside the router: an {@link ApiException} as it says, anything else 500, logged. */
+    /**
+     * Answers a request, in the router or outside it: an {@link ApiException} as it says; nothing when the client
+     * has gone (logged at debug level, as it is the client's doing); anything else 500, logged.
+     */
     public static void fail(HttpServerRequest request, Throwable failure) {
         if (failure instanceof ApiException api) {
-            send(request.response(), api);
+            send(request, api);
+            return;
+        }
+        if (failure instanceof HttpClosedException || request.response().closed()) {
+            LOG.debug("{} {}: the client closed the connection before the answer ({})", request.method(),
+                    request.path(), describe(failure));
             return;
         }
         LOG.error("unexpected failure serving {} {}", request.method(), request.path(), failure);
         send(request.response(), new ApiException(500, "internal error",
                 "the server failed to answer this request; see its log", 0));
+    }
+
+    /** A failure's class and message, in one line. */
+    static String describe(Throwable failure) {
+        return failure == null ? "unknown" : failure.getClass().getSimpleName()
+                + (failure.getMessage() == null ? "" : ": " + failure.getMessage().lines().findFirst().orElse(""));
+    }
+
+    /** Sends the error, then closes the connection when the error says so. */
+    public static void send(HttpServerRequest request, ApiException error) {
+        if (error.closesConnection()) {
+            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+            send(request.response(), error);
+            request.connection().close();
+        } else {
+            send(request.response(), error);
+        }
     }
 
     private static ApiException fromStatus(int status, String payload) {
@@ -83,7 +109,9 @@ public final class ErrorResponder implements Handler<RoutingContext> {
     public static void malformed(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
         ApiException error;
-        if (cause instanceof TooLongHttpLineException) {
+        if (cause instanceof ApiException refused) {
+            error = refused;
+        } else if (cause instanceof TooLongHttpLineException) {
             error = new ApiException(414, "request line too long",
                     "the method, path and query must fit in " + HttpService.MAX_REQUEST_LINE + " bytes", 0);
         } else if (cause instanceof TooLongHttpHeaderException) {

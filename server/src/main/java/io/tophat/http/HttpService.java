@@ -131,7 +131,7 @@ public final class HttpService {
 
         @Override
         public Future<?> start() {
-            return vertx.createHttpServer(options).requestHandler(handler)
+            return vertx.createHttpServer(options).connectionHandler(RequestScreen::install).requestHandler(handler)
                     .invalidRequestHandler(ErrorResponder::malformed).listen()
                     .onSuccess(server -> owner.port = server.actualPort());
         }

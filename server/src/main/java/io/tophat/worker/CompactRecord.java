@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A heartbeat packed into one byte array for the latest cache (the producer id is the cache key, not stored):
  * {@code receivedAt:8 flags:1 [deviceTime:8] [seq:8] location ip:(1+n) data:rest}, where a location is a
- * label {@code (2+n)} or {@code lat:8 lon:8} plus the optional doubles the flags name. About 100 bytes for a
+ * label {@code (2+n)} or {@code lat:8 lon:8} plus the optional doubles the flags name and, when the producer
+ * sent other members, their JSON text {@code (4+n)}. About 100 bytes for a
  * typical heartbeat instead of a tree of a dozen objects, and the data's JSON text is served as a slice.
  */
 final class CompactRecord {
@@ -26,6 +27,8 @@ final class CompactRecord {
     private static final int ACCURACY = 1 << 4;
     private static final int SPEED = 1 << 5;
     private static final int BEARING = 1 << 6;
+    private static final int EXTRAS = 1 << 7;
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private CompactRecord() {
     }
@@ -33,14 +36,16 @@ final class CompactRecord {
     static byte[] encode(Heartbeat hb) {
         Location loc = hb.location();
         byte[] label = loc.label() == null ? null : loc.label().getBytes(StandardCharsets.UTF_8);
+        byte[] extras = loc.extras() == null ? null : loc.extras().getBytes(StandardCharsets.UTF_8);
         byte[] ip = hb.ipAddress().getBytes(StandardCharsets.UTF_8);
         byte[] data = hb.data().getBytes(StandardCharsets.UTF_8);
         int flags = (hb.deviceTime() != null ? DEVICE_TIME : 0) | (hb.seq() != null ? SEQ : 0)
                 | (label != null ? LABEL : 0) | (loc.alt() != null ? ALT : 0) | (loc.accuracy() != null ? ACCURACY : 0)
-                | (loc.speed() != null ? SPEED : 0) | (loc.bearing() != null ? BEARING : 0);
+                | (loc.speed() != null ? SPEED : 0) | (loc.bearing() != null ? BEARING : 0)
+                | (extras != null ? EXTRAS : 0);
         int size = 9 + (hb.deviceTime() != null ? 8 : 0) + (hb.seq() != null ? 8 : 0)
                 + (label != null ? 2 + label.length : 16 + 8 * Integer.bitCount(flags & (ALT | ACCURACY | SPEED | BEARING)))
-                + 1 + ip.length + data.length;
+                + (extras != null ? 4 + extras.length : 0) + 1 + ip.length + data.length;
         byte[] out = new byte[size];
         LONG.set(out, 0, hb.receivedAt());
         out[8] = (byte) flags;
@@ -64,6 +69,11 @@ final class CompactRecord {
             p = putDouble(out, p, loc.accuracy());
             p = putDouble(out, p, loc.speed());
             p = putDouble(out, p, loc.bearing());
+            if (extras != null) {
+                INT.set(out, p, extras.length);
+                System.arraycopy(extras, 0, out, p + 4, extras.length);
+                p += 4 + extras.length;
+            }
         }
         out[p++] = (byte) ip.length;
         System.arraycopy(ip, 0, out, p, ip.length);
@@ -111,6 +121,12 @@ final class CompactRecord {
     }
 
     private static int ipOffset(byte[] record) {
+        int p = extrasOffset(record);
+        return (record[8] & EXTRAS) != 0 ? p + 4 + (int) INT.get(record, p) : p;
+    }
+
+    /** Where the extras' length stands, when the flags say there are extras; else where the ip starts. */
+    private static int extrasOffset(byte[] record) {
         int flags = record[8];
         int p = locationOffset(record);
         if ((flags & LABEL) != 0) {
@@ -156,7 +172,12 @@ final class CompactRecord {
             if ((flags & BEARING) != 0) {
                 bearing = (double) DOUBLE.get(record, p);
             }
-            location = new Location(lat, lon, alt, accuracy, speed, bearing, null);
+            String extras = null;
+            if ((flags & EXTRAS) != 0) {
+                int at = extrasOffset(record);
+                extras = new String(record, at + 4, (int) INT.get(record, at), StandardCharsets.UTF_8);
+            }
+            location = new Location(lat, lon, alt, accuracy, speed, bearing, null, extras);
         }
         int ip = ipOffset(record);
         int ipLength = record[ip] & 0xff;

@@ -1,9 +1,14 @@
 package io.tophat.worker;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.tophat.http.ApiException;
+import io.tophat.http.WireText;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.HeartbeatJson;
 import io.tophat.protocol.Location;
@@ -14,15 +19,36 @@ import java.io.IOException;
 /**
  * Reads a heartbeat body {@code {"id", "location", "data", "seq"?, "device_time"?}} with Jackson's streaming
  * parser (no object tree; {@code data} is kept as its JSON text) and stamps it with the source address and
- * server time. Syntax errors are 400, well-formed bodies with wrong content are 422.
+ * server time. Only what can be kept exactly is accepted: well-formed UTF-8, no unpaired surrogate escape, no
+ * duplicate member names, and values within the limits below. Syntax errors are 400, well-formed bodies with
+ * wrong content are 422.
  */
 public final class HeartbeatParser {
+    /** How deeply {@code data} may nest arrays and objects. */
+    public static final int MAX_DATA_DEPTH = 64;
+    /** The longest number accepted anywhere in a heartbeat, in characters. */
+    public static final int MAX_NUMBER_LENGTH = 1000;
+
+    private static final JsonFactory INGEST = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // the heartbeat object itself is one level, data's own levels come inside it
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DATA_DEPTH + 1)
+                    .maxNumberLength(MAX_NUMBER_LENGTH).build())
+            .build();
 
     public Heartbeat parse(byte[] body, String ipAddress, long receivedAt) {
         if (body.length == 0) {
             throw ApiException.badRequest("empty body", "send a JSON object {\"id\", \"location\", \"data\"}");
         }
-        try (JsonParser p = HeartbeatJson.FACTORY.createParser(body)) {
+        String encoding = WireText.utf8Problem(body, 0, body.length);
+        if (encoding != null) {
+            throw ApiException.badRequest("invalid UTF-8", encoding + "; send the body as UTF-8");
+        }
+        String surrogate = WireText.loneSurrogateEscape(body, 0, body.length);
+        if (surrogate != null) {
+            throw invalid(surrogate + "; such a string cannot be stored as text");
+        }
+        try (JsonParser p = INGEST.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid("a heartbeat is a JSON object {\"id\", \"location\", \"data\"}");
             }
@@ -31,6 +57,9 @@ public final class HeartbeatParser {
                 throw ApiException.badRequest("malformed JSON", "unexpected content after the heartbeat object");
             }
             return f.toHeartbeat(ipAddress, receivedAt);
+        } catch (StreamConstraintsException e) {
+            throw invalid("a value is beyond TopHat's limits (data nests at most " + MAX_DATA_DEPTH
+                    + " levels, numbers have at most " + MAX_NUMBER_LENGTH + " characters): " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("malformed JSON", e.getOriginalMessage());
         } catch (IOException e) {
@@ -47,7 +76,7 @@ public final class HeartbeatParser {
             JsonToken t = p.nextToken();
             switch (name) {
                 case "id", "producer" -> f.id = readId(p, t);
-                case "location" -> f.location = t == JsonToken.VALUE_NULL ? null : HeartbeatJson.readLocation(p);
+                case "location" -> f.location = t == JsonToken.VALUE_NULL ? null : HeartbeatJson.readLocation(body, p);
                 case "data" -> f.data = HeartbeatJson.rawValue(body, p);
                 case "seq" -> f.seq = readLong(p, t, "seq");
                 case "device_time" -> f.deviceTime = readLong(p, t, "device_time");
