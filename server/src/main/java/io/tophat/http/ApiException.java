@@ -9,13 +9,8 @@ public final class ApiException extends RuntimeException {
     private final String error;
     private final String detail;
     private final int retryAfterSeconds;
-    private final boolean closesConnection;
 
     public ApiException(int status, String error, String detail, int retryAfterSeconds) {
-        this(status, error, detail, retryAfterSeconds, false);
-    }
-
-    private ApiException(int status, String error, String detail, int retryAfterSeconds, boolean closesConnection) {
         super(error + (detail == null ? "" : ": " + detail), null, false, false);
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("an error status is between 400 and 599, not " + status);
@@ -24,15 +19,6 @@ public final class ApiException extends RuntimeException {
         this.error = error;
         this.detail = detail;
         this.retryAfterSeconds = retryAfterSeconds;
-        this.closesConnection = closesConnection;
-    }
-
-    /**
-     * 400 for a request whose bytes cannot be read as HTTP (broken framing): answered, then the connection is
-     * closed, since nothing after it on that connection can be read reliably.
-     */
-    public static ApiException unreadable(String detail) {
-        return new ApiException(400, "malformed HTTP request", detail, 0, true);
     }
 
     public static ApiException badRequest(String error, String detail) {
@@ -66,11 +52,6 @@ public final class ApiException extends RuntimeException {
 
     public String detail() {
         return detail;
-    }
-
-    /** True when the connection is closed after this answer. */
-    public boolean closesConnection() {
-        return closesConnection;
     }
 
     /** Seconds for the Retry-After header, or 0 for none. */

@@ -51,7 +51,7 @@ public final class ErrorResponder implements Handler<RoutingContext> {
             fail(ctx.request(), failure);
             return;
         }
-        send(ctx.request(), error);
+        send(ctx.response(), error);
     }
 
     /**
@@ -60,7 +60,7 @@ public final class ErrorResponder implements Handler<RoutingContext> {
      */
     public static void fail(HttpServerRequest request, Throwable failure) {
         if (failure instanceof ApiException api) {
-            send(request, api);
+            send(request.response(), api);
             return;
         }
         if (failure instanceof HttpClosedException || request.response().closed()) {
@@ -79,16 +79,7 @@ public final class ErrorResponder implements Handler<RoutingContext> {
                 + (failure.getMessage() == null ? "" : ": " + failure.getMessage().lines().findFirst().orElse(""));
     }
 
-    /** Sends the error, then closes the connection when the error says so. */
-    public static void send(HttpServerRequest request, ApiException error) {
-        if (error.closesConnection()) {
-            request.response().putHeader(HttpHeaders.CONNECTION, "close");
-            send(request.response(), error);
-            request.connection().close();
-        } else {
-            send(request.response(), error);
-        }
-    }
+
 
     private static ApiException fromStatus(int status, String payload) {
         return switch (status) {

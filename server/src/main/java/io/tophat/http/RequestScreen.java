@@ -1,35 +1,50 @@
 package io.tophat.http;
 
-import io.netty.channel.ChannelHandler;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Iterator;
+import java.util.List;
+
 /**
  * Refuses, before any handler sees them, the requests that the HTTP layer would otherwise answer with a 5xx or an
- * empty body: an HTTP version other than 1.0 and 1.1 (505), an HTTP/1.1 request without a Host header or with one
- * that is not a host and port (400), a request target with bad percent-encoding, with escapes that decode to
- * something other than UTF-8, or with bytes outside ASCII (400), and a body whose framing cannot be read, such as
- * a broken chunk (400). Each is marked as a failed decode, so the server's invalid-request handler answers it with
- * a JSON error ({@link ErrorResponder#malformed}) and closes the connection; a broken body fails the request's
- * body read with the same error. It sits in each connection's Netty pipeline right after the HTTP decoder.
+ * empty body: an HTTP version other than 1.0 and 1.1 (505), an HTTP/1.1 request without a Host header, with more
+ * than one, or with one that is not a host and port (400), a request target with bad percent-encoding, with escapes that decode to
+ * something other than UTF-8, or with bytes outside ASCII (400). Each is marked as a failed decode, so the server's
+ * invalid-request handler answers it with a JSON error ({@link ErrorResponder#malformed}) and closes the connection.
+ * A body whose framing cannot be read, such as a broken chunk, is answered here, 400 with a JSON error unless the
+ * request was answered already, and the connection closed: nothing after it on the connection can be read, and
+ * a handler that does not read bodies would otherwise never learn of it. One per connection, right after the HTTP
+ * decoder and encoder in the Netty pipeline.
  */
-@ChannelHandler.Sharable
-final class RequestScreen extends ChannelInboundHandlerAdapter {
+final class RequestScreen extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RequestScreen.class);
-    private static final RequestScreen INSTANCE = new RequestScreen();
     private static final String DECODER = "httpDecoder";
+    private static final String ENCODER = "httpEncoder";
     private static volatile boolean warned;
+
+    /** Whether the request being read has been answered (a response head went out after it came in). */
+    private boolean answered;
 
     private RequestScreen() {
     }
@@ -38,8 +53,12 @@ final class RequestScreen extends ChannelInboundHandlerAdapter {
     static void install(HttpConnection connection) {
         if (connection instanceof ConnectionBase base) {
             ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
-            if (pipeline.get(DECODER) != null) {
-                pipeline.addAfter(DECODER, "tophat-request-screen", INSTANCE);
+            List<String> names = pipeline.names();
+            int decoder = names.indexOf(DECODER);
+            if (decoder >= 0) {
+                // after the decoder, for what it reads, and after the encoder, so that what the screen writes is encoded
+                pipeline.addAfter(names.get(Math.max(decoder, names.indexOf(ENCODER))), "tophat-request-screen",
+                        new RequestScreen());
                 return;
             }
         }
@@ -51,34 +70,63 @@ final class RequestScreen extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-            ApiException refused = refusal(request);
+        if (msg instanceof HttpRequest request) {
+            answered = false;
+            ApiException refused = request.decoderResult().isSuccess() ? refusal(request) : null;
             if (refused != null) {
                 request.setProtocolVersion(HttpVersion.HTTP_1_1);
                 request.setDecoderResult(DecoderResult.failure(refused));
             }
-        } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()
-                && !(content.decoderResult().cause() instanceof ApiException)) {
-            content.setDecoderResult(DecoderResult.failure(ApiException.unreadable("the body's framing cannot be read ("
-                    + ErrorResponder.describe(content.decoderResult().cause()) + ")")));
+        } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            ReferenceCountUtil.release(msg);
+            refuseBody(ctx, cause);
+            return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse) {
+            answered = true;
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void refuseBody(ChannelHandlerContext ctx, Throwable cause) {
+        if (answered) {
+            ctx.channel().close();
+            return;
+        }
+        answered = true;
+        ApiException error = ApiException.badRequest("malformed HTTP request",
+                "the body's framing cannot be read (" + ErrorResponder.describe(cause) + ")");
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                Unpooled.wrappedBuffer(ErrorResponder.body(error).getBytes()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, Responses.JSON)
+                .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static ApiException refusal(HttpRequest request) {
         HttpVersion version = request.protocolVersion();
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+            // the protocol name is case-sensitive (RFC 9112): "http/1.1" is not HTTP/1.1, whatever Netty makes of it
             return new ApiException(505, "HTTP version not supported",
-                    "this server speaks HTTP/1.1 and HTTP/1.0, not " + version.text(), 0);
+                    "this server speaks HTTP/1.1 and HTTP/1.0, written exactly so; the request said " + version.text(), 0);
         }
-        String host = request.headers().get(HttpHeaderNames.HOST);
-        if (host == null) {
+        Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
             if (version == HttpVersion.HTTP_1_1) {
                 return ApiException.badRequest("missing Host header", "an HTTP/1.1 request must name the host it is for");
             }
-        } else if (HostAndPort.parseAuthority(host, -1) == null) {
+        } else if (HostAndPort.parseAuthority(hosts.next(), -1) == null) {
             return ApiException.badRequest("invalid Host header", "the Host header must be a host name or address, "
                     + "with an optional port");
+        } else if (hosts.hasNext()) {
+            return ApiException.badRequest("more than one Host header", "send the Host header once");
         }
         String target = RequestTarget.problem(request.uri());
         return target == null ? null : ApiException.badRequest("invalid request target", target);

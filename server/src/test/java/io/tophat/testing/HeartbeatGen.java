@@ -28,6 +28,22 @@ public final class HeartbeatGen {
 
     /** What a consumer should read back for a location: the label, or the known numbers and the other members. */
     public record ExpectedLocation(String label, Map<String, Double> known, ObjectNode others) {
+        /** What should come back for a location sent as {@code sent}. */
+        public static ExpectedLocation of(JsonNode sent) {
+            if (sent.isTextual()) {
+                return new ExpectedLocation(sent.textValue(), null, null);
+            }
+            Map<String, Double> known = new LinkedHashMap<>();
+            ObjectNode others = JsonGen.NODES.objectNode();
+            sent.fields().forEachRemaining(m -> {
+                if (KNOWN.contains(m.getKey()) && m.getValue().isNumber()) {
+                    known.put(m.getKey(), m.getValue().doubleValue());
+                } else {
+                    others.set(m.getKey(), m.getValue());
+                }
+            });
+            return new ExpectedLocation(null, known, others);
+        }
     }
 
     /**

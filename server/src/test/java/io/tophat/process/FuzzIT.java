@@ -1,0 +1,313 @@
+package io.tophat.process;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.tophat.testing.HeartbeatGen.ExpectedLocation;
+import io.tophat.testing.HeartbeatGen.GeneratedHeartbeat;
+import io.tophat.testing.Http;
+import io.tophat.testing.JarProcess;
+import io.tophat.testing.RawHttp;
+import io.tophat.testing.RawHttp.Answer;
+import io.tophat.testing.RequestFuzzer;
+import io.tophat.testing.RequestFuzzer.FuzzRequest;
+import io.tophat.testing.RoundTrip;
+import net.jqwik.api.sessions.JqwikSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Seeded fuzzing of a real balancer and worker process: 10,000 mutated requests (see {@link RequestFuzzer}) with
+ * valid generated heartbeats between them. No answer may be a 5xx, every error is a JSON body, no request may go
+ * unanswered, neither process may die or log an ERROR, and afterwards the worker's SQLite files hold exactly the
+ * heartbeats it accepted, each equal as JSON to what was sent. The seed is printed; {@code -Dfuzz.seed=S
+ * -Dfuzz.requests=N} replays a run, and a seed that found a bug is kept below as a regression case.
+ */
+@Timeout(600)
+class FuzzIT {
+    private static final int THREADS = 4;
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void ten_thousand_mutated_requests_get_no_5xx_and_leave_the_store_holding_exactly_the_accepted_heartbeats()
+            throws Exception {
+        long seed = Long.getLong("fuzz.seed", new Random().nextLong());
+        fuzz(seed, Integer.getInteger("fuzz.requests", 10_000));
+    }
+
+    @ParameterizedTest(name = "regression seed {0}")
+    @ValueSource(longs = {42L})
+    void seeds_that_once_found_a_bug_stay_fixed(long seed) throws Exception {
+        fuzz(seed, 2_000);
+    }
+
+    private void fuzz(long seed, int requests) throws Exception {
+        System.out.printf("FuzzIT: seed %d, %d mutated requests (replay with -Dfuzz.seed=%d -Dfuzz.requests=%d)%n",
+                seed, requests, seed, requests);
+        int balancerPort = JarProcess.freePort();
+        int workerPort = JarProcess.freePort();
+        try (JarProcess balancer = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
+                "--port", "" + balancerPort, "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
+             JarProcess worker = JarProcess.start(dir, "worker", "worker", "--host", "127.0.0.1", "--port", "" + workerPort,
+                     "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", "worker")
+                     .awaitOutput("TopHat worker on", Duration.ofSeconds(30))) {
+
+            List<Object> plan = new ArrayList<>();
+            Map<String, GeneratedHeartbeat> valid = new HashMap<>();
+            JqwikSession.start();
+            try {
+                RequestFuzzer fuzzer = new RequestFuzzer(seed, workerPort);
+                for (int i = 0; i < requests; i++) {
+                    plan.add(fuzzer.next());
+                    if (i % 2 == 0) {
+                        GeneratedHeartbeat hb = fuzzer.heartbeat();
+                        String id = fuzzer.freshId(hb.numericId() ? "77" : "ok");
+                        valid.put(id, hb);
+                        plan.add(Map.entry(id, hb));
+                    }
+                }
+            } finally {
+                JqwikSession.finish();
+            }
+            Map<String, byte[]> acceptedMutations = new ConcurrentHashMap<>();
+            Map<String, byte[]> unanswered = new ConcurrentHashMap<>();
+            List<String> failures = Collections.synchronizedList(new ArrayList<>());
+            Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int first = t;
+                done.add(pool.submit(() -> {
+                    for (int i = first; i < plan.size(); i += THREADS) {
+                        Object step = plan.get(i);
+                        try {
+                            if (step instanceof FuzzRequest r) {
+                                check(r, RawHttp.exchange(r.target() == RequestFuzzer.Target.WORKER ? workerPort : balancerPort,
+                                        r.bytes(), r.incomplete(), ANSWER_TIMEOUT), failures, acceptedMutations, unanswered, statuses);
+                            } else {
+                                @SuppressWarnings("unchecked")
+                                Map.Entry<String, GeneratedHeartbeat> e = (Map.Entry<String, GeneratedHeartbeat>) step;
+                                sendValid(workerPort, e.getKey(), e.getValue(), i, failures);
+                            }
+                        } catch (Exception e) {
+                            failures.add("exchange failed: " + e + " for " + step);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+            System.out.println("FuzzIT: answers by status " + new java.util.TreeMap<>(statuses)
+                    + "; mutated heartbeats accepted: " + acceptedMutations.size());
+
+            assertThat(failures).as("seed %d", seed).isEmpty();
+            assertThat(balancer.alive()).as("balancer alive").isTrue();
+            assertThat(worker.alive()).as("worker alive").isTrue();
+            assertThat(Http.get("http://127.0.0.1:" + balancerPort + "/health").statusCode()).isEqualTo(200);
+            assertThat(Http.get("http://127.0.0.1:" + workerPort + "/health").statusCode()).isEqualTo(200);
+
+            assertThat(worker.terminate(Duration.ofSeconds(30))).as("worker exit code").isZero();
+            assertThat(worker.output()).as("worker log").doesNotContain(" ERROR ");
+            assertThat(balancer.output()).as("balancer log").doesNotContain(" ERROR ");
+            auditStore(dir.resolve("worker"), valid, acceptedMutations, unanswered, seed);
+        }
+    }
+
+    private static void sendValid(int port, String id, GeneratedHeartbeat hb, int i, List<String> failures) throws Exception {
+        byte[] body = hb.body(id);
+        String path = i % 4 == 1 ? "/heartbeat" : "/api/v1/heartbeats";
+        byte[] request = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] whole = new byte[request.length + body.length];
+        System.arraycopy(request, 0, whole, 0, request.length);
+        System.arraycopy(body, 0, whole, request.length, body.length);
+        Answer answer = RawHttp.exchange(port, whole, false, ANSWER_TIMEOUT);
+        if (answer.status() != 200) {
+            failures.add("valid heartbeat " + id + " answered " + answer.outcome() + " " + answer.status() + " "
+                    + answer.bodyText() + ": " + new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void check(FuzzRequest r, Answer answer, List<String> failures, Map<String, byte[]> accepted,
+                              Map<String, byte[]> unanswered, Map<String, AtomicInteger> statuses) {
+        statuses.computeIfAbsent(answer.outcome() == RawHttp.Outcome.ANSWERED ? Integer.toString(answer.status())
+                : answer.outcome().name(), k -> new AtomicInteger()).incrementAndGet();
+        switch (answer.outcome()) {
+            case NO_ANSWER_IN_TIME -> failures.add("no answer in " + ANSWER_TIMEOUT + ": " + r.describe());
+            case CLOSED_WITHOUT_ANSWER -> {
+                if (!r.incomplete()) {
+                    failures.add("closed without an answer: " + r.describe());
+                } else if (r.heartbeatId() != null) {
+                    // the client went away before the answer: the heartbeat may have been stored, unacknowledged
+                    unanswered.put(r.heartbeatId(), r.body());
+                }
+            }
+            case ANSWERED -> {
+                if (answer.status() >= 500 && !(answer.status() == 505 && !speaksHttp1(r))) {
+                    failures.add(answer.status() + " " + answer.bodyText() + " for " + r.describe());
+                } else if (answer.status() >= 400 && !new String(r.bytes(), StandardCharsets.ISO_8859_1).startsWith("HEAD ")
+                        && !isJsonError(answer)) {
+                    failures.add(answer.status() + " without a JSON error body (" + answer.header("Content-Type") + ": "
+                            + answer.bodyText() + ") for " + r.describe());
+                } else if (answer.status() == 200 && r.heartbeatId() != null
+                        && new String(r.bytes(), StandardCharsets.ISO_8859_1).startsWith("POST ")) {
+                    String problem = unkeepable(r.body());
+                    if (problem != null) {
+                        failures.add("accepted a heartbeat it cannot keep (" + problem + "): " + r.describe());
+                    }
+                    accepted.put(r.heartbeatId(), r.body());
+                }
+            }
+        }
+    }
+
+    /** True when the request line names HTTP/1.0 or HTTP/1.1 (anything else is answered 505). */
+    private static boolean speaksHttp1(FuzzRequest r) {
+        String text = new String(r.bytes(), StandardCharsets.ISO_8859_1);
+        int eol = text.indexOf("\r\n");
+        String line = eol < 0 ? text : text.substring(0, eol);
+        return line.endsWith(" HTTP/1.1") || line.endsWith(" HTTP/1.0");
+    }
+
+    private static boolean isJsonError(Answer answer) {
+        String type = answer.header("Content-Type");
+        if (type == null || !type.startsWith("application/json")) {
+            return false;
+        }
+        try {
+            return STRICT.readTree(answer.body()).path("error").isTextual();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Null when an accepted body is one TopHat can keep exactly, judged without TopHat's code. */
+    private static String unkeepable(byte[] body) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            return "not UTF-8";
+        }
+        try {
+            JsonNode tree = STRICT.readTree(body);
+            return hasLoneSurrogate(tree) ? "a lone surrogate" : null;
+        } catch (Exception e) {
+            return "not JSON: " + e.getMessage();
+        }
+    }
+
+    private static boolean hasLoneSurrogate(JsonNode node) {
+        if (node.isTextual()) {
+            return lone(node.textValue());
+        }
+        boolean[] found = {false};
+        node.fields().forEachRemaining(m -> found[0] |= lone(m.getKey()) || hasLoneSurrogate(m.getValue()));
+        node.elements().forEachRemaining(e -> found[0] |= hasLoneSurrogate(e));
+        return found[0];
+    }
+
+    private static boolean lone(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(++i)))) {
+                return true;
+            }
+            if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads the worker's SQLite files directly: the history and the inbox rows not yet merged into it. */
+    private static void auditStore(Path dataDir, Map<String, GeneratedHeartbeat> valid, Map<String, byte[]> accepted,
+                                   Map<String, byte[]> unanswered, long seed) throws SQLException {
+        Map<String, List<JsonNode>> rows = new HashMap<>();
+        try (Connection history = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("heartbeats.db"));
+             Connection inbox = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("heartbeats-inbox.db"))) {
+            long mergedThrough;
+            try (ResultSet rs = history.createStatement().executeQuery("SELECT merged_through FROM store_info")) {
+                mergedThrough = rs.next() ? rs.getLong(1) : 0;
+            }
+            collect(history.createStatement().executeQuery("SELECT producer, location, data FROM heartbeats"), rows);
+            collect(inbox.createStatement().executeQuery("SELECT producer, location, data FROM inbox WHERE id > "
+                    + mergedThrough), rows);
+        }
+        java.util.Set<String> unexpected = new java.util.TreeSet<>(rows.keySet());
+        unexpected.removeAll(valid.keySet());
+        unexpected.removeAll(accepted.keySet());
+        unexpected.removeAll(unanswered.keySet());
+        assertThat(unexpected).as("stored though refused, seed %d", seed).isEmpty();
+        assertThat(rows.keySet()).as("producers stored, seed %d", seed)
+                .containsAll(valid.keySet()).containsAll(accepted.keySet());
+        rows.forEach((producer, stored) -> {
+            assertThat(stored).as("rows of %s", producer).hasSize(1);
+            JsonNode row = stored.get(0);
+            GeneratedHeartbeat hb = valid.get(producer);
+            if (hb != null) {
+                RoundTrip.assertSameValue("stored data of " + producer, hb.data(), row.get("data"));
+                RoundTrip.assertSameLocation("stored location of " + producer, hb.location(), row.get("location"));
+            } else {
+                byte[] body = accepted.containsKey(producer) ? accepted.get(producer) : unanswered.get(producer);
+                assertThat(unkeepable(body)).as("stored body of %s", producer).isNull();
+                JsonNode sent = RoundTrip.parse(new String(body, StandardCharsets.UTF_8));
+                RoundTrip.assertSameValue("stored data of " + producer, sent.get("data"), row.get("data"));
+                RoundTrip.assertSameLocation("stored location of " + producer, ExpectedLocation.of(sent.get("location")),
+                        row.get("location"));
+            }
+        });
+        System.out.printf("FuzzIT: the SQLite files hold exactly the %d accepted heartbeats (%d of them sent by clients"
+                + " that left before the answer), each equal to what was sent%n", rows.size(),
+                rows.size() - valid.size() - accepted.size());
+    }
+
+    private static void collect(ResultSet rs, Map<String, List<JsonNode>> rows) throws SQLException {
+        try (rs) {
+            while (rs.next()) {
+                JsonNode row = JsonMapper.builder().build().createObjectNode()
+                        .set("location", RoundTrip.parse(rs.getString(2)));
+                ((com.fasterxml.jackson.databind.node.ObjectNode) row).set("data", RoundTrip.parse(rs.getString(3)));
+                rows.computeIfAbsent(rs.getString(1), p -> new ArrayList<>()).add(row);
+            }
+        }
+    }
+}
