@@ -58,8 +58,10 @@ public final class HeartbeatParser {
             }
             return f.toHeartbeat(ipAddress, receivedAt);
         } catch (StreamConstraintsException e) {
-            throw invalid("a value is beyond TopHat's limits (data nests at most " + MAX_DATA_DEPTH
-                    + " levels, numbers have at most " + MAX_NUMBER_LENGTH + " characters): " + e.getOriginalMessage());
+            String message = String.valueOf(e.getOriginalMessage());
+            throw invalid(message.contains("nesting") ? "data nests deeper than " + MAX_DATA_DEPTH + " levels of arrays and objects"
+                    : message.contains("Number") ? "a number is longer than " + MAX_NUMBER_LENGTH + " characters"
+                    : "a value is beyond TopHat's limits");
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("malformed JSON", e.getOriginalMessage());
         } catch (IOException e) {

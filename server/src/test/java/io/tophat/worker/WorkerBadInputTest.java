@@ -62,7 +62,19 @@ class WorkerBadInputTest {
                 arguments("trailing content", "{\"id\":\"a\",\"location\":\"home\",\"data\":1} x", 400, 400),
                 arguments("unterminated data", "{\"id\":\"a\",\"location\":\"home\",\"data\":[1,2", 400, 400),
                 arguments("data nested 5000 deep",
-                        "{\"id\":\"a\",\"location\":\"home\",\"data\":" + "[".repeat(5000) + "]".repeat(5000) + "}", 400, 400),
+                        "{\"id\":\"a\",\"location\":\"home\",\"data\":" + "[".repeat(5000) + "]".repeat(5000) + "}", 400, 422),
+                arguments("data nested 65 deep, one over the limit",
+                        "{\"id\":\"a\",\"location\":\"home\",\"data\":" + "[".repeat(65) + "]".repeat(65) + "}", 400, 422),
+                arguments("a number of 1001 digits", "{\"id\":\"a\",\"location\":\"home\",\"data\":" + "9".repeat(1001) + "}", 400, 422),
+                arguments("a lone high surrogate escape", "{\"id\":\"a\",\"location\":\"home\",\"data\":\"\\ud800\"}", 400, 422),
+                arguments("a lone low surrogate escape", "{\"id\":\"a\",\"location\":\"home\",\"data\":[\"x\\uDC00\"]}", 400, 422),
+                arguments("a high surrogate before a non-surrogate escape",
+                        "{\"id\":\"a\",\"location\":\"\\ud83d\\u0041\",\"data\":1}", 400, 422),
+                arguments("a lone surrogate in a member name", "{\"id\":\"a\",\"location\":\"home\",\"data\":{\"\\udfff\":1}}", 400, 422),
+                arguments("a duplicate member in data", "{\"id\":\"a\",\"location\":\"home\",\"data\":{\"k\":1,\"k\":2}}", 400, 400),
+                arguments("a duplicate data member", "{\"id\":\"a\",\"location\":\"home\",\"data\":1,\"data\":2}", 400, 400),
+                arguments("lng without lon", "{\"id\":\"a\",\"location\":{\"lat\":1,\"lng\":2},\"data\":1}", 400, 422),
+                arguments("an infinite accuracy", "{\"id\":\"a\",\"location\":{\"lat\":1,\"lon\":2,\"accuracy\":1e999},\"data\":1}", 400, 422),
                 arguments("a body of two megabytes",
                         "{\"id\":\"a\",\"location\":\"home\",\"data\":\"" + "x".repeat(2 << 20) + "\"}", 413, 413));
     }
@@ -86,6 +98,62 @@ class WorkerBadInputTest {
         assertJsonError(r, v1Status);
         assertThat(cluster.worker(0).store().historySize()).isEqualTo(before);
         assertKeeperUnchanged();
+    }
+
+    static Stream<Arguments> badEncodings() {
+        return Stream.of(
+                arguments("an overlong '/' (C0 AF)", new byte[]{(byte) 0xC0, (byte) 0xAF}),
+                arguments("an overlong NUL (C0 80)", new byte[]{(byte) 0xC0, (byte) 0x80}),
+                arguments("a three-byte overlong (E0 80 AF)", new byte[]{(byte) 0xE0, (byte) 0x80, (byte) 0xAF}),
+                arguments("a CESU-8 surrogate (ED A0 80)", new byte[]{(byte) 0xED, (byte) 0xA0, (byte) 0x80}),
+                arguments("a code point above U+10FFFF (F4 90 80 80)", new byte[]{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}),
+                arguments("a five-byte form (F8 88 80 80 80)", new byte[]{(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}),
+                arguments("a stray continuation byte (80)", new byte[]{(byte) 0x80}),
+                arguments("a truncated character (E2 82)", new byte[]{(byte) 0xE2, (byte) 0x82}),
+                arguments("a Latin-1 e-acute (E9)", new byte[]{(byte) 0xE9}));
+    }
+
+    @ParameterizedTest(name = "a string holding {0} is refused with 400 on both heartbeat paths and stores nothing")
+    @MethodSource("badEncodings")
+    void bodiesThatAreNotUtf8AreRefused(String name, byte[] bad) {
+        for (String path : new String[]{"/heartbeat", "/api/v1/heartbeats"}) {
+            for (String field : new String[]{"data", "location", "id"}) {
+                long before = cluster.worker(0).store().historySize();
+                byte[] body = utf8Body(field, bad);
+                HttpResponse<String> r = Http.post(worker + path, "application/json", body);
+                assertJsonError(r, 400);
+                assertThat(r.body()).contains("invalid UTF-8");
+                assertThat(cluster.worker(0).store().historySize()).isEqualTo(before);
+            }
+        }
+        assertKeeperUnchanged();
+    }
+
+    private static byte[] utf8Body(String field, byte[] bad) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String id = field.equals("id") ? "\"a" : "\"enc";
+        out.writeBytes(("{\"id\":" + id).getBytes(StandardCharsets.US_ASCII));
+        if (field.equals("id")) {
+            out.writeBytes(bad);
+        }
+        out.writeBytes("\",\"location\":\"x".getBytes(StandardCharsets.US_ASCII));
+        if (field.equals("location")) {
+            out.writeBytes(bad);
+        }
+        out.writeBytes("\",\"data\":\"y".getBytes(StandardCharsets.US_ASCII));
+        if (field.equals("data")) {
+            out.writeBytes(bad);
+        }
+        out.writeBytes("\"}".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    @Test
+    void dataNestedExactlyToTheLimitIsKept() {
+        String data = "[".repeat(64) + "]".repeat(64);
+        assertThat(Http.postJson(worker + "/api/v1/heartbeats",
+                "{\"id\":\"deep\",\"location\":\"home\",\"data\":" + data + "}").statusCode()).isEqualTo(200);
+        assertThat(Http.get(worker + "/get_data/deep").body()).isEqualTo(data);
     }
 
     @ParameterizedTest(name = "{0} takes a chunked body and refuses one over the limit with 413")
