@@ -79,8 +79,6 @@ public final class ErrorResponder implements Handler<RoutingContext> {
                 + (failure.getMessage() == null ? "" : ": " + failure.getMessage().lines().findFirst().orElse(""));
     }
 
-
-
     private static ApiException fromStatus(int status, String payload) {
         return switch (status) {
             case 413 -> new ApiException(413, "request body too large", "the body is larger than this endpoint accepts", 0);

@@ -94,6 +94,38 @@ final class RequestScreen extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
+    /**
+     * True for a host name or IPv4 address with an optional port from 0 to 65535, checked without allocating (the
+     * common case, and a subset of what Vert.x accepts); anything else is left to Vert.x's own parser.
+     */
+    private static boolean validAuthority(String host) {
+        int i = 0;
+        while (i < host.length() && isNameChar(host.charAt(i))) {
+            i++;
+        }
+        if (i > 0 && i == host.length()) {
+            return true;
+        }
+        if (i > 0 && host.charAt(i) == ':' && host.length() - i - 1 >= 1 && host.length() - i - 1 <= 5) {
+            int port = 0;
+            for (int k = i + 1; k < host.length(); k++) {
+                char c = host.charAt(k);
+                if (c < '0' || c > '9') {
+                    return HostAndPort.parseAuthority(host, -1) != null;
+                }
+                port = port * 10 + (c - '0');
+            }
+            if (port <= 65535) {
+                return true;
+            }
+        }
+        return HostAndPort.parseAuthority(host, -1) != null;
+    }
+
+    private static boolean isNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-';
+    }
+
     private void refuseBody(ChannelHandlerContext ctx, Throwable cause) {
         if (answered) {
             ctx.channel().close();
@@ -122,7 +154,7 @@ final class RequestScreen extends ChannelDuplexHandler {
             if (version == HttpVersion.HTTP_1_1) {
                 return ApiException.badRequest("missing Host header", "an HTTP/1.1 request must name the host it is for");
             }
-        } else if (HostAndPort.parseAuthority(hosts.next(), -1) == null) {
+        } else if (!validAuthority(hosts.next())) {
             return ApiException.badRequest("invalid Host header", "the Host header must be a host name or address, "
                     + "with an optional port");
         } else if (hosts.hasNext()) {
