@@ -2,7 +2,7 @@ package io.tophat.balancer;
 
 import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
-import io.tophat.store.GroupCommitter;
+import io.tophat.batching.GroupCommitter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

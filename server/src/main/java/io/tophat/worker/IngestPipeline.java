@@ -4,7 +4,7 @@ import io.tophat.http.ApiException;
 import io.tophat.http.ErrorResponder;
 import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
-import io.tophat.store.GroupCommitter;
+import io.tophat.batching.GroupCommitter;
 import io.tophat.store.HeartbeatStore;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;

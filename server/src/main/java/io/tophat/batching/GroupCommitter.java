@@ -1,4 +1,4 @@
-package io.tophat.store;
+package io.tophat.batching;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
