@@ -7,7 +7,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.Router;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,18 +14,10 @@ import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Serves one router on one address from every event loop: one HTTP server per event loop, all sharing the
- * listening socket. A {@link FastPath} may take the hottest requests before the router sees them.
+ * Serves one {@link RouteTable} on one address from every event loop: one HTTP server per event loop, all sharing
+ * the listening socket.
  */
 public final class HttpService {
-    /** Serves the requests it recognises straight from the server, without the router; false for the rest. */
-    @FunctionalInterface
-    public interface FastPath {
-        FastPath NONE = request -> false;
-
-        boolean handled(HttpServerRequest request);
-    }
-
     /** The kernel caps this at net.core.somaxconn; the report's test opens 500 connections at once. */
     private static final int ACCEPT_BACKLOG = 8192;
     private static final int FREE_PORT_ATTEMPTS = 5;
@@ -43,21 +34,12 @@ public final class HttpService {
     }
 
     /**
-     * Starts listening; completes with the bound port. Every instance serves the port from the start. Port 0
-     * picks a free port below the kernel's ephemeral range, so that no client connection can take it while the
-     * servers bind (a few attempts if another process takes it first).
+     * Starts listening, serving {@code routes}; completes with the bound port. Every instance serves the port from
+     * the start. Port 0 picks a free port below the kernel's ephemeral range, so that no client connection can take
+     * it while the servers bind (a few attempts if another process takes it first).
      */
-    public Future<Integer> start(Router router, String host, int requestedPort, int instances) {
-        return start(FastPath.NONE, router, host, requestedPort, instances);
-    }
-
-    /** As {@link #start(Router, String, int, int)}, with {@code fastPath} asked first for every request. */
-    public Future<Integer> start(FastPath fastPath, Router router, String host, int requestedPort, int instances) {
-        Handler<HttpServerRequest> handler = request -> {
-            if (!fastPath.handled(request)) {
-                router.handle(request);
-            }
-        };
+    public Future<Integer> start(RouteTable routes, String host, int requestedPort, int instances) {
+        Handler<HttpServerRequest> handler = routes.handler();
         return requestedPort != 0 ? listen(handler, host, requestedPort, instances)
                 : listenOnFreePort(handler, host, instances, FREE_PORT_ATTEMPTS);
     }

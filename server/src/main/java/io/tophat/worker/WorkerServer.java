@@ -1,12 +1,9 @@
 package io.tophat.worker;
 
-import io.tophat.http.ApiException;
-import io.tophat.http.BoundedBody;
-import io.tophat.http.ErrorResponder;
 import io.tophat.http.HttpService;
 import io.tophat.http.VertxRuntime;
 import io.tophat.http.Responses;
-import io.tophat.protocol.Heartbeat;
+import io.tophat.http.RouteTable;
 import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
 import io.tophat.protocol.WorkerRegistration;
@@ -17,10 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -29,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,8 +33,6 @@ import java.util.Map;
 public final class WorkerServer {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerServer.class);
     private static final Duration REGISTRATION_PATIENCE = Duration.ofSeconds(5);
-    private static final String HEARTBEAT_SEED = "/heartbeat";
-    private static final String HEARTBEAT_V1 = "/api/v1/heartbeats";
 
     private final Vertx vertx;
     private final WorkerConfig config;
@@ -52,13 +42,12 @@ public final class WorkerServer {
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final IngestPipeline ingest;
     private final WorkerExecutor storeReads;
-    private final HeartbeatParser parser = new HeartbeatParser();
+    private final IngestHandler ingestHandler;
     private final HttpService http;
     private final List<BalancerLink> links = new ArrayList<>();
     private final Fence fence = new Fence();
     private volatile String url;
     private volatile boolean draining;
-    private volatile long lastHeartbeatNanos = System.nanoTime();
     private volatile WorkerLoad lastLoad = WorkerLoad.NONE;
     private volatile Runnable onDrainRequested = () -> { };
 
@@ -79,11 +68,16 @@ public final class WorkerServer {
         this.byLabel = new LatestCache(cacheCapacity);
         this.ingest = new IngestPipeline(config, store, latest, byLabel, metrics);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
+        this.ingestHandler = new IngestHandler(vertx, config.maxBodyBytes(), ingest, fence, metrics, () -> draining);
         this.http = new HttpService(vertx);
     }
 
-    private Router routes() {
-        Router router = Router.router(vertx);
+    /** Every route of the worker; the two heartbeat paths are served ahead of the router. */
+    private RouteTable routes() {
+        RouteTable table = new RouteTable(vertx)
+                .fastExact("/heartbeat", ingestHandler::seed)
+                .fastExact("/api/v1/heartbeats", ingestHandler::v1);
+        Router router = table.router();
         ReadHandlers reads = new ReadHandlers(latest, byLabel, store, storeReads);
         router.get("/get_data/:id").handler(reads::seedData);
         router.get("/get_data_location/:location").handler(reads::locationData);
@@ -91,59 +85,7 @@ public final class WorkerServer {
         router.get("/api/v1/producers/:id/history").handler(reads::history);
         router.get("/api/v1/status").handler(this::status);
         router.get("/health").handler(this::health);
-        return ErrorResponder.install(router);
-    }
-
-    /**
-     * The ingest endpoints, {@code POST /heartbeat} (the seed protocol: every bad body is 400) and
-     * {@code POST /api/v1/heartbeats} (JSON only; content errors are 422), served ahead of the router.
-     */
-    private boolean heartbeatEndpoint(HttpServerRequest request) {
-        String path = request.path();
-        boolean seed = HEARTBEAT_SEED.equals(path);
-        if (!seed && !HEARTBEAT_V1.equals(path)) {
-            return false;
-        }
-        if (request.method() != HttpMethod.POST) {
-            ErrorResponder.send(request.response(), new ApiException(405, "method not allowed",
-                    "send heartbeats with POST", 0));
-            return true;
-        }
-        BoundedBody.read(request, config.maxBodyBytes()).onComplete(body -> {
-            try {
-                if (body.failed()) {
-                    ErrorResponder.fail(request, body.cause());
-                } else {
-                    heartbeat(request, body.result(), seed);
-                }
-            } catch (RuntimeException e) {
-                ErrorResponder.fail(request, e);
-            }
-        });
-        return true;
-    }
-
-    private void heartbeat(HttpServerRequest request, Buffer body, boolean seed) {
-        if (!seed && !isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-            throw new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0);
-        }
-        lastHeartbeatNanos = System.nanoTime();
-        Heartbeat hb;
-        try {
-            hb = parser.parse(body.getBytes(), request.remoteAddress().hostAddress(), System.currentTimeMillis());
-        } catch (ApiException e) {
-            metrics.rejected();
-            throw seed && e.status() == 422 ? ApiException.badRequest(e.error(), e.detail()) : e;
-        }
-        if (draining) {
-            throw new ApiException(410, "worker draining", "this worker is leaving; register again with the balancer", 0);
-        }
-        Long movedAt = fence.revokedEpoch(hb.producer());
-        if (movedAt != null) {
-            throw ApiException.conflict("producer assigned elsewhere", "producer " + hb.producer()
-                    + " was moved to another worker (epoch " + movedAt + "); register again with the balancer");
-        }
-        ingest.submit(hb, vertx.getOrCreateContext(), request.response());
+        return table;
     }
 
     private void leaseAnswered(WorkerLease lease) {
@@ -160,24 +102,11 @@ public final class WorkerServer {
         this.onDrainRequested = action;
     }
 
-    private static boolean isJson(String contentType) {
-        return contentType != null && contentType.regionMatches(true, 0, "application/json", 0, 16);
-    }
-
     private void status(RoutingContext rc) {
         Runtime jvm = Runtime.getRuntime();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("role", "worker");
-        body.put("url", url);
-        body.put("ack", config.ack().name().toLowerCase());
-        body.put("heartbeats_acknowledged", metrics.acknowledgedTotal());
-        body.put("heartbeats_rejected", metrics.rejectedTotal());
-        body.put("write_queue", ingest.queueDepth());
-        body.put("store_backlog", store.backlog());
-        body.put("heap_used_bytes", jvm.totalMemory() - jvm.freeMemory());
-        body.put("heap_max_bytes", jvm.maxMemory());
-        body.put("load", lastLoad);
-        Responses.json(rc.response(), 200, body);
+        Responses.json(rc.response(), 200, new WorkerStatus("worker", url, config.ack().name().toLowerCase(),
+                metrics.acknowledgedTotal(), metrics.rejectedTotal(), ingest.queueDepth(), store.backlog(),
+                jvm.totalMemory() - jvm.freeMemory(), jvm.maxMemory(), lastLoad));
     }
 
     private void health(RoutingContext rc) {
@@ -195,7 +124,7 @@ public final class WorkerServer {
     /** Listens, then registers with every balancer; completes with the port. */
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return http.start(this::heartbeatEndpoint, routes(), config.host(), config.port(), instances).compose(port -> {
+        return http.start(routes(), config.host(), config.port(), instances).compose(port -> {
             String advertised = config.advertiseHost() == null ? null
                     : "http://" + config.advertiseHost() + ":" + port;
             WorkerRegistration registration = new WorkerRegistration(advertised, port, store.identity(),
@@ -221,7 +150,7 @@ public final class WorkerServer {
         vertx.setPeriodic(100, timer -> {
             long now = System.nanoTime();
             boolean none = links.stream().allMatch(l -> l.producersAssigned() == 0);
-            if (none || now - lastHeartbeatNanos > quiet || now > deadline) {
+            if (none || now - ingestHandler.lastHeartbeatNanos() > quiet || now > deadline) {
                 vertx.cancelTimer(timer);
                 moved.tryComplete();
             }

@@ -1,0 +1,20 @@
+package io.tophat.balancer;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tophat.protocol.WorkerLoad;
+
+import java.util.List;
+
+/** What {@code GET /api/v1/cluster} answers: the strategy, the producers assigned, and every worker known. */
+record ClusterView(@JsonProperty("strategy") String strategy, @JsonProperty("producers") int producers,
+                   @JsonProperty("workers") List<WorkerView> workers) {
+
+    /** One worker as the balancer sees it. */
+    record WorkerView(@JsonProperty("id") String id, @JsonProperty("url") String url,
+                      @JsonProperty("alive") boolean alive, @JsonProperty("assignable") boolean assignable,
+                      @JsonProperty("draining") boolean draining, @JsonProperty("producers") long producers,
+                      @JsonProperty("leased") boolean leased,
+                      @JsonProperty("last_renewal_ms_ago") long lastRenewalMsAgo,
+                      @JsonProperty("store") String store, @JsonProperty("load") WorkerLoad load) {
+    }
+}

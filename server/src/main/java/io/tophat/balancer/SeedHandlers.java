@@ -1,0 +1,81 @@
+package io.tophat.balancer;
+
+import io.tophat.http.ApiException;
+import io.tophat.http.ErrorResponder;
+import io.tophat.http.Responses;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+/** The report's own balancer paths: worker join and leave, producer registration, and the consumer redirect. */
+final class SeedHandlers {
+    static final String DATA = "/get_data/";
+
+    private final Balancer balancer;
+
+    SeedHandlers(Balancer balancer) {
+        this.balancer = balancer;
+    }
+
+    /** {@code GET /balancer/{port}[?host=]}: a worker registers (no lease). */
+    void join(RoutingContext rc) {
+        int port = Requests.port(rc);
+        String url = "http://" + WorkerAddress.forUrl(Requests.seedHost(rc)) + ":" + port;
+        Worker worker = new Worker(Worker.idOf(url), url, null, 0, System.currentTimeMillis());
+        balancer.join(worker).onSuccess(m -> Responses.text(rc.response(), 200, url))
+                .onFailure(e -> rc.fail(BalancerErrors.toHttp(e, null, true)));
+    }
+
+    /** {@code GET /worker/quit/{port}[?host=]}: a worker leaves. */
+    void leave(RoutingContext rc) {
+        String id = Worker.idOf("http://" + WorkerAddress.forUrl(Requests.seedHost(rc)) + ":" + Requests.port(rc));
+        balancer.leave(id).onSuccess(known -> {
+            if (known) {
+                Responses.text(rc.response(), 200, "Worker " + id + " has left");
+            } else {
+                rc.fail(ApiException.badRequest("Worker does not exist", "no worker registered as " + id));
+            }
+        }).onFailure(e -> rc.fail(BalancerErrors.toHttp(e, null, true)));
+    }
+
+    /** {@code GET /register/{id}[?failed=]}: the producer's worker URL as plain text. */
+    void register(RoutingContext rc) {
+        String id = Requests.producerId(rc);
+        Requests.assign(balancer, id, rc)
+                .onSuccess(a -> Responses.text(rc.response(), 200, balancer.member(a.workerId()).url()))
+                .onFailure(e -> rc.fail(BalancerErrors.toHttp(e, id, true)));
+    }
+
+    /** {@code GET /get_data/{id}} through the router (an id with escapes or a slash). */
+    void redirect(RoutingContext rc) {
+        redirect(Requests.producerId(rc), rc.response());
+    }
+
+    /**
+     * The consumers' hot path, {@code GET /get_data/{id}} with a plain id, answered ahead of the router; an id with
+     * escapes or a slash, or another method, goes to the router.
+     */
+    boolean redirectFast(HttpServerRequest request) {
+        String path = request.path();
+        if (request.method() != HttpMethod.GET || path.indexOf('%', DATA.length()) >= 0
+                || path.indexOf('/', DATA.length()) >= 0) {
+            return false;
+        }
+        try {
+            redirect(Requests.validProducerId(path.substring(DATA.length())), request.response());
+        } catch (ApiException e) {
+            ErrorResponder.send(request.response(), e);
+        }
+        return true;
+    }
+
+    private void redirect(String id, HttpServerResponse response) {
+        Route route = balancer.route(id);
+        if (route instanceof Route.To to) {
+            Responses.redirect(response, 302, to.workerUrl() + DATA + id);
+        } else {
+            ErrorResponder.send(response, BalancerErrors.routeFailure(id, route, true));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.tophat.worker;
+
+import io.tophat.http.ApiException;
+import io.tophat.http.BoundedBody;
+import io.tophat.http.ErrorResponder;
+import io.tophat.protocol.Heartbeat;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * The ingest endpoints, served ahead of the router: {@code POST /heartbeat} (the seed protocol, where every bad
+ * body is 400) and {@code POST /api/v1/heartbeats} (JSON only; content errors are 422). Reads the bounded body,
+ * parses it, refuses it while the worker drains or when the producer was moved away (fencing), and hands it to
+ * the ingest pipeline, which answers.
+ */
+final class IngestHandler {
+    private final Vertx vertx;
+    private final int maxBodyBytes;
+    private final HeartbeatParser parser = new HeartbeatParser();
+    private final IngestPipeline ingest;
+    private final Fence fence;
+    private final WorkerMetrics metrics;
+    private final BooleanSupplier draining;
+    private volatile long lastHeartbeatNanos = System.nanoTime();
+
+    IngestHandler(Vertx vertx, int maxBodyBytes, IngestPipeline ingest, Fence fence, WorkerMetrics metrics,
+                  BooleanSupplier draining) {
+        this.vertx = vertx;
+        this.maxBodyBytes = maxBodyBytes;
+        this.ingest = ingest;
+        this.fence = fence;
+        this.metrics = metrics;
+        this.draining = draining;
+    }
+
+    void seed(HttpServerRequest request) {
+        serve(request, true);
+    }
+
+    void v1(HttpServerRequest request) {
+        serve(request, false);
+    }
+
+    /** When the last heartbeat came, on {@link System#nanoTime()}'s clock. */
+    long lastHeartbeatNanos() {
+        return lastHeartbeatNanos;
+    }
+
+    private void serve(HttpServerRequest request, boolean seed) {
+        if (request.method() != HttpMethod.POST) {
+            ErrorResponder.send(request.response(), new ApiException(405, "method not allowed",
+                    "send heartbeats with POST", 0));
+            return;
+        }
+        BoundedBody.read(request, maxBodyBytes).onComplete(body -> {
+            try {
+                if (body.failed()) {
+                    ErrorResponder.fail(request, body.cause());
+                } else {
+                    heartbeat(request, body.result(), seed);
+                }
+            } catch (RuntimeException e) {
+                ErrorResponder.fail(request, e);
+            }
+        });
+    }
+
+    private void heartbeat(HttpServerRequest request, Buffer body, boolean seed) {
+        if (!seed && !isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            throw new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0);
+        }
+        lastHeartbeatNanos = System.nanoTime();
+        Heartbeat hb;
+        try {
+            hb = parser.parse(body.getBytes(), request.remoteAddress().hostAddress(), System.currentTimeMillis());
+        } catch (ApiException e) {
+            metrics.rejected();
+            throw seed && e.status() == 422 ? ApiException.badRequest(e.error(), e.detail()) : e;
+        }
+        if (draining.getAsBoolean()) {
+            throw new ApiException(410, "worker draining", "this worker is leaving; register again with the balancer", 0);
+        }
+        Long movedAt = fence.revokedEpoch(hb.producer());
+        if (movedAt != null) {
+            throw ApiException.conflict("producer assigned elsewhere", "producer " + hb.producer()
+                    + " was moved to another worker (epoch " + movedAt + "); register again with the balancer");
+        }
+        ingest.submit(hb, vertx.getOrCreateContext(), request.response());
+    }
+
+    private static boolean isJson(String contentType) {
+        return contentType != null && contentType.regionMatches(true, 0, "application/json", 0, 16);
+    }
+}
