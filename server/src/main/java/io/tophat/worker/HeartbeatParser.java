@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import io.tophat.http.ApiException;
 import io.tophat.http.WireText;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.HeartbeatJson;
@@ -20,8 +19,8 @@ import java.io.IOException;
  * Reads a heartbeat body {@code {"id", "location", "data", "seq"?, "device_time"?}} with Jackson's streaming
  * parser (no object tree; {@code data} is kept as its JSON text) and stamps it with the source address and
  * server time. Only what can be kept exactly is accepted: well-formed UTF-8, no unpaired surrogate escape, no
- * duplicate member names, and values within the limits below. Syntax errors are 400, well-formed bodies with
- * wrong content are 422.
+ * duplicate member names, and values within the limits below. Refusals are {@link HeartbeatRejected}: malformed
+ * when the body cannot be read, invalid when it can but is wrong.
  */
 public final class HeartbeatParser {
     /** How deeply {@code data} may nest arrays and objects. */
@@ -38,11 +37,11 @@ public final class HeartbeatParser {
 
     public Heartbeat parse(byte[] body, String ipAddress, long receivedAt) {
         if (body.length == 0) {
-            throw ApiException.badRequest("empty body", "send a JSON object {\"id\", \"location\", \"data\"}");
+            throw HeartbeatRejected.malformed("empty body", "send a JSON object {\"id\", \"location\", \"data\"}");
         }
         String encoding = WireText.utf8Problem(body, 0, body.length);
         if (encoding != null) {
-            throw ApiException.badRequest("invalid UTF-8", encoding + "; send the body as UTF-8");
+            throw HeartbeatRejected.malformed("invalid UTF-8", encoding + "; send the body as UTF-8");
         }
         String surrogate = WireText.loneSurrogateEscape(body, 0, body.length);
         if (surrogate != null) {
@@ -54,7 +53,7 @@ public final class HeartbeatParser {
             }
             Fields f = readFields(body, p);
             if (p.nextToken() != null) {
-                throw ApiException.badRequest("malformed JSON", "unexpected content after the heartbeat object");
+                throw HeartbeatRejected.malformed("malformed JSON", "unexpected content after the heartbeat object");
             }
             return f.toHeartbeat(ipAddress, receivedAt);
         } catch (StreamConstraintsException e) {
@@ -63,9 +62,9 @@ public final class HeartbeatParser {
                     : message.contains("Number") ? "a number is longer than " + MAX_NUMBER_LENGTH + " characters"
                     : "a value is beyond TopHat's limits");
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON", e.getOriginalMessage());
+            throw HeartbeatRejected.malformed("malformed JSON", e.getOriginalMessage());
         } catch (IOException e) {
-            throw ApiException.badRequest("unreadable body", e.getMessage());
+            throw HeartbeatRejected.malformed("unreadable body", e.getMessage());
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
@@ -109,8 +108,8 @@ public final class HeartbeatParser {
         return v;
     }
 
-    private static ApiException invalid(String detail) {
-        return ApiException.unprocessable("invalid heartbeat", detail);
+    private static HeartbeatRejected invalid(String detail) {
+        return HeartbeatRejected.invalid(detail);
     }
 
     /** The fields as read, before they are checked. */

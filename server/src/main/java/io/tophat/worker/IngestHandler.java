@@ -3,12 +3,14 @@ package io.tophat.worker;
 import io.tophat.http.ApiException;
 import io.tophat.http.BoundedBody;
 import io.tophat.http.ErrorResponder;
+import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
 import java.util.function.BooleanSupplier;
 
@@ -16,20 +18,23 @@ import java.util.function.BooleanSupplier;
  * The ingest endpoints, served ahead of the router: {@code POST /heartbeat} (the seed protocol, where every bad
  * body is 400) and {@code POST /api/v1/heartbeats} (JSON only; content errors are 422). Reads the bounded body,
  * parses it, refuses it while the worker drains or when the producer was moved away (fencing), and hands it to
- * the ingest pipeline, which answers.
+ * the ingest pipeline. The one place where ingest's domain outcomes become HTTP answers.
  */
 final class IngestHandler {
+    private static final Buffer STORED = Buffer.buffer("{\"status\":\"stored\"}");
+    private static final Buffer ACCEPTED = Buffer.buffer("{\"status\":\"accepted\"}");
+
     private final Vertx vertx;
     private final int maxBodyBytes;
     private final HeartbeatParser parser = new HeartbeatParser();
-    private final IngestPipeline ingest;
+    private final IngestPipeline<HttpServerResponse> ingest;
     private final Fence fence;
     private final WorkerMetrics metrics;
     private final BooleanSupplier draining;
     private volatile long lastHeartbeatNanos = System.nanoTime();
 
-    IngestHandler(Vertx vertx, int maxBodyBytes, IngestPipeline ingest, Fence fence, WorkerMetrics metrics,
-                  BooleanSupplier draining) {
+    IngestHandler(Vertx vertx, int maxBodyBytes, IngestPipeline<HttpServerResponse> ingest, Fence fence,
+                  WorkerMetrics metrics, BooleanSupplier draining) {
         this.vertx = vertx;
         this.maxBodyBytes = maxBodyBytes;
         this.ingest = ingest;
@@ -78,9 +83,10 @@ final class IngestHandler {
         Heartbeat hb;
         try {
             hb = parser.parse(body.getBytes(), request.remoteAddress().hostAddress(), System.currentTimeMillis());
-        } catch (ApiException e) {
+        } catch (HeartbeatRejected e) {
             metrics.rejected();
-            throw seed && e.status() == 422 ? ApiException.badRequest(e.error(), e.detail()) : e;
+            throw seed || e.isMalformed() ? ApiException.badRequest(e.error(), e.detail())
+                    : ApiException.unprocessable(e.error(), e.detail());
         }
         if (draining.getAsBoolean()) {
             throw new ApiException(410, "worker draining", "this worker is leaving; register again with the balancer", 0);
@@ -91,6 +97,20 @@ final class IngestHandler {
                     + " was moved to another worker (epoch " + movedAt + "); register again with the balancer");
         }
         ingest.submit(hb, vertx.getOrCreateContext(), request.response());
+    }
+
+    /** The HTTP answer to how the pipeline settled a heartbeat (the pipeline's answerer). */
+    static void answer(HttpServerResponse response, IngestOutcome outcome) {
+        if (outcome instanceof IngestOutcome.Stored) {
+            Responses.json(response, 200, STORED);
+        } else if (outcome instanceof IngestOutcome.Accepted) {
+            Responses.json(response, 200, ACCEPTED);
+        } else if (outcome instanceof IngestOutcome.Overloaded o) {
+            ErrorResponder.send(response, ApiException.unavailable("worker overloaded", o.reason(), 1));
+        } else if (outcome instanceof IngestOutcome.StoreFailed f) {
+            ErrorResponder.send(response, ApiException.unavailable("store unavailable",
+                    "the heartbeat was not stored: " + f.reason(), 1));
+        }
     }
 
     private static boolean isJson(String contentType) {

@@ -1,33 +1,31 @@
 package io.tophat.worker;
 
-import io.tophat.http.ApiException;
-import io.tophat.http.ErrorResponder;
-import io.tophat.http.Responses;
-import io.tophat.protocol.Heartbeat;
 import io.tophat.batching.GroupCommitter;
+import io.tophat.protocol.Heartbeat;
 import io.tophat.store.HeartbeatStore;
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The ingest path after parsing: latest cache and the one batching writer. With {@link AckMode#DURABLE} a
  * heartbeat is answered after its batch commits, and enters the cache then; with {@link AckMode#CACHED} it
  * enters the cache and is answered at once, and the writer flushes when {@code cacheSize} heartbeats are
- * pending or the flush interval has passed, then drops the older half of a full cache. A full write queue
- * answers 503 with Retry-After.
+ * pending or the flush interval has passed, then drops the older half of a full cache. A full write queue is
+ * {@link IngestOutcome.Overloaded}. Each heartbeat's outcome goes to the {@code answerer} with the target it was
+ * submitted with (an HTTP response for the worker), on the context it was submitted from; the pipeline itself
+ * knows nothing of HTTP.
+ *
+ * @param <T> where an outcome is delivered
  */
-public final class IngestPipeline implements AutoCloseable {
-    private static final Buffer STORED = Buffer.buffer("{\"status\":\"stored\"}");
-    private static final Buffer ACCEPTED = Buffer.buffer("{\"status\":\"accepted\"}");
+public final class IngestPipeline<T> implements AutoCloseable {
     /** Heartbeats committed but not yet in their indexed place beyond which ingest sheds load. */
     static final long MAX_STORE_BACKLOG = 1_000_000;
 
     /** A heartbeat waiting for the writer, with where to answer once it is written (null in cached mode). */
-    private record PendingWrite(Heartbeat heartbeat, Context context, HttpServerResponse response, long startNanos) {
+    private record PendingWrite<T>(Heartbeat heartbeat, Context context, T target, long startNanos) {
     }
 
     private final AckMode mode;
@@ -35,11 +33,13 @@ public final class IngestPipeline implements AutoCloseable {
     private final LatestCache byLabel;
     private final HeartbeatStore store;
     private final WorkerMetrics metrics;
-    private final GroupCommitter<PendingWrite> writer;
+    private final GroupCommitter<PendingWrite<T>> writer;
+    private final BiConsumer<T, IngestOutcome> answerer;
 
     public IngestPipeline(WorkerConfig config, HeartbeatStore store, LatestCache latest, LatestCache byLabel,
-                          WorkerMetrics metrics) {
+                          WorkerMetrics metrics, BiConsumer<T, IngestOutcome> answerer) {
         this.mode = config.ack();
+        this.answerer = answerer;
         this.store = store;
         this.latest = latest;
         this.byLabel = byLabel;
@@ -51,25 +51,26 @@ public final class IngestPipeline implements AutoCloseable {
         this.writer = new GroupCommitter<>("tophat-writer", policy, this::write, this::completed);
     }
 
-    /** Takes a parsed heartbeat; answers on {@code response} now (cached) or once it is committed (durable). */
-    public void submit(Heartbeat heartbeat, Context context, HttpServerResponse response) {
+    /**
+     * Takes a parsed heartbeat, on an event loop; its outcome goes to {@code target} now (cached, or refused) or
+     * once it is committed (durable), on {@code context}.
+     */
+    public void submit(Heartbeat heartbeat, Context context, T target) {
         long start = System.nanoTime();
         boolean durable = mode == AckMode.DURABLE;
-        PendingWrite pending = durable
-                ? new PendingWrite(heartbeat, context, response, start)
-                : new PendingWrite(heartbeat, null, null, start);
+        PendingWrite<T> pending = new PendingWrite<>(heartbeat, durable ? context : null, durable ? target : null, start);
         if (store.backlog() > MAX_STORE_BACKLOG || !writer.offer(pending)) {
             metrics.rejected();
-            ErrorResponder.send(response, ApiException.unavailable("worker overloaded",
-                    "the store is " + (writer.depth() >= writer.capacity() ? "behind: the write queue is full ("
-                            + writer.capacity() + " heartbeats)" : "behind: " + store.backlog()
-                            + " heartbeats wait to be indexed") + "; retry shortly", 1));
+            answerer.accept(target, new IngestOutcome.Overloaded("the store is "
+                    + (writer.depth() >= writer.capacity() ? "behind: the write queue is full ("
+                    + writer.capacity() + " heartbeats)" : "behind: " + store.backlog()
+                    + " heartbeats wait to be indexed") + "; retry shortly"));
             return;
         }
         if (!durable) {
             remember(heartbeat);
             metrics.acknowledged(start);
-            Responses.json(response, 200, ACCEPTED);
+            answerer.accept(target, IngestOutcome.ACCEPTED);
         }
     }
 
@@ -80,15 +81,15 @@ public final class IngestPipeline implements AutoCloseable {
         }
     }
 
-    private void write(List<PendingWrite> batch) {
+    private void write(List<PendingWrite<T>> batch) {
         List<Heartbeat> heartbeats = new ArrayList<>(batch.size());
-        for (PendingWrite p : batch) {
+        for (PendingWrite<T> p : batch) {
             heartbeats.add(p.heartbeat());
         }
         store.append(heartbeats);
     }
 
-    private void completed(List<PendingWrite> batch, Throwable failure) {
+    private void completed(List<PendingWrite<T>> batch, Throwable failure) {
         if (mode == AckMode.CACHED) {
             if (failure == null && latest.size() >= latest.capacity() / 2) {
                 latest.evictOlderHalf();
@@ -102,10 +103,10 @@ public final class IngestPipeline implements AutoCloseable {
      * One task per event loop for the whole batch, rather than one per heartbeat; the event loops, not the
      * writer, put the heartbeats in the latest cache and answer. The contexts are the server's few event loops.
      */
-    private void answerByContext(List<PendingWrite> batch, Throwable failure) {
+    private void answerByContext(List<PendingWrite<T>> batch, Throwable failure) {
         List<Context> contexts = new ArrayList<>(4);
-        List<List<PendingWrite>> groups = new ArrayList<>(4);
-        for (PendingWrite p : batch) {
+        List<List<PendingWrite<T>>> groups = new ArrayList<>(4);
+        for (PendingWrite<T> p : batch) {
             int i = contexts.indexOf(p.context());
             if (i < 0) {
                 i = contexts.size();
@@ -115,21 +116,21 @@ public final class IngestPipeline implements AutoCloseable {
             groups.get(i).add(p);
         }
         for (int i = 0; i < contexts.size(); i++) {
-            List<PendingWrite> group = groups.get(i);
+            List<PendingWrite<T>> group = groups.get(i);
             contexts.get(i).runOnContext(v -> answer(group, failure));
         }
     }
 
-    private void answer(List<PendingWrite> writes, Throwable failure) {
-        for (PendingWrite p : writes) {
+    private void answer(List<PendingWrite<T>> writes, Throwable failure) {
+        IngestOutcome failed = failure == null ? null : new IngestOutcome.StoreFailed(failure.getMessage());
+        for (PendingWrite<T> p : writes) {
             if (failure == null) {
                 remember(p.heartbeat());
                 metrics.acknowledged(p.startNanos());
-                Responses.json(p.response(), 200, STORED);
+                answerer.accept(p.target(), IngestOutcome.STORED);
             } else {
                 metrics.rejected();
-                ErrorResponder.send(p.response(), ApiException.unavailable("store unavailable",
-                        "the heartbeat was not stored: " + failure.getMessage(), 1));
+                answerer.accept(p.target(), failed);
             }
         }
     }

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -40,7 +41,7 @@ public final class WorkerServer {
     private final LatestCache latest;
     private final LatestCache byLabel;
     private final WorkerMetrics metrics = new WorkerMetrics();
-    private final IngestPipeline ingest;
+    private final IngestPipeline<HttpServerResponse> ingest;
     private final WorkerExecutor storeReads;
     private final IngestHandler ingestHandler;
     private final HttpService http;
@@ -66,7 +67,7 @@ public final class WorkerServer {
         int cacheCapacity = config.ack() == AckMode.CACHED ? config.cacheSize() * 2 : config.cacheSize();
         this.latest = new LatestCache(cacheCapacity);
         this.byLabel = new LatestCache(cacheCapacity);
-        this.ingest = new IngestPipeline(config, store, latest, byLabel, metrics);
+        this.ingest = new IngestPipeline<>(config, store, latest, byLabel, metrics, IngestHandler::answer);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
         this.ingestHandler = new IngestHandler(vertx, config.maxBodyBytes(), ingest, fence, metrics, () -> draining);
         this.http = new HttpService(vertx);
