@@ -14,15 +14,4 @@ public interface AssignmentStrategy {
 
     /** The name used on the command line and in the cluster status. */
     String name();
-
-    /** The strategy called {@code name} on the command line. */
-    static AssignmentStrategy named(String name, double hashBalance) {
-        return switch (name) {
-            case "round-robin" -> new RoundRobin();
-            case "least-loaded" -> new LeastLoaded();
-            case "hash" -> new RendezvousHash(hashBalance);
-            default -> throw new IllegalArgumentException(
-                    "unknown strategy '" + name + "'; use round-robin, least-loaded or hash");
-        };
-    }
 }

@@ -11,25 +11,63 @@ import java.nio.file.Path;
  * @param strategy    how new producers are spread: round-robin, least-loaded or hash
  * @param hashBalance with the hash strategy: no worker holds more than (1 + hashBalance) times the average
  */
-public record BalancerConfig(String host, int port, Path dataDir, String strategy, double hashBalance) {
+public record BalancerConfig(String host, int port, Path dataDir, Strategy strategy, double hashBalance) {
 
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 5000;
+    public static final String DEFAULT_DATA_DIR = "tophat-data/balancer";
     public static final String DEFAULT_STRATEGY = "round-robin";
-    public static final double DEFAULT_HASH_BALANCE = 0.25;
+    /** As text for the command line; {@link #DEFAULT_HASH_BALANCE} is its value. */
+    public static final String DEFAULT_HASH_BALANCE_TEXT = "0.25";
+    public static final double DEFAULT_HASH_BALANCE = Double.parseDouble(DEFAULT_HASH_BALANCE_TEXT);
 
-    public BalancerConfig(String host, int port, Path dataDir) {
-        this(host, port, dataDir, DEFAULT_STRATEGY, DEFAULT_HASH_BALANCE);
+    /** How new producers are spread over workers. */
+    public enum Strategy {
+        ROUND_ROBIN("round-robin"), LEAST_LOADED("least-loaded"), HASH("hash");
+
+        private final String flag;
+
+        Strategy(String flag) {
+            this.flag = flag;
+        }
+
+        /** The strategy as {@code --strategy} writes it. */
+        public String flag() {
+            return flag;
+        }
+
+        /** @throws IllegalArgumentException naming the strategies there are */
+        public static Strategy named(String name) {
+            for (Strategy s : values()) {
+                if (s.flag.equals(name.trim())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown strategy '" + name + "'; use round-robin, least-loaded or hash");
+        }
     }
 
-    /** The strategy this configuration names. */
-    public AssignmentStrategy assignmentStrategy() {
-        return AssignmentStrategy.named(strategy, hashBalance);
+    /** A balancer with the default strategy, for embedding and tests. */
+    public BalancerConfig(String host, int port, Path dataDir) {
+        this(host, port, dataDir, Strategy.named(DEFAULT_STRATEGY), DEFAULT_HASH_BALANCE);
     }
 
     public BalancerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be between 0 and 65535, not " + port);
         }
-        AssignmentStrategy.named(strategy, hashBalance);
+        if (!(hashBalance > 0)) {
+            throw new IllegalArgumentException("--hash-balance must be above 0, not " + hashBalance);
+        }
+    }
+
+    /** The strategy this configuration names. */
+    public AssignmentStrategy assignmentStrategy() {
+        return switch (strategy) {
+            case ROUND_ROBIN -> new RoundRobin();
+            case LEAST_LOADED -> new LeastLoaded();
+            case HASH -> new RendezvousHash(hashBalance);
+        };
     }
 
     public Path stateFile() {

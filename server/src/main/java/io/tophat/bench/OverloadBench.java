@@ -58,7 +58,7 @@ final class OverloadBench {
         ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
         HeartbeatMix mix = new HeartbeatMix(ids, HeartbeatMix.seqBaseNow());
         try (BenchSystem system = bench.system("overload", options.workersOr(1),
-                c -> c.withWriter(QUEUE_CAPACITY, MAX_BATCH, SqliteStoreConfig.Synchronous.FULL),
+                c -> c.withIngest(i -> i.withWriter(QUEUE_CAPACITY, MAX_BATCH)).withSynchronous(SqliteStoreConfig.Synchronous.FULL),
                 "durable ack, " + SLOW_STORE)) {
             URI worker = system.worker(options.scenario());
             if (!system.isEmbedded()) {

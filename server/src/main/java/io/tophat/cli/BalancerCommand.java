@@ -16,26 +16,27 @@ import java.util.concurrent.Callable;
                 + "consumers are redirected to the worker holding a producer.")
 final class BalancerCommand implements Callable<Integer> {
 
-    @Option(names = "--port", defaultValue = "${env:TOPHAT_PORT:-5000}",
+    @Option(names = "--port", defaultValue = "${env:TOPHAT_PORT:-" + BalancerConfig.DEFAULT_PORT + "}",
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}, env TOPHAT_PORT).")
     int port;
 
-    @Option(names = "--host", defaultValue = "${env:TOPHAT_HOST:-0.0.0.0}",
+    @Option(names = "--host", defaultValue = "${env:TOPHAT_HOST:-" + BalancerConfig.DEFAULT_HOST + "}",
             description = "Address to listen on (default: ${DEFAULT-VALUE}, env TOPHAT_HOST).")
     String host;
 
-    @Option(names = "--data-dir", defaultValue = "${env:TOPHAT_DATA_DIR:-tophat-data/balancer}",
+    @Option(names = "--data-dir", defaultValue = "${env:TOPHAT_DATA_DIR:-" + BalancerConfig.DEFAULT_DATA_DIR + "}",
             description = "Folder of the balancer's state file, kept across restarts "
                     + "(default: ${DEFAULT-VALUE}, env TOPHAT_DATA_DIR).")
     Path dataDir;
 
-    @Option(names = "--strategy", defaultValue = "${env:TOPHAT_STRATEGY:-round-robin}",
+    @Option(names = "--strategy", defaultValue = "${env:TOPHAT_STRATEGY:-" + BalancerConfig.DEFAULT_STRATEGY + "}",
+            converter = StrategyConverter.class,
             description = "How new producers are spread over workers: round-robin (the report's), least-loaded "
                     + "(lowest heartbeats/s, then fewest producers) or hash (rendezvous hashing with bounded load, "
                     + "so several balancers agree) (default: ${DEFAULT-VALUE}, env TOPHAT_STRATEGY).")
-    String strategy;
+    BalancerConfig.Strategy strategy;
 
-    @Option(names = "--hash-balance", defaultValue = "${env:TOPHAT_HASH_BALANCE:-0.25}",
+    @Option(names = "--hash-balance", defaultValue = "${env:TOPHAT_HASH_BALANCE:-" + BalancerConfig.DEFAULT_HASH_BALANCE_TEXT + "}",
             description = "With --strategy hash: no worker holds more than (1 + this) times the average "
                     + "(default: ${DEFAULT-VALUE}, env TOPHAT_HASH_BALANCE).")
     double hashBalance;
@@ -68,5 +69,17 @@ final class BalancerCommand implements Callable<Integer> {
             return "127.0.0.1";
         }
         return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** Reads {@code round-robin}, {@code least-loaded} or {@code hash}. */
+    static final class StrategyConverter implements picocli.CommandLine.ITypeConverter<BalancerConfig.Strategy> {
+        @Override
+        public BalancerConfig.Strategy convert(String value) {
+            try {
+                return BalancerConfig.Strategy.named(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.tophat.cli;
 
 import io.tophat.balancer.Balancer;
 import io.tophat.balancer.Member;
+import io.tophat.client.ProducerConfig;
 import io.tophat.embedded.EmbeddedCluster;
 import io.tophat.simulator.ConsumerFleet;
 import io.tophat.simulator.ConsumerFleetConfig;
@@ -76,9 +77,10 @@ final class LocalCommand implements Callable<Integer> {
             lifecycle.started("cluster", cluster::close);
             cluster.start(port, workers, workerPort);
             URI balancer = cluster.balancerUri();
-            Duration timeout = Duration.ofSeconds(2);
+            // the simulators' requests go to this process's own servers: the client library's connect timeout suits them
+            Duration timeout = ProducerConfig.DEFAULT_CONNECT_TIMEOUT;
             ProducerFleet producerFleet = new ProducerFleet(new ProducerFleetConfig(List.of(balancer), startId,
-                    producers, interval, 10, timeout, Duration.ZERO));
+                    producers, interval, ProducerConfig.DEFAULT_MAX_RETRIES, timeout, Duration.ZERO));
             lifecycle.started("producers", producerFleet::close);
             producerFleet.start();
             ConsumerFleet consumerFleet = new ConsumerFleet(new ConsumerFleetConfig(List.of(balancer), startId,

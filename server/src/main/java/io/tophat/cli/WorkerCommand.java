@@ -4,6 +4,10 @@ import io.tophat.http.VertxRuntime;
 import io.tophat.store.SqliteStoreConfig;
 import io.tophat.worker.AckMode;
 import io.tophat.worker.WorkerConfig;
+import io.tophat.worker.WorkerConfig.Ingest;
+import io.tophat.worker.WorkerConfig.Listen;
+import io.tophat.worker.WorkerConfig.Membership;
+import io.tophat.worker.WorkerConfig.Storage;
 import io.tophat.worker.WorkerServer;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
@@ -20,7 +24,7 @@ import java.util.concurrent.Callable;
                 + "each producer, stores every heartbeat in SQLite and serves reads.")
 final class WorkerCommand implements Callable<Integer> {
 
-    @Option(names = "--port", defaultValue = "${env:TOPHAT_PORT:-6000}",
+    @Option(names = "--port", defaultValue = "${env:TOPHAT_PORT:-" + Listen.DEFAULT_PORT + "}",
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}, env TOPHAT_PORT).")
     int port;
 
@@ -29,7 +33,7 @@ final class WorkerCommand implements Callable<Integer> {
             description = "The balancer as HOST:PORT; several separated by commas (env TOPHAT_BALANCER).")
     List<URI> balancers;
 
-    @Option(names = "--host", defaultValue = "${env:TOPHAT_HOST:-0.0.0.0}",
+    @Option(names = "--host", defaultValue = "${env:TOPHAT_HOST:-" + Listen.DEFAULT_HOST + "}",
             description = "Address to listen on (default: ${DEFAULT-VALUE}, env TOPHAT_HOST).")
     String host;
 
@@ -42,58 +46,60 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Folder of the worker's SQLite file (default: tophat-data/worker-PORT, env TOPHAT_DATA_DIR).")
     Path dataDir;
 
-    @Option(names = "--cache-size", defaultValue = "${env:TOPHAT_CACHE_SIZE:-" + WorkerConfig.DEFAULT_CACHE_SIZE + "}",
+    @Option(names = "--cache-size", defaultValue = "${env:TOPHAT_CACHE_SIZE:-" + Ingest.DEFAULT_CACHE_SIZE + "}",
             description = "Producers whose latest heartbeat is kept in memory; with --ack cached also the number "
                     + "of pending heartbeats that triggers a flush (the report used 100) "
                     + "(default: ${DEFAULT-VALUE}, env TOPHAT_CACHE_SIZE).")
     int cacheSize;
 
     @Option(names = "--flush-interval", converter = DurationConverter.class,
-            defaultValue = "${env:TOPHAT_FLUSH_INTERVAL:-20s}",
+            defaultValue = "${env:TOPHAT_FLUSH_INTERVAL:-" + Ingest.DEFAULT_FLUSH_INTERVAL + "}",
             description = "With --ack cached: the longest a heartbeat waits before it is written "
-                    + "(default: 20s, env TOPHAT_FLUSH_INTERVAL).")
+                    + "(default: " + Ingest.DEFAULT_FLUSH_INTERVAL + ", env TOPHAT_FLUSH_INTERVAL).")
     Duration flushInterval;
 
-    @Option(names = "--ack", defaultValue = "${env:TOPHAT_ACK:-durable}", converter = AckModeConverter.class,
+    @Option(names = "--ack", defaultValue = "${env:TOPHAT_ACK:-" + Ingest.DEFAULT_ACK + "}", converter = AckModeConverter.class,
             description = "durable: answer after the heartbeat is committed (nothing acknowledged is lost); "
                     + "cached: the report's mode, answer at once and flush later (a crash loses up to one flush "
-                    + "interval) (default: durable, env TOPHAT_ACK).")
+                    + "interval) (default: " + Ingest.DEFAULT_ACK + ", env TOPHAT_ACK).")
     AckMode ack;
 
-    @Option(names = "--queue-capacity", defaultValue = "${env:TOPHAT_QUEUE_CAPACITY:-" + WorkerConfig.DEFAULT_QUEUE_CAPACITY + "}",
+    @Option(names = "--queue-capacity", defaultValue = "${env:TOPHAT_QUEUE_CAPACITY:-" + Ingest.DEFAULT_QUEUE_CAPACITY + "}",
             description = "Heartbeats that may wait for the writer; beyond this, heartbeats are answered 503 with "
                     + "Retry-After (default: ${DEFAULT-VALUE}, env TOPHAT_QUEUE_CAPACITY).")
     int queueCapacity;
 
-    @Option(names = "--max-batch", defaultValue = "${env:TOPHAT_MAX_BATCH:-" + WorkerConfig.DEFAULT_MAX_BATCH + "}",
+    @Option(names = "--max-batch", defaultValue = "${env:TOPHAT_MAX_BATCH:-" + Ingest.DEFAULT_MAX_BATCH + "}",
             description = "Most heartbeats written in one transaction (default: ${DEFAULT-VALUE}, env TOPHAT_MAX_BATCH).")
     int maxBatch;
 
-    @Option(names = "--max-body", defaultValue = "${env:TOPHAT_MAX_BODY:-" + WorkerConfig.DEFAULT_MAX_BODY_BYTES + "}",
+    @Option(names = "--max-body", defaultValue = "${env:TOPHAT_MAX_BODY:-" + Ingest.DEFAULT_MAX_BODY_BYTES + "}",
             description = "Largest heartbeat body in bytes; larger ones get 413 (default: ${DEFAULT-VALUE}, env TOPHAT_MAX_BODY).")
     int maxBody;
 
     @Option(names = "--lease-interval", converter = DurationConverter.class,
-            defaultValue = "${env:TOPHAT_LEASE_INTERVAL:-1s}",
+            defaultValue = "${env:TOPHAT_LEASE_INTERVAL:-" + Membership.DEFAULT_LEASE_INTERVAL + "}",
             description = "How often the worker renews its lease with the balancer; 3 missed renewals mark it "
-                    + "dead (default: 1s, env TOPHAT_LEASE_INTERVAL).")
+                    + "dead (default: " + Membership.DEFAULT_LEASE_INTERVAL + ", env TOPHAT_LEASE_INTERVAL).")
     Duration leaseInterval;
 
-    @Option(names = "--sync", defaultValue = "${env:TOPHAT_SYNC:-normal}", converter = SynchronousConverter.class,
+    @Option(names = "--sync", defaultValue = "${env:TOPHAT_SYNC:-" + Storage.DEFAULT_SYNC + "}", converter = SynchronousConverter.class,
             description = "SQLite synchronous mode: normal survives a process crash, full also a power loss "
-                    + "(slower) (default: normal, env TOPHAT_SYNC).")
+                    + "(slower) (default: " + Storage.DEFAULT_SYNC + ", env TOPHAT_SYNC).")
     SqliteStoreConfig.Synchronous synchronous;
 
     @Option(names = "--drain-timeout", converter = DurationConverter.class,
-            defaultValue = "${env:TOPHAT_DRAIN_TIMEOUT:-10s}",
+            defaultValue = "${env:TOPHAT_DRAIN_TIMEOUT:-" + Membership.DEFAULT_DRAIN_TIMEOUT + "}",
             description = "At shutdown (SIGTERM, Ctrl-C) or on a drain request, the longest the worker waits for "
-                    + "its producers to move to other workers before it leaves (default: 10s, env TOPHAT_DRAIN_TIMEOUT).")
+                    + "its producers to move to other workers before it leaves (default: " + Membership.DEFAULT_DRAIN_TIMEOUT + ", env TOPHAT_DRAIN_TIMEOUT).")
     Duration drainTimeout;
 
     WorkerConfig config() {
         Path dir = dataDir != null ? dataDir : Path.of("tophat-data", "worker-" + port);
-        return new WorkerConfig(host, port, advertiseHost, balancers, dir, cacheSize, flushInterval, ack,
-                queueCapacity, maxBatch, maxBody, leaseInterval, synchronous, drainTimeout);
+        return new WorkerConfig(new Listen(host, port, advertiseHost),
+                new Membership(balancers, leaseInterval, drainTimeout),
+                new Ingest(ack, cacheSize, flushInterval, queueCapacity, maxBatch, maxBody),
+                new Storage(dir, synchronous));
     }
 
     @Override
@@ -104,7 +110,7 @@ final class WorkerCommand implements Callable<Integer> {
         lifecycle.started("Vert.x runtime", () -> Await.result(vertx.close(), Duration.ofSeconds(10)));
         try {
             WorkerServer worker = WorkerServer.open(vertx, config);
-            lifecycle.started("worker", () -> Await.result(worker.stop(), config.drainTimeout().plusSeconds(60)));
+            lifecycle.started("worker", () -> Await.result(worker.stop(), config.membership().drainTimeout().plusSeconds(60)));
             worker.onDrainRequested(() -> new Thread(lifecycle::stopAll, "tophat-drain").start());
             int bound = Await.result(worker.start(), Duration.ofSeconds(30));
             System.out.println("TopHat worker on port " + bound + ", registered as " + worker.url());
@@ -120,12 +126,11 @@ final class WorkerCommand implements Callable<Integer> {
     static final class AckModeConverter implements picocli.CommandLine.ITypeConverter<AckMode> {
         @Override
         public AckMode convert(String value) {
-            return switch (value.trim().toLowerCase()) {
-                case "durable" -> AckMode.DURABLE;
-                case "cached" -> AckMode.CACHED;
-                default -> throw new picocli.CommandLine.TypeConversionException(
-                        "'" + value + "' is not an ack mode; use durable or cached");
-            };
+            try {
+                return WorkerConfig.ackMode(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 
@@ -133,12 +138,11 @@ final class WorkerCommand implements Callable<Integer> {
     static final class SynchronousConverter implements picocli.CommandLine.ITypeConverter<SqliteStoreConfig.Synchronous> {
         @Override
         public SqliteStoreConfig.Synchronous convert(String value) {
-            return switch (value.trim().toLowerCase()) {
-                case "normal" -> SqliteStoreConfig.Synchronous.NORMAL;
-                case "full" -> SqliteStoreConfig.Synchronous.FULL;
-                default -> throw new picocli.CommandLine.TypeConversionException(
-                        "'" + value + "' is not a sync mode; use normal or full");
-            };
+            try {
+                return WorkerConfig.synchronous(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

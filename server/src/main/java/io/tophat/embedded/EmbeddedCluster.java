@@ -70,7 +70,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts the worker with this index (again, on its old folder) on {@code port} (0 for any). */
     public int startWorker(int index, int port) {
-        WorkerConfig config = workerSettings.apply(WorkerConfig.defaults(List.of(balancerUri),
+        WorkerConfig config = workerSettings.apply(WorkerConfig.embedded(List.of(balancerUri),
                 dataDir.resolve("worker-" + (index + 1)))).withPort(port);
         WorkerServer worker = WorkerServer.open(vertx, config);
         worker.onDrainRequested(() -> new Thread(() -> stopWorker(index), "tophat-drain-" + index).start());

@@ -38,16 +38,16 @@ public final class IngestPipeline<T> implements AutoCloseable {
 
     public IngestPipeline(WorkerConfig config, HeartbeatStore store, LatestCache latest, LatestCache byLabel,
                           WorkerMetrics metrics, BiConsumer<T, IngestOutcome> answerer) {
-        this.mode = config.ack();
+        this.mode = config.ingest().ack();
         this.answerer = answerer;
         this.store = store;
         this.latest = latest;
         this.byLabel = byLabel;
         this.metrics = metrics;
         GroupCommitter.Policy policy = mode == AckMode.DURABLE
-                ? GroupCommitter.Policy.immediate(config.queueCapacity(), config.maxBatch())
-                : new GroupCommitter.Policy(config.queueCapacity(), Math.max(config.maxBatch(), config.cacheSize()),
-                config.cacheSize(), config.flushInterval());
+                ? GroupCommitter.Policy.immediate(config.ingest().queueCapacity(), config.ingest().maxBatch())
+                : new GroupCommitter.Policy(config.ingest().queueCapacity(), Math.max(config.ingest().maxBatch(), config.ingest().cacheSize()),
+                config.ingest().cacheSize(), config.ingest().flushInterval());
         this.writer = new GroupCommitter<>("tophat-writer", policy, this::write, this::completed);
     }
 

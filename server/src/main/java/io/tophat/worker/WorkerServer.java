@@ -54,8 +54,8 @@ public final class WorkerServer {
 
     /** A worker on its SQLite file under the configured data dir; not yet listening. */
     public static WorkerServer open(Vertx vertx, WorkerConfig config) {
-        SqliteHeartbeatStore store = SqliteHeartbeatStore.open(new SqliteStoreConfig(config.storeFile(),
-                config.synchronous(), SqliteStoreConfig.DEFAULT_READ_CONNECTIONS));
+        SqliteHeartbeatStore store = SqliteHeartbeatStore.open(new SqliteStoreConfig(config.storage().storeFile(),
+                config.storage().synchronous(), SqliteStoreConfig.DEFAULT_READ_CONNECTIONS));
         return new WorkerServer(vertx, config, store);
     }
 
@@ -64,12 +64,12 @@ public final class WorkerServer {
         this.vertx = vertx;
         this.config = config;
         this.store = store;
-        int cacheCapacity = config.ack() == AckMode.CACHED ? config.cacheSize() * 2 : config.cacheSize();
+        int cacheCapacity = config.ingest().ack() == AckMode.CACHED ? config.ingest().cacheSize() * 2 : config.ingest().cacheSize();
         this.latest = new LatestCache(cacheCapacity);
         this.byLabel = new LatestCache(cacheCapacity);
         this.ingest = new IngestPipeline<>(config, store, latest, byLabel, metrics, IngestHandler::answer);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
-        this.ingestHandler = new IngestHandler(vertx, config.maxBodyBytes(), ingest, fence, metrics, () -> draining);
+        this.ingestHandler = new IngestHandler(vertx, config.ingest().maxBodyBytes(), ingest, fence, metrics, () -> draining);
         this.http = new HttpService(vertx);
     }
 
@@ -105,7 +105,7 @@ public final class WorkerServer {
 
     private void status(RoutingContext rc) {
         Runtime jvm = Runtime.getRuntime();
-        Responses.json(rc.response(), 200, new WorkerStatus("worker", url, config.ack().name().toLowerCase(),
+        Responses.json(rc.response(), 200, new WorkerStatus("worker", url, config.ingest().ack().name().toLowerCase(),
                 metrics.acknowledgedTotal(), metrics.rejectedTotal(), ingest.queueDepth(), store.backlog(),
                 jvm.totalMemory() - jvm.freeMemory(), jvm.maxMemory(), lastLoad));
     }
@@ -125,27 +125,27 @@ public final class WorkerServer {
     /** Listens, then registers with every balancer; completes with the port. */
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return http.start(routes(), config.host(), config.port(), instances).compose(port -> {
-            String advertised = config.advertiseHost() == null ? null
-                    : "http://" + config.advertiseHost() + ":" + port;
+        return http.start(routes(), config.listen().host(), config.listen().port(), instances).compose(port -> {
+            String advertised = config.listen().advertiseHost() == null ? null
+                    : "http://" + config.listen().advertiseHost() + ":" + port;
             WorkerRegistration registration = new WorkerRegistration(advertised, port, store.identity(),
-                    config.leaseInterval().toMillis());
+                    config.membership().leaseInterval().toMillis());
             List<Future<?>> registrations = new ArrayList<>();
-            for (URI balancer : config.balancers()) {
+            for (URI balancer : config.membership().balancers()) {
                 BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load, this::leaseAnswered);
                 links.add(link);
                 registrations.add(link.register(REGISTRATION_PATIENCE).onSuccess(lease -> url = lease.url()));
             }
             return Future.all(registrations).map(port).onSuccess(p -> LOG.info(
-                    "worker listening on {}:{} ({}), ack {}, cache {} producers, store {}", config.host(), p,
+                    "worker listening on {}:{} ({}), ack {}, cache {} producers, store {}", config.listen().host(), p,
                     VertxRuntime.transport(vertx),
-                    config.ack().name().toLowerCase(), config.cacheSize(), config.storeFile()));
+                    config.ingest().ack().name().toLowerCase(), config.ingest().cacheSize(), config.storage().storeFile()));
         });
     }
 
     private Future<Void> producersMoved() {
-        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
-        long quiet = 2 * config.leaseInterval().toNanos();
+        long deadline = System.nanoTime() + config.membership().drainTimeout().toNanos();
+        long quiet = 2 * config.membership().leaseInterval().toNanos();
         Promise<Void> moved = Promise.promise();
         // Not setPeriodic(0, ...): a periodic timer that fires at once cannot yet be cancelled from its own handler.
         vertx.setPeriodic(100, timer -> {

@@ -18,7 +18,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 class WallsTest {
     private static final String[] SERVER_PACKAGES = {"io.tophat.balancer..", "io.tophat.worker..", "io.tophat.store..",
             "io.tophat.http..", "io.tophat.embedded..", "io.tophat.simulator..", "io.tophat.bench..", "io.tophat.cli..",
-            "io.tophat.batching.."};
+            "io.tophat.batching..", "io.tophat.config.."};
     private static JavaClasses classes;
 
     @BeforeAll
@@ -55,6 +55,16 @@ class WallsTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.tophat.balancer..", "io.tophat.worker..",
                         "io.tophat.store..", "io.tophat.http..", "io.tophat.embedded..", "io.tophat.simulator..",
                         "io.tophat.bench..", "io.tophat.cli..", "io.tophat.client..", "io.tophat.protocol..")
+                .check(classes);
+    }
+
+    @Test
+    void configuration_values_depend_on_nothing_of_ours() {
+        noClasses().that().resideInAPackage("io.tophat.config..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tophat.balancer..", "io.tophat.worker..",
+                        "io.tophat.store..", "io.tophat.http..", "io.tophat.embedded..", "io.tophat.simulator..",
+                        "io.tophat.bench..", "io.tophat.cli..", "io.tophat.batching..", "io.tophat.client..",
+                        "io.tophat.protocol..")
                 .check(classes);
     }
 

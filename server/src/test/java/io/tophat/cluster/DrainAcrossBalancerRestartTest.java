@@ -92,7 +92,7 @@ class DrainAcrossBalancerRestartTest {
     }
 
     private WorkerServer startWorker(int balancerPort, String name) throws Exception {
-        WorkerConfig config = WorkerConfig.defaults(List.of(URI.create("http://127.0.0.1:" + balancerPort)),
+        WorkerConfig config = WorkerConfig.embedded(List.of(URI.create("http://127.0.0.1:" + balancerPort)),
                 dir.resolve(name)).withLeaseInterval(LEASE, Duration.ofSeconds(20));
         WorkerServer worker = WorkerServer.open(vertx, config);
         join(worker.start());

@@ -59,7 +59,8 @@ class HeartbeatRoundTripTest {
                 c -> c.withLeaseInterval(Duration.ofMillis(250), Duration.ofSeconds(5))).start(0, 1);
         cached = new EmbeddedCluster(dir.resolve("cached"), "127.0.0.1",
                 c -> c.withLeaseInterval(Duration.ofMillis(250), Duration.ofSeconds(5))
-                        .withCacheSize(1000).withAck(AckMode.CACHED, Duration.ofMillis(200))).start(0, 1);
+                        .withIngest(i -> i.withCacheSize(1000).withAck(AckMode.CACHED, Duration.ofMillis(200))))
+                .start(0, 1);
     }
 
     @AfterContainer

@@ -100,7 +100,7 @@ class SeedScenariosTest {
         for (AckMode mode : AckMode.values()) {
             Path folder = dir.resolve(mode.name());
             try (EmbeddedCluster cluster = new EmbeddedCluster(folder, "127.0.0.1",
-                    c -> c.withCacheSize(10).withAck(mode, Duration.ofMillis(300))).start(0, 1)) {
+                    c -> c.withIngest(i -> i.withCacheSize(10).withAck(mode, Duration.ofMillis(300)))).start(0, 1)) {
                 for (int id = 3000; id < 3015; id++) {
                     try (TopHatProducer producer = new TopHatProducer(ProducerConfig.of("" + id, cluster.balancerUri()))) {
                         for (int n = 1; n <= 3; n++) {

@@ -36,9 +36,10 @@ class IngestPipelineTest {
     }
 
     private WorkerConfig config(AckMode ack, int queueCapacity) {
-        WorkerConfig defaults = WorkerConfig.defaults(List.of(URI.create("http://127.0.0.1:1")), dir)
-                .withWriter(queueCapacity, 100, SqliteStoreConfig.Synchronous.NORMAL);
-        return ack == AckMode.CACHED ? defaults.withCacheSize(2).withAck(ack, Duration.ofMillis(50)) : defaults;
+        WorkerConfig defaults = WorkerConfig.embedded(List.of(URI.create("http://127.0.0.1:1")), dir)
+                .withIngest(i -> i.withWriter(queueCapacity, 100));
+        return ack == AckMode.CACHED ? defaults.withIngest(i -> i.withCacheSize(2).withAck(ack, Duration.ofMillis(50)))
+                : defaults;
     }
 
     private static Heartbeat heartbeat(String producer, long seq) {
