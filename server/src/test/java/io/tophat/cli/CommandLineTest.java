@@ -1,0 +1,81 @@
+package io.tophat.cli;
+
+import io.tophat.balancer.BalancerConfig;
+import io.tophat.worker.AckMode;
+import io.tophat.worker.WorkerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The command line without starting anything: converters, defaults, and what a mistyped flag gets. */
+@Timeout(30)
+class CommandLineTest {
+
+    @ParameterizedTest(name = "{0} is {1} ms")
+    @CsvSource({"500ms, 500", "20s, 20000", "5m, 300000", "1h, 3600000", " 7s , 7000"})
+    void durations_are_read_as_written_on_the_command_line(String text, long millis) {
+        assertThat(DurationConverter.parse(text)).isEqualTo(Duration.ofMillis(millis));
+        assertThat(DurationConverter.parse(DurationConverter.format(Duration.ofMillis(millis))))
+                .isEqualTo(Duration.ofMillis(millis));
+    }
+
+    @Test
+    void a_duration_without_a_unit_says_how_to_write_one() {
+        assertThatThrownBy(() -> DurationConverter.parse("20")).isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("500ms, 20s, 5m or 1h");
+    }
+
+    @ParameterizedTest(name = "tophat {0} exits 2 with one line naming the flag")
+    @CsvSource(delimiter = '|', value = {
+            "worker --balancer localhost:5000 --port abc | --port",
+            "worker --balancer localhost:5000 --ack maybe | not an ack mode",
+            "worker --balancer localhost:5000 --sync sometimes | not a sync mode",
+            "worker --balancer localhost:5000 --flush-interval 20 | not a duration",
+            "worker --port 6000 | --balancer",
+            "balancer --strategy random | unknown strategy",
+            "balancer --port 70000x | --port"})
+    void a_mistyped_flag_exits_2_with_one_line(String args, String says) {
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args.trim().split(" "));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().lines()).hasSize(1);
+        assertThat(err.toString()).contains(says).contains("--help");
+    }
+
+    @Test
+    void the_worker_command_s_defaults_are_the_configuration_s() {
+        WorkerCommand command = new WorkerCommand();
+        new CommandLine(command).parseArgs("--balancer", "localhost:5000");
+        WorkerConfig config = command.config();
+        WorkerConfig embedded = WorkerConfig.embedded(List.of(URI.create("http://localhost:5000")), Path.of("x"));
+        assertThat(config.ingest()).isEqualTo(embedded.ingest());
+        assertThat(config.membership()).isEqualTo(embedded.membership());
+        assertThat(config.storage().synchronous()).isEqualTo(embedded.storage().synchronous());
+        assertThat(config.ingest().ack()).isEqualTo(AckMode.DURABLE);
+        assertThat(config.listen().port()).isEqualTo(WorkerConfig.Listen.DEFAULT_PORT);
+        assertThat(config.storage().dataDir()).isEqualTo(Path.of("tophat-data", "worker-6000"));
+    }
+
+    @Test
+    void the_balancer_command_s_defaults_are_the_configuration_s() {
+        BalancerCommand command = new BalancerCommand();
+        new CommandLine(command).parseArgs();
+        BalancerConfig config = command.config();
+        assertThat(config.port()).isEqualTo(BalancerConfig.DEFAULT_PORT);
+        assertThat(config.strategy()).isEqualTo(BalancerConfig.Strategy.ROUND_ROBIN);
+        assertThat(config.hashBalance()).isEqualTo(BalancerConfig.DEFAULT_HASH_BALANCE);
+        assertThat(config.dataDir()).isEqualTo(Path.of(BalancerConfig.DEFAULT_DATA_DIR));
+    }
+}
