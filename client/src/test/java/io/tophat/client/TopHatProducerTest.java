@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -128,9 +129,8 @@ class TopHatProducerTest {
         TopHatProducer producer = producer(fastConfig(balancer.uri()).withMaxRetries(ProducerConfig.RETRY_FOREVER), AckListener.NONE);
 
         CompletableFuture<SendResult> sending = CompletableFuture.supplyAsync(() -> sendQuietly(producer));
-        while (balancer.registrations() < 5) {
-            Thread.sleep(5);
-        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> balancer.registrations() >= 5);
         balancer.addWorker(worker.uri());
 
         assertThat(sending.get(10, TimeUnit.SECONDS).delivery()).isEqualTo(Delivery.ACKNOWLEDGED);
@@ -145,10 +145,9 @@ class TopHatProducerTest {
                 .withBackoff(Duration.ofSeconds(20), Duration.ofSeconds(20)), AckListener.NONE);
 
         CompletableFuture<SendResult> sending = CompletableFuture.supplyAsync(() -> sendQuietly(producer));
-        while (balancer.registrations() < 1) {
-            Thread.sleep(5);
-        }
-        Thread.sleep(50);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> balancer.registrations() >= 1);
+        Thread.sleep(50); // pacing: let the send settle into its 20 s backoff, which nothing outside can observe
         producer.close();
 
         assertThat(sending.get(5, TimeUnit.SECONDS).delivery()).isEqualTo(Delivery.BUFFERED);
@@ -226,9 +225,8 @@ class TopHatProducerTest {
                 .withBufferCapacity(2), AckListener.NONE);
 
         CompletableFuture<SendResult> sending = CompletableFuture.supplyAsync(() -> sendQuietly(producer));
-        while (balancer.registrations() < 2) {
-            Thread.sleep(5);
-        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> balancer.registrations() >= 2);
         long second = producer.enqueue(HERE, DATA);
         long third = producer.enqueue(HERE, DATA);
         balancer.addWorker(worker.uri());

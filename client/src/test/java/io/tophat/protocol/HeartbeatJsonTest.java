@@ -1,5 +1,6 @@
 package io.tophat.protocol;
 
+import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +9,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Timeout(30)
 class HeartbeatJsonTest {
 
     @Test

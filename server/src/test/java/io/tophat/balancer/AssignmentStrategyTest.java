@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -91,8 +92,10 @@ class AssignmentStrategyTest {
         Map<String, String> before = assignAll(balancer, producers());
         assertThat(counts(before)).hasSize(3);
 
-        Thread.sleep(200);
-        assertThat(balancer.expireLeases()).extracting(Member::id).containsExactly(doomed.id());
+        List<Member> expired = new java.util.ArrayList<>();
+        org.awaitility.Awaitility.await("the 20 ms lease of " + doomed.id() + " expires").atMost(Duration.ofSeconds(5))
+                .until(() -> expired.addAll(balancer.expireLeases()));
+        assertThat(expired).extracting(Member::id).containsExactly(doomed.id());
         Map<String, String> after = assignAll(balancer, producers());
 
         int moved = 0;

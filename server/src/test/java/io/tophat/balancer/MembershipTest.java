@@ -1,9 +1,11 @@
 package io.tophat.balancer;
 
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Timeout(30)
 class MembershipTest {
     private static final long MS = 1_000_000L;
 

@@ -1,11 +1,13 @@
 package io.tophat.bench;
 
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Timeout(30)
 class HeapTrendTest {
     private static final long MB = 1_000_000L;
 

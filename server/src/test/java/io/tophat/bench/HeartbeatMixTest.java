@@ -1,5 +1,6 @@
 package io.tophat.bench;
 
+import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tophat.protocol.Heartbeat;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@Timeout(30)
 class HeartbeatMixTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

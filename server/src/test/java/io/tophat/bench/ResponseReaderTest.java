@@ -1,5 +1,6 @@
 package io.tophat.bench;
 
+import org.junit.jupiter.api.Timeout;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@Timeout(30)
 class ResponseReaderTest {
     private final ResponseReader reader = new ResponseReader();
 

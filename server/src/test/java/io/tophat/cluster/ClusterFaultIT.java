@@ -448,18 +448,13 @@ class ClusterFaultIT {
     }
 
     /** Polls {@code probe} until it returns a non-negative value; fails after {@code timeout}. */
-    private static long awaitTrue(Callable<Long> probe, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long value = probe.call();
-            if (value >= 0) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout);
-            }
-            Thread.sleep(20);
-        }
+    private static long awaitTrue(Callable<Long> probe, Duration timeout) {
+        long[] value = {-1};
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
+            value[0] = probe.call();
+            return value[0] >= 0;
+        });
+        return value[0];
     }
 
     /** Registers each producer at the balancer with this index; returns producer to worker URL. */

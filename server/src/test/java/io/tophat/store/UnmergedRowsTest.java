@@ -1,9 +1,11 @@
 package io.tophat.store;
 
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Timeout(30)
 class UnmergedRowsTest {
 
     @Test

@@ -1,5 +1,8 @@
 package io.tophat.testing;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -57,18 +60,18 @@ public final class JarProcess implements AutoCloseable {
 
     /** Waits until the output contains {@code text}; fails with the output if the process ends first. */
     public JarProcess awaitOutput(String text, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (output().contains(text)) {
-                return this;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " ended with " + process.exitValue() + " before printing '" + text
-                        + "':\n" + output());
-            }
-            Thread.sleep(20);
+        try {
+            Awaitility.await(name + " prints '" + text + "'").atMost(timeout).pollInterval(Duration.ofMillis(20))
+                    .failFast(name + " ended before printing '" + text + "'", () -> !process.isAlive()
+                            && !output().contains(text))
+                    .until(() -> output().contains(text));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(name + " did not print '" + text + "' in " + timeout + ":\n" + output(), e);
+        } catch (org.awaitility.core.TerminalFailureException e) {
+            throw new AssertionError(name + " ended with " + process.exitValue() + " before printing '" + text
+                    + "':\n" + output(), e);
         }
-        throw new AssertionError(name + " did not print '" + text + "' in " + timeout + ":\n" + output());
+        return this;
     }
 
     public String output() throws IOException {
