@@ -5,31 +5,71 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything {@code tophat bench} is configured with. Null in the nullable fields means "the scenario's default".
+ * Everything {@code tophat bench} is configured with: what to measure, against what, with what load, on what
+ * system. Null in the nullable fields means "the scenario's default"; the accessors below resolve them.
  *
- * @param scenario         what to measure
- * @param balancer         a running balancer to measure instead of an embedded one (nullable)
- * @param worker           a running worker to measure instead of an embedded one (nullable)
- * @param reference        the reference URL; null for the measured server's own {@code /health}
- * @param skipReference    measure the system only
- * @param connections      connections open at once (nullable: 256, or 500 for seed-test-2)
- * @param threads          event loops of the load generator
- * @param duration         nullable: the measured time of each run, 30 s (60 s for overload)
- * @param warmup           load before each run's measurement starts
- * @param rate             requests per second over all connections (open loop), 0 for closed loop
- * @param keepAlive        nullable: keep-alive, except seed-test-2, which runs both
- * @param producers        nullable: 10,000, or 20 for the seed tests, 1,000,000 for memory
- * @param workers          nullable: workers of the embedded system, 3 for redirect and the seed tests, 1 otherwise
- * @param requests         requests per run of seed-test-2
- * @param consumerInterval how often each consumer of seed-test-1 asks
- * @param timeout          the longest a connect or an answer may take
- * @param dataDir          where the embedded system keeps its SQLite files; null for a temporary folder
- * @param json             print one JSON document instead of text
+ * @param scenario what to measure
+ * @param target   what is measured and what it is compared with
+ * @param load     the load generator's settings
+ * @param system   the system the load runs against, when the bench builds it
+ * @param json     print one JSON document instead of text
  */
-public record BenchOptions(Scenario scenario, URI balancer, URI worker, URI reference, boolean skipReference,
-                           Integer connections, int threads, Duration duration, Duration warmup, double rate,
-                           Boolean keepAlive, Integer producers, Integer workers, long requests,
-                           Duration consumerInterval, Duration timeout, Path dataDir, boolean json) {
+public record BenchOptions(Scenario scenario, Target target, Load load, SystemShape system, boolean json) {
+
+    /**
+     * @param balancer      a running balancer to measure instead of an embedded one (nullable)
+     * @param worker        a running worker to measure instead of an embedded one (nullable)
+     * @param reference     the reference URL; null for the measured server's own {@code /health}
+     * @param skipReference measure the system only
+     */
+    public record Target(URI balancer, URI worker, URI reference, boolean skipReference) {
+        public Target {
+            require(reference == null || (reference.getHost() != null && reference.getPort() > 0),
+                    "--reference must be a URL with host and port, for example http://127.0.0.1:8080/ok");
+        }
+
+        /** The embedded system, compared with its own {@code /health} unless {@code skipReference}. */
+        public static Target embedded(boolean skipReference) {
+            return new Target(null, null, null, skipReference);
+        }
+    }
+
+    /**
+     * @param connections connections open at once (nullable: 256, or 500 for seed-test-2)
+     * @param threads     event loops of the load generator
+     * @param duration    nullable: the measured time of each run, 30 s (60 s for overload)
+     * @param warmup      load before each run's measurement starts
+     * @param rate        requests per second over all connections (open loop), 0 for closed loop
+     * @param keepAlive   nullable: keep-alive, except seed-test-2, which runs both
+     * @param requests    requests per run of seed-test-2
+     * @param timeout     the longest a connect or an answer may take
+     */
+    public record Load(Integer connections, int threads, Duration duration, Duration warmup, double rate,
+                       Boolean keepAlive, long requests, Duration timeout) {
+        public Load {
+            require(connections == null || connections >= 1, "--connections must be at least 1");
+            require(threads >= 1 && threads <= 64, "--threads must be between 1 and 64");
+            require(duration == null || duration.toMillis() >= 100, "--duration must be at least 100ms");
+            require(!warmup.isNegative(), "--warmup must not be negative");
+            require(rate >= 0, "--rate must not be negative (0 runs a closed loop)");
+            require(requests >= 1, "--requests must be at least 1");
+            require(timeout.toMillis() >= 1, "--timeout must be at least 1ms");
+        }
+    }
+
+    /**
+     * @param producers        nullable: 10,000, or 20 for the seed tests, 1,000,000 for memory
+     * @param workers          nullable: workers of the embedded system, 3 for redirect and the seed tests, 1 otherwise
+     * @param consumerInterval how often each consumer of seed-test-1 asks
+     * @param dataDir          where the embedded system keeps its SQLite files; null for a temporary folder
+     */
+    public record SystemShape(Integer producers, Integer workers, Duration consumerInterval, Path dataDir) {
+        public SystemShape {
+            require(producers == null || producers >= 1, "--producers must be at least 1");
+            require(workers == null || (workers >= 1 && workers <= 64), "--workers must be between 1 and 64");
+            require(consumerInterval.toMillis() >= 1, "--consumer-interval must be at least 1ms");
+        }
+    }
 
     public static final int DEFAULT_CONNECTIONS = 256;
     public static final int SEED_TEST_2_CONNECTIONS = 500;
@@ -42,18 +82,6 @@ public record BenchOptions(Scenario scenario, URI balancer, URI worker, URI refe
 
     public BenchOptions {
         require(scenario != null, "give a scenario: " + Scenario.names());
-        require(connections == null || connections >= 1, "--connections must be at least 1");
-        require(threads >= 1 && threads <= 64, "--threads must be between 1 and 64");
-        require(duration == null || duration.toMillis() >= 100, "--duration must be at least 100ms");
-        require(!warmup.isNegative(), "--warmup must not be negative");
-        require(rate >= 0, "--rate must not be negative (0 runs a closed loop)");
-        require(producers == null || producers >= 1, "--producers must be at least 1");
-        require(workers == null || (workers >= 1 && workers <= 64), "--workers must be between 1 and 64");
-        require(requests >= 1, "--requests must be at least 1");
-        require(consumerInterval.toMillis() >= 1, "--consumer-interval must be at least 1ms");
-        require(timeout.toMillis() >= 1, "--timeout must be at least 1ms");
-        require(reference == null || (reference.getHost() != null && reference.getPort() > 0),
-                "--reference must be a URL with host and port, for example http://127.0.0.1:8080/ok");
     }
 
     private static void require(boolean ok, String message) {
@@ -64,31 +92,79 @@ public record BenchOptions(Scenario scenario, URI balancer, URI worker, URI refe
 
     /** Whether the system under test is embedded (no running server was named). */
     public boolean embedded() {
-        return balancer == null && worker == null;
+        return target.balancer() == null && target.worker() == null;
     }
 
     /** The measured time of each run: {@code --duration}, else 60 s for overload and 30 s for the others. */
     public Duration runTime() {
-        if (duration != null) {
-            return duration;
+        if (load.duration() != null) {
+            return load.duration();
         }
         return scenario == Scenario.OVERLOAD ? OVERLOAD_DURATION : DEFAULT_DURATION;
     }
 
+    URI balancer() {
+        return target.balancer();
+    }
+
+    URI worker() {
+        return target.worker();
+    }
+
+    URI reference() {
+        return target.reference();
+    }
+
+    boolean skipReference() {
+        return target.skipReference();
+    }
+
+    int threads() {
+        return load.threads();
+    }
+
+    Duration warmup() {
+        return load.warmup();
+    }
+
+    double rate() {
+        return load.rate();
+    }
+
+    Boolean keepAlive() {
+        return load.keepAlive();
+    }
+
+    long requests() {
+        return load.requests();
+    }
+
+    Duration timeout() {
+        return load.timeout();
+    }
+
+    Duration consumerInterval() {
+        return system.consumerInterval();
+    }
+
+    Path dataDir() {
+        return system.dataDir();
+    }
+
     int connectionsOr(int fallback) {
-        return connections == null ? fallback : connections;
+        return load.connections() == null ? fallback : load.connections();
     }
 
     int producersOr(int fallback) {
-        return producers == null ? fallback : producers;
+        return system.producers() == null ? fallback : system.producers();
     }
 
     int workersOr(int fallback) {
-        return workers == null ? fallback : workers;
+        return system.workers() == null ? fallback : system.workers();
     }
 
     boolean keepAliveOr(boolean fallback) {
-        return keepAlive == null ? fallback : keepAlive;
+        return load.keepAlive() == null ? fallback : load.keepAlive();
     }
 
     /** Progress lines every 5 s on runs of 15 s and more. */

@@ -127,9 +127,10 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         BenchOptions options;
         try {
-            options = new BenchOptions(Scenario.of(scenario), balancer, worker, reference, skipReference, connections,
-                    threads, duration, warmup, rate, keepAlive, producers, workers, requests, consumerInterval, timeout,
-                    dataDir, json);
+            options = new BenchOptions(Scenario.of(scenario),
+                    new BenchOptions.Target(balancer, worker, reference, skipReference),
+                    new BenchOptions.Load(connections, threads, duration, warmup, rate, keepAlive, requests, timeout),
+                    new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir), json);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

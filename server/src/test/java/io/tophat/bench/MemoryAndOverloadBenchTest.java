@@ -58,8 +58,9 @@ class MemoryAndOverloadBenchTest {
 
     private static JsonNode bench(Scenario scenario, Integer producers, Duration duration, Duration warmup,
                                   Integer connections) throws Exception {
-        BenchOptions options = new BenchOptions(scenario, null, null, null, true, connections, 2, duration, warmup, 0,
-                null, producers, null, 3000, Duration.ofMillis(100), Duration.ofSeconds(10), null, true);
+        BenchOptions options = new BenchOptions(scenario, BenchOptions.Target.embedded(true),
+                new BenchOptions.Load(connections, 2, duration, warmup, 0, null, 3000, Duration.ofSeconds(10)),
+                new BenchOptions.SystemShape(producers, null, Duration.ofMillis(100), null), true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Bench.run(options, new PrintStream(out, true, StandardCharsets.UTF_8),
