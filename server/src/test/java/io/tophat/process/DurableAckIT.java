@@ -58,8 +58,6 @@ class DurableAckIT {
 
     @Test
     void everyHeartbeatAcknowledgedBeforeASigkillIsInTheStoreAfterwards() throws Exception {
-        int balancerPort = JarProcess.freePort();
-        int workerPort = JarProcess.freePort();
         ProducerIds producers = ProducerIds.bench(PRODUCERS);
         HeartbeatMix mix = new HeartbeatMix(producers, HeartbeatMix.seqBaseNow());
         Acknowledged acknowledged = new Acknowledged();
@@ -68,11 +66,12 @@ class DurableAckIT {
         double tailRate;
         LoadResult result;
         try (JarProcess balancer = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
-                "--port", "" + balancerPort, "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
+                "--port", "0", "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
              // The JVM's own defaults, as bin/tophat runs it: the small serial heap of other tests slows ingest.
              JarProcess worker = JarProcess.start(dir, "worker", List.of(), List.of("worker", "--host", "127.0.0.1",
-                     "--port", "" + workerPort, "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", "worker"))
+                     "--port", "0", "--balancer", "127.0.0.1:" + balancer.printedPort(), "--data-dir", "worker"))
                      .awaitOutput("TopHat worker on port", Duration.ofSeconds(30))) {
+            int workerPort = worker.printedPort();
 
             // The duration is only a backstop: the run is stopped right after the SIGKILL.
             LoadPlan plan = LoadPlan.closedLoop("durable-ack", URI.create("http://127.0.0.1:" + workerPort), mix,

@@ -79,13 +79,13 @@ class FuzzIT {
     private void fuzz(long seed, int requests) throws Exception {
         System.out.printf("FuzzIT: seed %d, %d mutated requests (replay with -Dfuzz.seed=%d -Dfuzz.requests=%d)%n",
                 seed, requests, seed, requests);
-        int balancerPort = JarProcess.freePort();
-        int workerPort = JarProcess.freePort();
         try (JarProcess balancer = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
-                "--port", "" + balancerPort, "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
-             JarProcess worker = JarProcess.start(dir, "worker", "worker", "--host", "127.0.0.1", "--port", "" + workerPort,
-                     "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", "worker")
+                "--port", "0", "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
+             JarProcess worker = JarProcess.start(dir, "worker", "worker", "--host", "127.0.0.1", "--port", "0",
+                     "--balancer", "127.0.0.1:" + balancer.printedPort(), "--data-dir", "worker")
                      .awaitOutput("TopHat worker on", Duration.ofSeconds(30))) {
+            int balancerPort = balancer.printedPort();
+            int workerPort = worker.printedPort();
 
             List<Object> plan = new ArrayList<>();
             Map<String, GeneratedHeartbeat> valid = new HashMap<>();

@@ -52,14 +52,13 @@ class OverloadIT {
 
     @Test
     void anOverloadedWorkerShedsWith503KeepsItsHeapBoundedLosesNothingAndRecoversAtOnce() throws Exception {
-        int balancerPort = JarProcess.freePort();
-        int workerPort = JarProcess.freePort();
         try (JarProcess balancer = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
-                "--port", "" + balancerPort, "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
+                "--port", "0", "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
              JarProcess worker = JarProcess.start(dir, "worker", List.of("-Xmx96m"), List.of("worker", "--host", "127.0.0.1",
-                     "--port", "" + workerPort, "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", "worker",
+                     "--port", "0", "--balancer", "127.0.0.1:" + balancer.printedPort(), "--data-dir", "worker",
                      "--max-batch", "1", "--sync", "full", "--queue-capacity", "64"))
                      .awaitOutput("TopHat worker on port", Duration.ofSeconds(30))) {
+            int workerPort = worker.printedPort();
 
             Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();
             Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();

@@ -26,16 +26,15 @@ class SeparateProcessesIT {
 
     @Test
     void whenAWorkerIsKilledWithSigkillItsProducersMoveToTheOtherAndConsumersGetFreshData() throws Exception {
-        int balancerPort = JarProcess.freePort();
-        String balancer = "http://127.0.0.1:" + balancerPort;
-        int[] workerPorts = {JarProcess.freePort(), JarProcess.freePort()};
         try (JarProcess b = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
-                "--port", "" + balancerPort, "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
-             JarProcess w0 = worker(balancerPort, workerPorts[0]);
-             JarProcess w1 = worker(balancerPort, workerPorts[1]);
+                "--port", "0", "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
+             JarProcess w0 = worker(b.printedPort(), "worker-0");
+             JarProcess w1 = worker(b.printedPort(), "worker-1");
              JarProcess producers = JarProcess.start(dir, "producers", "producers", "--balancer",
-                     "127.0.0.1:" + balancerPort, "--start-id", "3000", "--count", "10", "--interval", "200ms",
+                     "127.0.0.1:" + b.printedPort(), "--start-id", "3000", "--count", "10", "--interval", "200ms",
                      "--max-retries", "-1", "--request-timeout", "1s")) {
+            String balancer = "http://127.0.0.1:" + b.printedPort();
+            int[] workerPorts = {w0.printedPort(), w1.printedPort()};
 
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster(balancer).get("producers").asInt() == 10);
             await().atMost(Duration.ofSeconds(30)).until(() -> allServed(balancer));
@@ -68,9 +67,9 @@ class SeparateProcessesIT {
         }
     }
 
-    private JarProcess worker(int balancerPort, int port) throws Exception {
-        return JarProcess.start(dir, "worker-" + port, "worker", "--host", "127.0.0.1", "--port", "" + port,
-                "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", "worker-" + port)
+    private JarProcess worker(int balancerPort, String name) throws Exception {
+        return JarProcess.start(dir, name, "worker", "--host", "127.0.0.1", "--port", "0",
+                "--balancer", "127.0.0.1:" + balancerPort, "--data-dir", name)
                 .awaitOutput("TopHat worker on port", Duration.ofSeconds(30));
     }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * output in {@code <dir>/<name>.log}. Signals go to this process only, by its pid.
  */
 public final class JarProcess implements AutoCloseable {
+    private static final java.util.regex.Pattern PRINTED_PORT =
+            java.util.regex.Pattern.compile("TopHat (?:balancer on http://[^\\s]+:(\\d+)|worker on port (\\d+))");
     private final String name;
     private final Process process;
     private final Path log;
@@ -72,6 +74,18 @@ public final class JarProcess implements AutoCloseable {
                     + "':\n" + output(), e);
         }
         return this;
+    }
+
+    /**
+     * The port the server said it listens on: {@code TopHat balancer on http://HOST:PORT} or {@code TopHat worker
+     * on port PORT}, so a test can start it with {@code --port 0} (after {@link #awaitOutput} of that line).
+     */
+    public int printedPort() throws IOException {
+        java.util.regex.Matcher m = PRINTED_PORT.matcher(output());
+        if (!m.find()) {
+            throw new AssertionError(name + " printed no port:\n" + output());
+        }
+        return Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
     }
 
     public String output() throws IOException {
