@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HeartbeatJsonTest {
 
     @Test
-    void aStoredLocationIsTheSameTextAsInARecordAndReadsBackEqual() throws Exception {
+    void a_stored_location_is_the_same_text_as_in_a_record_and_reads_back_equal() throws Exception {
         List<Location> locations = List.of(
                 Location.of(56.3398, -2.7967),
                 Location.of(0, 0),

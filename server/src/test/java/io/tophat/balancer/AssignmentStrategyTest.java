@@ -48,7 +48,7 @@ class AssignmentStrategyTest {
     }
 
     @Test
-    void roundRobinSpreadsThreeThousandProducersOverThreeWorkersWithinOneOfEven() throws Exception {
+    void round_robin_spreads_three_thousand_producers_over_three_workers_within_one_of_even() throws Exception {
         Balancer balancer = balancer("rr", new RoundRobin(), "w1", "w2", "w3");
         Map<String, Integer> counts = counts(assignAll(balancer, producers()));
         System.out.println("round-robin: " + counts);
@@ -56,7 +56,7 @@ class AssignmentStrategyTest {
     }
 
     @Test
-    void leastLoadedSpreadsThreeThousandProducersOverThreeWorkersWithinOneOfEven() throws Exception {
+    void least_loaded_spreads_three_thousand_producers_over_three_workers_within_one_of_even() throws Exception {
         Balancer balancer = balancer("ll", new LeastLoaded(), "w1", "w2", "w3");
         Map<String, Integer> counts = counts(assignAll(balancer, producers()));
         System.out.println("least-loaded: " + counts);
@@ -64,7 +64,7 @@ class AssignmentStrategyTest {
     }
 
     @Test
-    void leastLoadedSendsNewProducersToTheWorkerReportingTheLowestHeartbeatRate() throws Exception {
+    void least_loaded_sends_new_producers_to_the_worker_reporting_the_lowest_heartbeat_rate() throws Exception {
         Balancer balancer = balancer("ll-load", new LeastLoaded(), "w1", "w2", "w3");
         balancer.renew(workerId("w1"), load(50));
         balancer.renew(workerId("w2"), load(10));
@@ -75,7 +75,7 @@ class AssignmentStrategyTest {
     }
 
     @Test
-    void hashSpreadsThreeThousandProducersOverThreeWorkersWithinTheBound() throws Exception {
+    void hash_spreads_three_thousand_producers_over_three_workers_within_the_bound() throws Exception {
         Balancer balancer = balancer("hash", new RendezvousHash(BalancerConfig.DEFAULT_HASH_BALANCE), "w1", "w2", "w3");
         Map<String, Integer> counts = counts(assignAll(balancer, producers()));
         long bound = (long) Math.ceil((1 + BalancerConfig.DEFAULT_HASH_BALANCE) * PRODUCERS / 3.0);
@@ -85,7 +85,7 @@ class AssignmentStrategyTest {
     }
 
     @Test
-    void hashMovesOnlyTheDeadWorkersProducersWhenItDies() throws Exception {
+    void hash_moves_only_the_dead_workers_producers_when_it_dies() throws Exception {
         Balancer balancer = balancer("hash-death", new RendezvousHash(BalancerConfig.DEFAULT_HASH_BALANCE), "w1", "w3");
         Worker doomed = new Worker(workerId("w2"), "http://" + workerId("w2"), "store-w2", 20, 0);
         await(balancer.join(doomed));
@@ -115,14 +115,14 @@ class AssignmentStrategyTest {
     }
 
     @Test
-    void twoIndependentHashBalancersWithTheSameLiveWorkersAssignEachProducerToTheSameWorker() throws Exception {
+    void two_independent_hash_balancers_with_the_same_live_workers_assign_each_producer_to_the_same_worker() throws Exception {
         Balancer first = balancer("hash-a", new RendezvousHash(BalancerConfig.DEFAULT_HASH_BALANCE), "w1", "w2", "w3");
         Balancer second = balancer("hash-b", new RendezvousHash(BalancerConfig.DEFAULT_HASH_BALANCE), "w3", "w1", "w2");
         assertThat(assignAll(second, producers())).isEqualTo(assignAll(first, producers()));
     }
 
     @Test
-    void twoHashBalancersSeeingProducersInDifferentOrdersStillAgreeOnAlmostAll() throws Exception {
+    void two_hash_balancers_seeing_producers_in_different_orders_still_agree_on_almost_all() throws Exception {
         Balancer first = balancer("hash-c", new RendezvousHash(BalancerConfig.DEFAULT_HASH_BALANCE), "w1", "w2", "w3");
         Balancer second = balancer("hash-d", new RendezvousHash(BalancerConfig.DEFAULT_HASH_BALANCE), "w1", "w2", "w3");
         List<String> shuffled = new ArrayList<>(producers());
@@ -136,7 +136,7 @@ class AssignmentStrategyTest {
     }
 
     @Test
-    void aProducerNeverGetsBackTheWorkerItReportedFailingUntilThatWorkerRenews() throws Exception {
+    void a_producer_never_gets_back_the_worker_it_reported_failing_until_that_worker_renews() throws Exception {
         for (AssignmentStrategy strategy : List.of(new RoundRobin(), new LeastLoaded(),
                 new RendezvousHash(BalancerConfig.DEFAULT_HASH_BALANCE))) {
             Balancer balancer = balancer("failed-" + strategy.name(), strategy, "w1", "w2", "w3");

@@ -69,7 +69,7 @@ class BalancerBadInputTest {
 
     @ParameterizedTest(name = "{0} {1} answers {3} with a JSON error")
     @MethodSource("badRequests")
-    void badRequestsGetAClearJsonError(String method, String path, String body, int status) {
+    void bad_requests_get_a_clear_json_error(String method, String path, String body, int status) {
         HttpResponse<String> r = Http.send(method, balancer + path, body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
@@ -79,7 +79,7 @@ class BalancerBadInputTest {
     }
 
     @Test
-    void aProducerRegisteringWithNoWorkerOnlineGetsTheReportsMessage() {
+    void a_producer_registering_with_no_worker_online_gets_the_reports_message() {
         try (EmbeddedCluster empty = new EmbeddedCluster(dir.resolve("empty"), "127.0.0.1", c -> c).start(0, 0)) {
             HttpResponse<String> seed = Http.get(empty.balancerUri() + "/register/3000");
             assertThat(seed.statusCode()).isEqualTo(400);

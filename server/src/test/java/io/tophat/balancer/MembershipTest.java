@@ -10,7 +10,7 @@ class MembershipTest {
     private static final long MS = 1_000_000L;
 
     @Test
-    void aWorkerThatStopsRenewingIsMarkedDeadAfterThreeMissedLeases() {
+    void a_worker_that_stops_renewing_is_marked_dead_after_three_missed_leases() {
         Membership membership = new Membership();
         long start = System.nanoTime();
         Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", 1000, 0));
@@ -22,7 +22,7 @@ class MembershipTest {
     }
 
     @Test
-    void timeTheBalancerItselfWasHeldUpIsNotCountedAgainstTheWorkers() {
+    void time_the_balancer_itself_was_held_up_is_not_counted_against_the_workers() {
         Membership membership = new Membership();
         long start = System.nanoTime();
         Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", 1000, 0));

@@ -12,7 +12,7 @@ class HeapTrendTest {
     private static final long MB = 1_000_000L;
 
     @Test
-    void aHeapThatWandersWithinTheMarginIsFlat() {
+    void a_heap_that_wanders_within_the_margin_is_flat() {
         HeapTrend t = new HeapTrend(List.of(60 * MB, 64 * MB, 58 * MB, 70 * MB, 61 * MB, 75 * MB));
         assertThat(t.firstHalfMax()).isEqualTo(64 * MB);
         assertThat(t.secondHalfMax()).isEqualTo(75 * MB);
@@ -24,7 +24,7 @@ class HeapTrendTest {
     }
 
     @Test
-    void aHeapThatKeepsGrowingIsNotFlatAndTheMarginScalesWithTheHeap() {
+    void a_heap_that_keeps_growing_is_not_flat_and_the_margin_scales_with_the_heap() {
         assertThat(new HeapTrend(List.of(60 * MB, 70 * MB, 80 * MB, 90 * MB, 100 * MB)).flat()).isFalse();
         HeapTrend large = new HeapTrend(List.of(1000 * MB, 1000 * MB, 1090 * MB, 1100 * MB));
         assertThat(large.margin()).isEqualTo(100 * MB);
@@ -32,7 +32,7 @@ class HeapTrendTest {
     }
 
     @Test
-    void fewerThanTwoSamplesShowNoTrend() {
+    void fewer_than_two_samples_show_no_trend() {
         assertThat(new HeapTrend(List.of()).flat()).isNull();
         assertThat(new HeapTrend(List.of(5 * MB)).flat()).isNull();
     }

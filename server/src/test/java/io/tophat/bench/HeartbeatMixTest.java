@@ -15,7 +15,7 @@ class HeartbeatMixTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void eachRequestIsAValidHeartbeatOfAboutTwoHundredBytesWithItsOwnProducerAndSeq() throws Exception {
+    void each_request_is_a_valid_heartbeat_of_about_two_hundred_bytes_with_its_own_producer_and_seq() throws Exception {
         HeartbeatMix mix = new HeartbeatMix(ProducerIds.bench(10_000), 1_700_000_000_000_000_000L);
         JsonNode first = JSON.readTree(mix.bodyFor(0));
         JsonNode later = JSON.readTree(mix.bodyFor(10_001));
@@ -28,7 +28,7 @@ class HeartbeatMixTest {
     }
 
     @Test
-    void theWorkersParserAcceptsTheBody() {
+    void the_workers_parser_accepts_the_body() {
         HeartbeatMix mix = new HeartbeatMix(new ProducerIds(3000, 20), HeartbeatMix.seqBaseNow());
 
         Heartbeat hb = new HeartbeatParser().parse(mix.bodyFor(25), "127.0.0.1", 1L);
@@ -38,7 +38,7 @@ class HeartbeatMixTest {
     }
 
     @Test
-    void producerIdsOfDifferentWidthsAreRefused() {
+    void producer_ids_of_different_widths_are_refused() {
         assertThatThrownBy(() -> new ProducerIds(9_990, 20)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("same number of digits");
     }

@@ -118,7 +118,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void aCountedRunSendsExactlyTheRequestsAskedAndCountsAnswersByStatus() {
+    void a_counted_run_sends_exactly_the_requests_asked_and_counts_answers_by_status() {
         RequestMix mix = RequestMix.get(List.of("/ok", "/redirect", "/missing", "/fail"));
 
         LoadResult r = LoadGenerator.run(plan(mix, 8).withRequests(400));
@@ -133,7 +133,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void withKeepAliveConnectionsCarryManyRequestsAndWithoutItEachRequestHasItsOwn() {
+    void with_keep_alive_connections_carry_many_requests_and_without_it_each_request_has_its_own() {
         LoadResult kept = LoadGenerator.run(plan(RequestMix.get("/ok"), 4).withRequests(200));
         int keptConnections = connections.getAndSet(0);
 
@@ -146,7 +146,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void aPortWithNobodyListeningCountsAsConnectRefused() throws IOException {
+    void a_port_with_nobody_listening_counts_as_connect_refused() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -162,7 +162,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void anAnswerThatNeverComesCountsAsATimeoutWithItsWaitAsLatency() {
+    void an_answer_that_never_comes_counts_as_a_timeout_with_its_wait_as_latency() {
         LoadResult r = LoadGenerator.run(plan(RequestMix.get("/hang"), 2).withTimeout(Duration.ofMillis(300))
                 .withRequests(4));
 
@@ -171,14 +171,14 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void aConnectionClosedWithoutAnswerCountsAsReset() {
+    void a_connection_closed_without_answer_counts_as_reset() {
         LoadResult r = LoadGenerator.run(plan(RequestMix.get("/close"), 2).withRequests(6));
 
         assertThat(r.errors()).containsOnly(entry(ErrorKind.RESET, 6L));
     }
 
     @Test
-    void aTimedRunReportsOnlyTheMeasuredPartAndWritesProgressLines() {
+    void a_timed_run_reports_only_the_measured_part_and_writes_progress_lines() {
         StringBuilder lines = new StringBuilder();
         LoadPlan p = plan(RequestMix.get("/ok"), 4).withWarmup(Duration.ofMillis(500))
                 .withDuration(Duration.ofMillis(1500)).withProgress(Duration.ofMillis(500));
@@ -192,7 +192,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void anOpenLoopCountsTheWaitBehindAServerStallWhichAClosedLoopHides() {
+    void an_open_loop_counts_the_wait_behind_a_server_stall_which_a_closed_loop_hides() {
         // One connection; the 200th request makes the server hold every answer for one second.
         stallAt.set(200);
         LoadPlan closedLoop = plan(RequestMix.get("/ok"), 1).withDuration(Duration.ofSeconds(3));
@@ -211,7 +211,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void aBacklogLeftByTheWarmupIsNotMeasuredAsLatency() {
+    void a_backlog_left_by_the_warmup_is_not_measured_as_latency() {
         // One connection, at most 250 answers/s, 200 requests/s asked: a one-second stall early in the warmup
         // leaves a backlog that takes seconds to drain. The measured part must start from a fresh schedule.
         stallAt.set(10);
@@ -225,7 +225,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void anAnswerListenerHearsOfEveryAnsweredRequestOnceWithItsNumberAndStatus() {
+    void an_answer_listener_hears_of_every_answered_request_once_with_its_number_and_status() {
         RequestMix mix = RequestMix.get(List.of("/ok", "/redirect", "/missing", "/fail"));
         Map<Long, Integer> heard = new ConcurrentHashMap<>();
         AtomicInteger twice = new AtomicInteger();
@@ -244,7 +244,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void theRequestsAListenerHearsAnswered200AreExactlyTheHeartbeatsTheServerStored() {
+    void the_requests_a_listener_hears_answered200_are_exactly_the_heartbeats_the_server_stored() {
         HeartbeatMix mix = new HeartbeatMix(ProducerIds.bench(50), HeartbeatMix.seqBaseNow());
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicInteger unavailable = new AtomicInteger();
@@ -263,7 +263,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void noListenerIsCarriedToAReferenceRun() {
+    void no_listener_is_carried_to_a_reference_run() {
         LoadPlan p = plan(RequestMix.get("/ok"), 1).withAnswerListener((n, status) -> { });
 
         assertThat(p.answerListener()).isNotNull();
@@ -272,7 +272,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void aTimedRunEndsWhenItsStopCompletesAndReportsOnlyTheTimeUntilThen() throws Exception {
+    void a_timed_run_ends_when_its_stop_completes_and_reports_only_the_time_until_then() throws Exception {
         CompletableFuture<Void> stop = new CompletableFuture<>();
         LoadPlan long60s = plan(RequestMix.get("/ok"), 4).withDuration(Duration.ofSeconds(60));
 
@@ -287,7 +287,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void aCountedRunEndsWhenItsStopCompletesEvenIfAnswersNeverCome() throws Exception {
+    void a_counted_run_ends_when_its_stop_completes_even_if_answers_never_come() throws Exception {
         CompletableFuture<Void> stop = new CompletableFuture<>();
         LoadPlan hanging = plan(RequestMix.get("/hang"), 2).withTimeout(Duration.ofSeconds(60)).withRequests(10);
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MemoryAndOverloadBenchTest {
 
     @Test
-    void memoryReportsTheLiveHeapOfTheFilledCacheAgainstTheTarget() throws Exception {
+    void memory_reports_the_live_heap_of_the_filled_cache_against_the_target() throws Exception {
         JsonNode doc = bench(Scenario.MEMORY, 20_000, null, Duration.ZERO, null);
 
         JsonNode run = doc.get("runs").get(0);
@@ -34,7 +34,7 @@ class MemoryAndOverloadBenchTest {
     }
 
     @Test
-    void overloadShedsWith503AndRetryAfterLosesNothingKeepsTheHeapFlatAndRecovers() throws Exception {
+    void overload_sheds_with503_and_retry_after_loses_nothing_keeps_the_heap_flat_and_recovers() throws Exception {
         JsonNode doc = bench(Scenario.OVERLOAD, null, Duration.ofSeconds(4), Duration.ofSeconds(1), 128);
 
         JsonNode result = doc.get("runs").get(0).get("result");

@@ -57,7 +57,7 @@ class ClusterFaultIT {
     }
 
     @Test
-    void aSigkilledWorkersProducersMoveWithinThreeLeaseIntervalsAndNoAcknowledgedHeartbeatIsLost(TestInfo test)
+    void a_sigkilled_workers_producers_move_within_three_lease_intervals_and_no_acknowledged_heartbeat_is_lost(TestInfo test)
             throws Exception {
         try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT, "--strategy", "hash")) {
             showLogsOnFailure(cluster, () -> {
@@ -121,7 +121,7 @@ class ClusterFaultIT {
     }
 
     @Test
-    void aSigkilledAndRestartedBalancerServesConsumersAgainWithinOneLeaseIntervalWhileProducersKeepSending(
+    void a_sigkilled_and_restarted_balancer_serves_consumers_again_within_one_lease_interval_while_producers_keep_sending(
             TestInfo test) throws Exception {
         try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
             showLogsOnFailure(cluster, () -> {
@@ -182,7 +182,7 @@ class ClusterFaultIT {
     }
 
     @Test
-    void aWorkerFrozenWithSigstopLosesItsProducersThenRenewsAndRefusesTheMovedOnes(TestInfo test) throws Exception {
+    void a_worker_frozen_with_sigstop_loses_its_producers_then_renews_and_refuses_the_moved_ones(TestInfo test) throws Exception {
         try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT,
                 "--strategy", "least-loaded")) {
             showLogsOnFailure(cluster, () -> {
@@ -272,7 +272,7 @@ class ClusterFaultIT {
     }
 
     @Test
-    void aWorkerDrainedThroughTheBalancerOrStoppedWithSigtermMovesItsProducersLeavesAndExitsZero(TestInfo test)
+    void a_worker_drained_through_the_balancer_or_stopped_with_sigterm_moves_its_producers_leaves_and_exits_zero(TestInfo test)
             throws Exception {
         try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
             showLogsOnFailure(cluster, () -> {
@@ -349,7 +349,7 @@ class ClusterFaultIT {
     }
 
     @Test
-    void twoHashBalancersThatSeeTheSameWorkersAssignEveryProducerToTheSameWorkerAlsoAfterAFailure(TestInfo test)
+    void two_hash_balancers_that_see_the_same_workers_assign_every_producer_to_the_same_worker_also_after_a_failure(TestInfo test)
             throws Exception {
         try (ProcessCluster cluster = ProcessCluster.start(folder(test), 2, 3, LEASE, DRAIN_TIMEOUT, "--strategy", "hash")) {
             showLogsOnFailure(cluster, () -> {
@@ -385,7 +385,7 @@ class ClusterFaultIT {
     }
 
     @Test
-    void aWorkerWhoseBalancerCannotBeReachedExitsNonZeroWithOneLineNamingTheAddress(TestInfo test) throws Exception {
+    void a_worker_whose_balancer_cannot_be_reached_exits_non_zero_with_one_line_naming_the_address(TestInfo test) throws Exception {
         int nobody = JarProcess.freePort();
         try (JarProcess worker = JarProcess.start(folder(test), "worker", List.of("worker", "--host", "127.0.0.1",
                 "--port", "" + JarProcess.freePort(), "--balancer", "127.0.0.1:" + nobody,

@@ -45,7 +45,7 @@ class DrainAcrossBalancerRestartTest {
     }
 
     @Test
-    void aWorkerThatIsDrainingWhenTheBalancerRestartsIsStillDrainingAtTheRestartedBalancer() throws Exception {
+    void a_worker_that_is_draining_when_the_balancer_restarts_is_still_draining_at_the_restarted_balancer() throws Exception {
         BalancerConfig balancerConfig = new BalancerConfig("127.0.0.1", 0, dir.resolve("balancer"));
         BalancerServer balancer = BalancerServer.open(vertx, balancerConfig);
         int port = join(balancer.start());

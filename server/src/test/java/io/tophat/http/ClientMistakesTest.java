@@ -59,14 +59,14 @@ class ClientMistakesTest {
 
     @ParameterizedTest(name = "{0} {1} without a Host header answers 400 with a JSON error")
     @MethodSource("everyRoute")
-    void requestsWithoutHostAreRefused(String server, String route) throws Exception {
+    void requests_without_host_are_refused(String server, String route) throws Exception {
         assertJsonError(send(server, route + " HTTP/1.1\r\nContent-Length: 0\r\n\r\n"), 400, "missing Host header");
         assertClusterUnchanged();
     }
 
     @ParameterizedTest(name = "{0} {1} with two Host headers answers 400")
     @MethodSource("everyRoute")
-    void requestsWithTwoHostsAreRefused(String server, String route) throws Exception {
+    void requests_with_two_hosts_are_refused(String server, String route) throws Exception {
         assertJsonError(send(server, route + " HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 0\r\n\r\n"), 400,
                 "more than one Host header");
     }
@@ -85,13 +85,13 @@ class ClientMistakesTest {
 
     @ParameterizedTest(name = "{0} {1} answers 400: bad percent-encoding")
     @MethodSource("badTargets")
-    void badPercentEncodingIsRefused(String server, String line) throws Exception {
+    void bad_percent_encoding_is_refused(String server, String line) throws Exception {
         assertJsonError(send(server, line + " HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"), 400, "invalid request target");
         assertClusterUnchanged();
     }
 
     @Test
-    void aSeedRegistrationWithAHostThatIsNotAHostIsRefused() throws Exception {
+    void a_seed_registration_with_a_host_that_is_not_a_host_is_refused() throws Exception {
         for (String host : new String[]{"a%20b", "evil.example%2Fphish%3Fx%3D", "a@b", "[::1"}) {
             assertJsonError(send("balancer", "GET /balancer/444?host=" + host + " HTTP/1.1\r\nHost: a\r\n\r\n"), 400,
                     "invalid host");
@@ -106,7 +106,7 @@ class ClientMistakesTest {
 
     @ParameterizedTest(name = "{0} {1} with a broken chunked body answers 400 and changes nothing")
     @MethodSource("routesWithBodies")
-    void brokenChunkedBodiesAreRefused(String server, String route) throws Exception {
+    void broken_chunked_bodies_are_refused(String server, String route) throws Exception {
         long stored = cluster.worker(0).store().historySize();
         Answer answer = send(server, route + " HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
@@ -121,7 +121,7 @@ class ClientMistakesTest {
      */
     @ParameterizedTest(name = "{0} {1} with a broken chunked body gets no 5xx")
     @MethodSource("everyRoute")
-    void brokenChunkedBodiesNeverGetA5xx(String server, String route) throws Exception {
+    void broken_chunked_bodies_never_get_a5xx(String server, String route) throws Exception {
         Answer answer = send(server, route.replace("4444", "4445")
                 + " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
         assertThat(answer.outcome()).isEqualTo(RawHttp.Outcome.ANSWERED);
@@ -130,7 +130,7 @@ class ClientMistakesTest {
 
     @ParameterizedTest(name = "{0} GET / HTTP/9.9 answers 505 with a JSON error")
     @MethodSource("servers")
-    void unknownHttpVersionsGet505(String server) throws Exception {
+    void unknown_http_versions_get505(String server) throws Exception {
         Answer answer = send(server, "GET /health HTTP/9.9\r\nHost: a\r\n\r\n");
         assertJsonError(answer, 505, "HTTP version not supported");
         assertThat(answer.head()).startsWith("HTTP/1.1 505");
@@ -155,7 +155,7 @@ class ClientMistakesTest {
 
     @ParameterizedTest(name = "POST /api/v1/workers with {0} answers 422 and registers nothing")
     @MethodSource("badRegistrations")
-    void badRegistrationsAreRefused(String name, String body) throws Exception {
+    void bad_registrations_are_refused(String name, String body) throws Exception {
         Answer answer = send("balancer", "POST /api/v1/workers HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length() + "\r\n\r\n" + body);
         assertJsonError(answer, 422, "invalid registration");

@@ -57,7 +57,7 @@ class DurableAckIT {
     Path dir;
 
     @Test
-    void everyHeartbeatAcknowledgedBeforeASigkillIsInTheStoreAfterwards() throws Exception {
+    void every_heartbeat_acknowledged_before_a_sigkill_is_in_the_store_afterwards() throws Exception {
         ProducerIds producers = ProducerIds.bench(PRODUCERS);
         HeartbeatMix mix = new HeartbeatMix(producers, HeartbeatMix.seqBaseNow());
         Acknowledged acknowledged = new Acknowledged();

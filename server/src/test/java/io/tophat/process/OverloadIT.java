@@ -51,7 +51,7 @@ class OverloadIT {
     Path dir;
 
     @Test
-    void anOverloadedWorkerShedsWith503KeepsItsHeapBoundedLosesNothingAndRecoversAtOnce() throws Exception {
+    void an_overloaded_worker_sheds_with503_keeps_its_heap_bounded_loses_nothing_and_recovers_at_once() throws Exception {
         try (JarProcess balancer = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
                 "--port", "0", "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
              JarProcess worker = JarProcess.start(dir, "worker", List.of("-Xmx96m"), List.of("worker", "--host", "127.0.0.1",

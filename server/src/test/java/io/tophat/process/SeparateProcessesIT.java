@@ -25,7 +25,7 @@ class SeparateProcessesIT {
     Path dir;
 
     @Test
-    void whenAWorkerIsKilledWithSigkillItsProducersMoveToTheOtherAndConsumersGetFreshData() throws Exception {
+    void when_a_worker_is_killed_with_sigkill_its_producers_move_to_the_other_and_consumers_get_fresh_data() throws Exception {
         try (JarProcess b = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
                 "--port", "0", "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
              JarProcess w0 = worker(b.printedPort(), "worker-0");

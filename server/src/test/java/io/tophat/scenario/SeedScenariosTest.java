@@ -40,7 +40,7 @@ class SeedScenariosTest {
     Path dir;
 
     @Test
-    void aConsumerGetsExactlyWhatTheProducerSentThroughTheBalancersRedirect() throws Exception {
+    void a_consumer_gets_exactly_what_the_producer_sent_through_the_balancers_redirect() throws Exception {
         try (EmbeddedCluster cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c).start(0, 1);
              TopHatProducer producer = new TopHatProducer(ProducerConfig.of("356938035643809", cluster.balancerUri()))) {
             String data = "{\"battery\":87,\"readings\":[1.5,2.25],\"note\":\"caf\u00e9 \\\"quoted\\\"\"}";
@@ -60,7 +60,7 @@ class SeedScenariosTest {
     }
 
     @Test
-    void aConsumerStillGetsTheLastDataOfAProducerThatWentOfflineAlsoAfterItsWorkerRestarted() throws Exception {
+    void a_consumer_still_gets_the_last_data_of_a_producer_that_went_offline_also_after_its_worker_restarted() throws Exception {
         try (EmbeddedCluster cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c).start(0, 1)) {
             try (TopHatProducer producer = new TopHatProducer(ProducerConfig.of("3000", cluster.balancerUri()))) {
                 producer.send(Location.of(56.34, -2.79), "{\"n\":1}");
@@ -84,7 +84,7 @@ class SeedScenariosTest {
     }
 
     @Test
-    void aConsumerAskingForAProducerThatDoesNotExistGets400OnTheSeedPathAnd404OnApiV1() {
+    void a_consumer_asking_for_a_producer_that_does_not_exist_gets400_on_the_seed_path_and404_on_api_v1() {
         try (EmbeddedCluster cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c).start(0, 1)) {
             HttpResponse<String> seed = Http.get(cluster.balancerUri() + "/get_data/4242");
             assertThat(seed.statusCode()).isEqualTo(400);
@@ -96,7 +96,7 @@ class SeedScenariosTest {
     }
 
     @Test
-    void fifteenProducersWithACacheOfTenAreAllServedAndEveryHeartbeatIsInTheSqliteFile() throws Exception {
+    void fifteen_producers_with_a_cache_of_ten_are_all_served_and_every_heartbeat_is_in_the_sqlite_file() throws Exception {
         for (AckMode mode : AckMode.values()) {
             Path folder = dir.resolve(mode.name());
             try (EmbeddedCluster cluster = new EmbeddedCluster(folder, "127.0.0.1",
@@ -129,7 +129,7 @@ class SeedScenariosTest {
     }
 
     @Test
-    void whenTwoOfThreeWorkersStopTheirProducersMoveToTheLastOneAndConsumersGetCurrentData() throws Exception {
+    void when_two_of_three_workers_stop_their_producers_move_to_the_last_one_and_consumers_get_current_data() throws Exception {
         try (EmbeddedCluster cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c).start(0, 3)) {
             List<SimulatedPhone> phones = phones(cluster.balancerUri(), 15);
             try {
@@ -143,7 +143,7 @@ class SeedScenariosTest {
     }
 
     @Test
-    void fifteenConsumersReadingAllAlongTheFailoverSeeNo5xxAndAllSucceedOnceItIsOver() throws Exception {
+    void fifteen_consumers_reading_all_along_the_failover_see_no5xx_and_all_succeed_once_it_is_over() throws Exception {
         try (EmbeddedCluster cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c).start(0, 3)) {
             List<SimulatedPhone> phones = phones(cluster.balancerUri(), 15);
             AtomicBoolean reading = new AtomicBoolean(true);

@@ -38,7 +38,7 @@ class SqliteInboxMergeTest {
     }
 
     @Test
-    void readsGiveTheSameAnswerBeforeAndAfterTheMerge() {
+    void reads_give_the_same_answer_before_and_after_the_merge() {
         try (SqliteHeartbeatStore store = open()) {
             List<Heartbeat> batch = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
@@ -56,7 +56,7 @@ class SqliteInboxMergeTest {
     }
 
     @Test
-    void aHeartbeatThatIsNotTheNewestStaysReadableWhileTheNewestIsMergedBeforeIt() {
+    void a_heartbeat_that_is_not_the_newest_stays_readable_while_the_newest_is_merged_before_it() {
         try (SqliteHeartbeatStore store = open()) {
             // the second was stamped a millisecond earlier (on another event loop) but queued later: it is not the
             // producer's newest, yet it must stay visible while only the first is merged
@@ -73,7 +73,7 @@ class SqliteInboxMergeTest {
     }
 
     @Test
-    void heartbeatsLeftInTheInboxByACrashAreReadableAndMergedAfterReopening() throws Exception {
+    void heartbeats_left_in_the_inbox_by_a_crash_are_readable_and_merged_after_reopening() throws Exception {
         try (SqliteHeartbeatStore store = open()) {
             store.append(List.of(beat("p", 1000, 1)));
         }
@@ -96,7 +96,7 @@ class SqliteInboxMergeTest {
     }
 
     @Test
-    void aRetryArrivingAfterItsOriginalWasMergedIsNotStoredTwiceAndDoesNotMoveTheLatest() {
+    void a_retry_arriving_after_its_original_was_merged_is_not_stored_twice_and_does_not_move_the_latest() {
         try (SqliteHeartbeatStore store = open()) {
             store.append(List.of(beat("p", 1000, 7)));
             await().atMost(Duration.ofSeconds(10)).until(() -> store.backlog() == 0);
@@ -112,7 +112,7 @@ class SqliteInboxMergeTest {
     }
 
     @Test
-    void aReaderWhileTheMergerRunsNeverMissesNorRepeatsAHeartbeat() throws Exception {
+    void a_reader_while_the_merger_runs_never_misses_nor_repeats_a_heartbeat() throws Exception {
         try (SqliteHeartbeatStore store = open()) {
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicReference<String> problem = new AtomicReference<>();

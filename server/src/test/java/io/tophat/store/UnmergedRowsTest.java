@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UnmergedRowsTest {
 
     @Test
-    void keepsTheIdsAboveWhatIsMergedInOrderThroughGrowthAndPruning() {
+    void keeps_the_ids_above_what_is_merged_in_order_through_growth_and_pruning() {
         UnmergedRows rows = new UnmergedRows();
         for (long id = 1; id <= 10; id++) {
             rows.add(new InboxRef(id, 1000 + id, id));
@@ -27,7 +27,7 @@ class UnmergedRowsTest {
     }
 
     @Test
-    void theNewestIsNeverARetryNorARowStampedEarlier() {
+    void the_newest_is_never_a_retry_nor_a_row_stamped_earlier() {
         UnmergedRows rows = new UnmergedRows();
         rows.add(new InboxRef(1, 2000, 5L));
         rows.add(new InboxRef(2, 2001, 5L));

@@ -19,7 +19,7 @@ class LatestCacheTest {
     }
 
     @Test
-    void aHeartbeatComesBackExactlyAsItWasPacked() {
+    void a_heartbeat_comes_back_exactly_as_it_was_packed() {
         LatestCache cache = new LatestCache(10);
         Heartbeat hb = beat("3000", 1000);
         cache.offer("3000", hb);
@@ -30,7 +30,7 @@ class LatestCacheTest {
     }
 
     @Test
-    void theDataSliceIsTheDataJsonText() {
+    void the_data_slice_is_the_data_json_text() {
         LatestCache cache = new LatestCache(10);
         cache.offer("3000", beat("3000", 1000));
         byte[] record = cache.record("3000");
@@ -39,7 +39,7 @@ class LatestCacheTest {
     }
 
     @Test
-    void anOlderHeartbeatDoesNotReplaceANewerOne() {
+    void an_older_heartbeat_does_not_replace_a_newer_one() {
         LatestCache cache = new LatestCache(10);
         cache.offer("3000", beat("3000", 2000));
         cache.offer("3000", beat("3000", 1000));
@@ -47,7 +47,7 @@ class LatestCacheTest {
     }
 
     @Test
-    void aResentHeartbeatWithALowerSeqDoesNotReplaceTheLatest() {
+    void a_resent_heartbeat_with_a_lower_seq_does_not_replace_the_latest() {
         LatestCache cache = new LatestCache(10);
         Heartbeat fourth = new Heartbeat("p", Location.of(1, 2), "{\"n\":4}", "10.0.0.7", 2000, null, 4L);
         cache.offer("p", fourth);
@@ -59,7 +59,7 @@ class LatestCacheTest {
     }
 
     @Test
-    void theCacheNeverHoldsMoreThanItsCapacity() {
+    void the_cache_never_holds_more_than_its_capacity() {
         LatestCache cache = new LatestCache(100);
         for (int i = 0; i < 10_000; i++) {
             cache.offer("p" + i, beat("p" + i, i));
@@ -69,7 +69,7 @@ class LatestCacheTest {
     }
 
     @Test
-    void evictingTheOlderHalfKeepsTheNewest() {
+    void evicting_the_older_half_keeps_the_newest() {
         LatestCache cache = new LatestCache(100);
         for (int i = 0; i < 100; i++) {
             cache.offer("p" + i, beat("p" + i, i));

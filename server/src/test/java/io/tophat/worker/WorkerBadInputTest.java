@@ -81,7 +81,7 @@ class WorkerBadInputTest {
 
     @ParameterizedTest(name = "the seed heartbeat path answers {2} to {0} and stores nothing")
     @MethodSource("badHeartbeats")
-    void seedHeartbeatRejectsBadInput(String name, String body, int seedStatus, int v1Status) {
+    void seed_heartbeat_rejects_bad_input(String name, String body, int seedStatus, int v1Status) {
         long before = cluster.worker(0).store().historySize();
         HttpResponse<String> r = Http.post(worker + "/heartbeat", "application/json", body.getBytes(StandardCharsets.UTF_8));
         assertJsonError(r, seedStatus);
@@ -91,7 +91,7 @@ class WorkerBadInputTest {
 
     @ParameterizedTest(name = "the API v1 heartbeat path answers {3} to {0} and stores nothing")
     @MethodSource("badHeartbeats")
-    void apiHeartbeatRejectsBadInput(String name, String body, int seedStatus, int v1Status) {
+    void api_heartbeat_rejects_bad_input(String name, String body, int seedStatus, int v1Status) {
         long before = cluster.worker(0).store().historySize();
         HttpResponse<String> r = Http.post(worker + "/api/v1/heartbeats", "application/json",
                 body.getBytes(StandardCharsets.UTF_8));
@@ -115,7 +115,7 @@ class WorkerBadInputTest {
 
     @ParameterizedTest(name = "a string holding {0} is refused with 400 on both heartbeat paths and stores nothing")
     @MethodSource("badEncodings")
-    void bodiesThatAreNotUtf8AreRefused(String name, byte[] bad) {
+    void bodies_that_are_not_utf8_are_refused(String name, byte[] bad) {
         for (String path : new String[]{"/heartbeat", "/api/v1/heartbeats"}) {
             for (String field : new String[]{"data", "location", "id"}) {
                 long before = cluster.worker(0).store().historySize();
@@ -149,7 +149,7 @@ class WorkerBadInputTest {
     }
 
     @Test
-    void dataNestedExactlyToTheLimitIsKept() {
+    void data_nested_exactly_to_the_limit_is_kept() {
         String data = "[".repeat(64) + "]".repeat(64);
         assertThat(Http.postJson(worker + "/api/v1/heartbeats",
                 "{\"id\":\"deep\",\"location\":\"home\",\"data\":" + data + "}").statusCode()).isEqualTo(200);
@@ -158,7 +158,7 @@ class WorkerBadInputTest {
 
     @ParameterizedTest(name = "{0} takes a chunked body and refuses one over the limit with 413")
     @MethodSource("heartbeatPaths")
-    void chunkedBodiesAreReadUpToTheLimit(String path) {
+    void chunked_bodies_are_read_up_to_the_limit(String path) {
         long before = cluster.worker(0).store().historySize();
         String big = "{\"id\":\"a\",\"location\":\"home\",\"data\":\"" + "x".repeat(2 << 20) + "\"}";
         assertJsonError(Http.postChunked(worker + path, "application/json", big.getBytes(StandardCharsets.UTF_8)), 413);
@@ -187,7 +187,7 @@ class WorkerBadInputTest {
 
     @ParameterizedTest(name = "{0} is answered {2} with a JSON error and the connection closed")
     @MethodSource("malformedRequests")
-    void requestsTheHttpLayerCannotReadGetAJsonError(String name, String request, int status, String error)
+    void requests_the_http_layer_cannot_read_get_a_json_error(String name, String request, int status, String error)
             throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.worker(0).port())) {
             socket.setSoTimeout(5000);
@@ -202,7 +202,7 @@ class WorkerBadInputTest {
     }
 
     @Test
-    void theApiHeartbeatPathAsksForJsonWhenSentText() {
+    void the_api_heartbeat_path_asks_for_json_when_sent_text() {
         HttpResponse<String> r = Http.post(worker + "/api/v1/heartbeats", "text/plain", GOOD.getBytes(StandardCharsets.UTF_8));
         assertJsonError(r, 415);
     }
@@ -226,12 +226,12 @@ class WorkerBadInputTest {
 
     @ParameterizedTest(name = "GET {0} answers {1} with a JSON error")
     @MethodSource("badReads")
-    void readsRejectBadInput(String path, int status) {
+    void reads_reject_bad_input(String path, int status) {
         assertJsonError(Http.get(worker + path), status);
     }
 
     @Test
-    void aWrongMethodGetsAJsonError() {
+    void a_wrong_method_gets_a_json_error() {
         assertJsonError(Http.send("DELETE", worker + "/heartbeat", null), 405);
     }
 
