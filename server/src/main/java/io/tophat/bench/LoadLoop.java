@@ -4,23 +4,15 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vertx.core.http.HttpClosedException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One event loop's share of a load run: its connections, each carrying one HTTP/1.1 request at a time. It
@@ -50,12 +42,11 @@ final class LoadLoop {
     private final long timeoutNanos;
     private final LoopCounters counters = new LoopCounters();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
-    private final ArrayDeque<Conn> idle = new ArrayDeque<>();
+    private final ArrayDeque<LoadConnection> idle = new ArrayDeque<>();
     private final Bootstrap bootstrap;
     private final ByteBuf[] heads;
-    private final LoadPlan.AnswerListener answerListener;
 
-    private Conn[] conns;
+    private LoadConnection[] conns;
     private long startNanos;
     /** Open loop: request {@code scheduleFirst + k} is due at {@code scheduleOrigin + k * interval}. */
     private long scheduleOrigin;
@@ -80,7 +71,6 @@ final class LoadLoop {
         this.intervalNanos = plan.openLoop() ? 1e9 * loops / plan.rate() : 0;
         this.timeoutNanos = plan.timeout().toNanos();
         this.heads = encodeHeads(plan);
-        this.answerListener = plan.answerListener();
         this.bootstrap = new Bootstrap().group(loop).channel(NettyTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -142,7 +132,7 @@ final class LoadLoop {
     }
 
     private void startOnLoop() {
-        conns = new Conn[connectionCount];
+        conns = new LoadConnection[connectionCount];
         startNanos = System.nanoTime();
         scheduleOrigin = startNanos;
         lastSettledNanos = startNanos;
@@ -150,9 +140,9 @@ final class LoadLoop {
             finished.complete(null);
         }
         for (int i = 0; i < connectionCount; i++) {
-            conns[i] = new Conn();
+            conns[i] = new LoadConnection(this, plan, heads, bootstrap, timeoutNanos);
         }
-        for (Conn conn : conns) {
+        for (LoadConnection conn : conns) {
             if (plan.openLoop() && plan.keepAlive()) {
                 conn.warm();
             } else {
@@ -201,7 +191,7 @@ final class LoadLoop {
                 sweeper.cancel(false);
             }
             if (conns != null) {
-                for (Conn conn : conns) {
+                for (LoadConnection conn : conns) {
                     conn.drop();
                 }
             }
@@ -241,13 +231,13 @@ final class LoadLoop {
 
     private void sweepTimeouts() {
         long now = System.nanoTime();
-        for (Conn conn : conns) {
+        for (LoadConnection conn : conns) {
             conn.checkTimeout(now);
         }
     }
 
     /** {@code conn} is free: give it its next request, or let it wait. */
-    private void next(Conn conn) {
+    void next(LoadConnection conn) {
         if (stopped) {
             conn.drop();
         } else if (plan.openLoop()) {
@@ -263,195 +253,33 @@ final class LoadLoop {
         }
     }
 
-    private void begin(Conn conn, long start) {
+    private void begin(LoadConnection conn, long start) {
         long n = issued++ * loops + index;
         conn.begin(n, start);
     }
 
-    private void settle(long now) {
+    /** Whether an answer to a request begun in {@code epoch} is counted: not after a stop, not from the warmup. */
+    boolean counts(int begunIn) {
+        return !stopped && begunIn == epoch;
+    }
+
+    int epoch() {
+        return epoch;
+    }
+
+    LoopCounters countersOnLoop() {
+        return counters;
+    }
+
+    /** Gives {@code conn} another try after a refused connect, a moment later. */
+    void retryLater(Runnable retry) {
+        loop.schedule(retry, CONNECT_RETRY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void settle(long now) {
         lastSettledNanos = now;
         if (++settled == quota) {
             finished.complete(null);
-        }
-    }
-
-    /**
-     * One connection slot and the request it carries; also the handler of each channel it opens (one at a
-     * time; events of a channel it has let go are ignored).
-     */
-    @ChannelHandler.Sharable
-    private final class Conn extends ChannelInboundHandlerAdapter {
-        private final ResponseReader reader = new ResponseReader();
-        private final ByteBuf request;
-        private final RequestMix.BodyBytes body;
-        private final ChannelFutureListener onConnect = this::connected;
-        private final Runnable retry = () -> next(this);
-        private final Bootstrap connector;
-        private Channel channel;
-        private Throwable channelFailure;
-        private boolean warming;
-        private boolean busy;
-        private long n;
-        private long start;
-        private long sentNanos;
-        private int begunIn;
-
-        Conn() {
-            connector = bootstrap.clone().handler(this);
-            byte[] template = plan.mix().bodyTemplate();
-            if (template == null) {
-                request = null;
-                body = null;
-            } else {
-                // Head and body in one buffer per connection; the body part is rewritten in place per request.
-                ByteBuf head = heads[0];
-                int offset = head.readableBytes();
-                ByteBuf buf = Unpooled.directBuffer(offset + template.length)
-                        .writeBytes(head, head.readerIndex(), offset).writeBytes(template);
-                request = Unpooled.unreleasableBuffer(buf);
-                body = (i, v) -> buf.setByte(offset + i, v);
-            }
-        }
-
-        /** Open loop with keep-alive: connect ahead, so the first requests do not wait for a connect. */
-        void warm() {
-            warming = true;
-            connector.connect().addListener(onConnect);
-        }
-
-        void begin(long requestNumber, long startNanos) {
-            busy = true;
-            begunIn = epoch;
-            n = requestNumber;
-            start = startNanos;
-            sentNanos = System.nanoTime();
-            if (channel == null) {
-                connector.connect().addListener(onConnect);
-            } else {
-                send();
-            }
-        }
-
-        private void send() {
-            reader.reset();
-            ByteBuf bytes;
-            if (request == null) {
-                bytes = heads[plan.mix().target(n)].duplicate();
-            } else {
-                plan.mix().fillBody(body, n);
-                bytes = request.duplicate();
-            }
-            channel.writeAndFlush(bytes, channel.voidPromise());
-        }
-
-        private void connected(ChannelFuture f) {
-            if (f.isSuccess()) {
-                channel = f.channel();
-                channelFailure = null;
-            }
-            if (warming) {
-                warming = false;
-                next(this);
-            } else if (!busy) {
-                drop();
-            } else if (!f.isSuccess()) {
-                failed(f.cause());
-            } else if (channel.isActive()) {
-                send();
-            } else {
-                closed();
-            }
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf data = (ByteBuf) msg;
-            try {
-                if (ctx.channel() != channel || !busy) {
-                    return;
-                }
-                if (reader.feed(data)) {
-                    answered();
-                }
-            } catch (IllegalStateException e) {
-                failed(e);
-            } finally {
-                data.release();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (ctx.channel() == channel) {
-                channelFailure = cause;
-            }
-            ctx.close();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (ctx.channel() == channel) {
-                closed();
-            }
-        }
-
-        private void closed() {
-            channel = null;
-            if (!busy) {
-                return;
-            }
-            if (reader.endsAtClose()) {
-                answered();
-            } else {
-                failed(channelFailure != null ? channelFailure : new HttpClosedException("closed by the server"));
-            }
-        }
-
-        private void answered() {
-            busy = false;
-            if (answerListener != null) {
-                answerListener.answered(n, reader.status());
-            }
-            long now = System.nanoTime();
-            if (!stopped && begunIn == epoch) {
-                counters.answered(reader.status(), reader.retryAfter(), now - start);
-            }
-            settle(now);
-            if (reader.closeAfter() || !plan.keepAlive()) {
-                drop();
-            }
-            next(this);
-        }
-
-        private void failed(Throwable cause) {
-            busy = false;
-            long now = System.nanoTime();
-            ErrorKind kind = ErrorKind.of(cause);
-            if (!stopped && begunIn == epoch) {
-                boolean took = kind == ErrorKind.TIMEOUT || kind == ErrorKind.RESET;
-                counters.failed(kind, took ? now - start : -1);
-            }
-            settle(now);
-            drop();
-            if (kind == ErrorKind.CONNECT_REFUSED || kind == ErrorKind.CONNECT_ERROR) {
-                loop.schedule(retry, CONNECT_RETRY_MS, TimeUnit.MILLISECONDS);
-            } else {
-                next(this);
-            }
-        }
-
-        void checkTimeout(long now) {
-            if (busy && channel != null && now - sentNanos > timeoutNanos) {
-                failed(new TimeoutException("no answer within " + plan.timeout().toMillis() + " ms"));
-            }
-        }
-
-        void drop() {
-            Channel c = channel;
-            channel = null;
-            if (c != null) {
-                c.close();
-            }
         }
     }
 }
