@@ -1,6 +1,5 @@
 package io.tophat.worker;
 
-import io.tophat.http.ApiException;
 import io.tophat.http.BoundedBody;
 import io.tophat.http.ErrorResponder;
 import io.tophat.http.Responses;
@@ -18,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * The ingest endpoints, served ahead of the router: {@code POST /heartbeat} (the seed protocol, where every bad
  * body is 400) and {@code POST /api/v1/heartbeats} (JSON only; content errors are 422). Reads the bounded body,
  * parses it, refuses it while the worker drains or when the producer was moved away (fencing), and hands it to
- * the ingest pipeline. The one place where ingest's domain outcomes become HTTP answers.
+ * the ingest pipeline, and answers each outcome as {@link WorkerErrors} says.
  */
 final class IngestHandler {
     private static final Buffer STORED = Buffer.buffer("{\"status\":\"stored\"}");
@@ -58,8 +57,7 @@ final class IngestHandler {
 
     private void serve(HttpServerRequest request, boolean seed) {
         if (request.method() != HttpMethod.POST) {
-            ErrorResponder.send(request.response(), new ApiException(405, "method not allowed",
-                    "send heartbeats with POST", 0));
+            ErrorResponder.send(request.response(), WorkerErrors.notPost());
             return;
         }
         BoundedBody.read(request, maxBodyBytes).onComplete(body -> {
@@ -77,7 +75,7 @@ final class IngestHandler {
 
     private void heartbeat(HttpServerRequest request, Buffer body, boolean seed) {
         if (!seed && !isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-            throw new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0);
+            throw WorkerErrors.notJson();
         }
         lastHeartbeatNanos = System.nanoTime();
         Heartbeat hb;
@@ -85,16 +83,14 @@ final class IngestHandler {
             hb = parser.parse(body.getBytes(), request.remoteAddress().hostAddress(), System.currentTimeMillis());
         } catch (HeartbeatRejected e) {
             metrics.rejected();
-            throw seed || e.isMalformed() ? ApiException.badRequest(e.error(), e.detail())
-                    : ApiException.unprocessable(e.error(), e.detail());
+            throw WorkerErrors.rejected(e, seed);
         }
         if (draining.getAsBoolean()) {
-            throw new ApiException(410, "worker draining", "this worker is leaving; register again with the balancer", 0);
+            throw WorkerErrors.draining();
         }
         Long movedAt = fence.revokedEpoch(hb.producer());
         if (movedAt != null) {
-            throw ApiException.conflict("producer assigned elsewhere", "producer " + hb.producer()
-                    + " was moved to another worker (epoch " + movedAt + "); register again with the balancer");
+            throw WorkerErrors.fenced(hb.producer(), movedAt);
         }
         ingest.submit(hb, vertx.getOrCreateContext(), request.response());
     }
@@ -106,10 +102,9 @@ final class IngestHandler {
         } else if (outcome instanceof IngestOutcome.Accepted) {
             Responses.json(response, 200, ACCEPTED);
         } else if (outcome instanceof IngestOutcome.Overloaded o) {
-            ErrorResponder.send(response, ApiException.unavailable("worker overloaded", o.reason(), 1));
+            ErrorResponder.send(response, WorkerErrors.overloaded(o));
         } else if (outcome instanceof IngestOutcome.StoreFailed f) {
-            ErrorResponder.send(response, ApiException.unavailable("store unavailable",
-                    "the heartbeat was not stored: " + f.reason(), 1));
+            ErrorResponder.send(response, WorkerErrors.notStored(f));
         }
     }
 

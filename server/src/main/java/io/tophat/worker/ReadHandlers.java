@@ -118,8 +118,7 @@ final class ReadHandlers {
     }
 
     private <T> Future<T> blocking(Callable<T> read) {
-        return storeReads.<T>executeBlocking(read, false).recover(e -> Future.failedFuture(
-                ApiException.unavailable("store unavailable", e.getMessage(), 1)));
+        return storeReads.<T>executeBlocking(read, false).recover(e -> Future.failedFuture(WorkerErrors.storeUnavailable(e)));
     }
 
     private static String producerId(RoutingContext rc) {

@@ -1,0 +1,48 @@
+package io.tophat.worker;
+
+import io.tophat.http.ApiException;
+
+/**
+ * The worker's one translation from domain outcomes to HTTP answers, with the seed protocol's rule: on
+ * {@code POST /heartbeat} every refused body is 400, as the original answered; API v1 says 422 for a readable
+ * body that is wrong.
+ */
+final class WorkerErrors {
+    private WorkerErrors() {
+    }
+
+    static ApiException rejected(HeartbeatRejected e, boolean seed) {
+        return seed || e.isMalformed() ? ApiException.badRequest(e.error(), e.detail())
+                : ApiException.unprocessable(e.error(), e.detail());
+    }
+
+    static ApiException notPost() {
+        return new ApiException(405, "method not allowed", "send heartbeats with POST", 0);
+    }
+
+    static ApiException notJson() {
+        return new ApiException(415, "unsupported media type", "send Content-Type: application/json", 0);
+    }
+
+    static ApiException draining() {
+        return new ApiException(410, "worker draining", "this worker is leaving; register again with the balancer", 0);
+    }
+
+    static ApiException fenced(String producer, long epoch) {
+        return ApiException.conflict("producer assigned elsewhere", "producer " + producer
+                + " was moved to another worker (epoch " + epoch + "); register again with the balancer");
+    }
+
+    static ApiException overloaded(IngestOutcome.Overloaded o) {
+        return ApiException.unavailable("worker overloaded", o.reason(), 1);
+    }
+
+    static ApiException notStored(IngestOutcome.StoreFailed f) {
+        return ApiException.unavailable("store unavailable", "the heartbeat was not stored: " + f.reason(), 1);
+    }
+
+    /** A read the store could not serve: try again shortly. */
+    static ApiException storeUnavailable(Throwable failure) {
+        return ApiException.unavailable("store unavailable", failure.getMessage(), 1);
+    }
+}
