@@ -1,12 +1,11 @@
 package io.tophat.balancer;
 
-import io.tophat.store.StoreException;
-import org.flywaydb.core.Flyway;
+import io.tophat.store.SqliteConnections;
+import io.tophat.store.SqliteFailures;
+import io.tophat.store.SqliteStoreConfig;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,33 +36,41 @@ public final class BalancerStore implements AutoCloseable {
     public record State(List<Worker> workers, List<Assignment> assignments) {
     }
 
-    private final Path file;
+    /** The balancer's schema; Flyway's history table keeps its default name, as in files made before. */
+    private static final SqliteConnections.Schema SCHEMA = new SqliteConnections.Schema("classpath:db/balancer/sqlite",
+            "flyway_schema_history", 1000, 8 * 1024 * 1024, "balancer state", "balancer.db");
+
+    private final SqliteFailures failures;
     private final Connection connection;
 
-    private BalancerStore(Path file, Connection connection) {
-        this.file = file;
+    private BalancerStore(SqliteFailures failures, Connection connection) {
+        this.failures = failures;
         this.connection = connection;
     }
 
+    /** Opens (creating when missing) the state file, through the same connection settings as the worker's store. */
     public static BalancerStore open(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        SqliteFailures failures = new SqliteFailures(absolute);
+        SqliteConnections database = new SqliteConnections(absolute, SCHEMA, SqliteStoreConfig.Synchronous.NORMAL,
+                failures);
+        database.prepareFolder();
+        Connection connection = null;
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            String url = "jdbc:sqlite:" + file.toAbsolutePath();
-            Flyway.configure().dataSource(url, null, null)
-                    .locations("classpath:db/balancer/sqlite")
-                    .loggers("slf4j")
-                    .load().migrate();
-            Connection connection = DriverManager.getConnection(url);
-            try (Statement s = connection.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=NORMAL");
-                s.execute("PRAGMA busy_timeout=5000");
-            }
+            connection = database.openWriter();
+            database.migrate();
             connection.setAutoCommit(false);
-            return new BalancerStore(file, connection);
-        } catch (Exception e) {
-            throw new StoreException("cannot open the balancer state at " + file
-                    + " (is it a TopHat balancer file, and is its folder writable?): " + e.getMessage(), e);
+            return new BalancerStore(failures, connection);
+        } catch (SQLException e) {
+            if (connection != null) {
+                SqliteConnections.closeQuietly(connection);
+            }
+            throw failures.translate("open the balancer state", e);
+        } catch (RuntimeException e) {
+            if (connection != null) {
+                SqliteConnections.closeQuietly(connection);
+            }
+            throw e;
         }
     }
 
@@ -86,7 +93,7 @@ public final class BalancerStore implements AutoCloseable {
             connection.commit();
             return new State(workers, assignments);
         } catch (SQLException e) {
-            throw new StoreException("cannot read the balancer state at " + file + ": " + e.getMessage(), e);
+            throw failures.translate("read the balancer state in", e);
         }
     }
 
@@ -125,16 +132,12 @@ public final class BalancerStore implements AutoCloseable {
             } catch (SQLException ignored) {
                 // the connection is unusable; the next apply reports it
             }
-            throw new StoreException("cannot write the balancer state at " + file + ": " + e.getMessage(), e);
+            throw failures.translate("write the balancer state to", e);
         }
     }
 
     @Override
     public void close() {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            throw new StoreException("cannot close the balancer state at " + file, e);
-        }
+        SqliteConnections.closeQuietly(connection);
     }
 }

@@ -3,6 +3,7 @@ package io.tophat.cli;
 import io.tophat.http.VertxRuntime;
 import io.tophat.store.SqliteStoreConfig;
 import io.tophat.worker.AckMode;
+import io.tophat.store.HeartbeatStores;
 import io.tophat.worker.WorkerConfig;
 import io.tophat.worker.WorkerConfig.Ingest;
 import io.tophat.worker.WorkerConfig.Listen;
@@ -109,7 +110,8 @@ final class WorkerCommand implements Callable<Integer> {
         Vertx vertx = VertxRuntime.create();
         lifecycle.started("Vert.x runtime", () -> Await.result(vertx.close(), Duration.ofSeconds(10)));
         try {
-            WorkerServer worker = WorkerServer.open(vertx, config);
+            WorkerServer worker = new WorkerServer(vertx, config,
+                    HeartbeatStores.sqlite(config.storage().dataDir(), config.storage().synchronous()));
             lifecycle.started("worker", () -> Await.result(worker.stop(), config.membership().drainTimeout().plusSeconds(60)));
             worker.onDrainRequested(() -> new Thread(lifecycle::stopAll, "tophat-drain").start());
             int bound = Await.result(worker.start(), Duration.ofSeconds(30));

@@ -3,6 +3,7 @@ package io.tophat.embedded;
 import io.tophat.http.VertxRuntime;
 import io.tophat.balancer.BalancerConfig;
 import io.tophat.balancer.BalancerServer;
+import io.tophat.store.HeartbeatStores;
 import io.tophat.worker.WorkerConfig;
 import io.tophat.worker.WorkerServer;
 import io.vertx.core.Future;
@@ -72,7 +73,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     public int startWorker(int index, int port) {
         WorkerConfig config = workerSettings.apply(WorkerConfig.embedded(List.of(balancerUri),
                 dataDir.resolve("worker-" + (index + 1)))).withPort(port);
-        WorkerServer worker = WorkerServer.open(vertx, config);
+        WorkerServer worker = new WorkerServer(vertx, config,
+                HeartbeatStores.sqlite(config.storage().dataDir(), config.storage().synchronous()));
         worker.onDrainRequested(() -> new Thread(() -> stopWorker(index), "tophat-drain-" + index).start());
         try {
             await(worker.start());

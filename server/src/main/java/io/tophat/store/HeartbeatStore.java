@@ -42,6 +42,9 @@ public interface HeartbeatStore extends AutoCloseable {
     /** The number of heartbeats in the history (for operators and tests). */
     long historySize();
 
+    /** Where the data is, for log lines: a file, or a database without its credentials. */
+    String description();
+
     /** A stable identity of the underlying database, the same for every worker that shares it. */
     String identity();
 

@@ -18,7 +18,7 @@ import java.time.Duration;
  * How the SQLite store gets its file ready and its connections made: the folder, the connection settings
  * (WAL, {@code synchronous}, busy timeout, cache) and the Flyway migrations of its {@link Schema}.
  */
-final class SqliteConnections {
+public final class SqliteConnections {
 
     /** How long a connection waits for a lock held by another process, and a reader for a free connection. */
     static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
@@ -28,7 +28,7 @@ final class SqliteConnections {
     static final int READ_CACHE_KIB = 16 * 1024;
     /** The history file's schema, and Flyway's table for it (named so that other schemas could share the file). */
     static final Schema HISTORY = new Schema("classpath:db/heartbeats/sqlite", "heartbeats_schema_history",
-            1000, 64 * 1024 * 1024);
+            1000, 64 * 1024 * 1024, "heartbeat store", "heartbeats.db");
     /**
      * The inbox file's schema. The merger checkpoints the inbox after every merge; its writer checkpoints only as
      * a safety net, when the WAL has grown to 64k pages (256 MiB), because a checkpoint in the writer's commit
@@ -36,18 +36,19 @@ final class SqliteConnections {
      * (about 130 MB at 40,000 heartbeats/s) instead of being cut back at every restart.
      */
     static final Schema INBOX = new Schema("classpath:db/heartbeats/sqlite-inbox", "inbox_schema_history",
-            65_536, 256 * 1024 * 1024);
+            65_536, 256 * 1024 * 1024, "heartbeat store", "heartbeats.db");
 
     /**
      * Where a file's migrations are, the table Flyway keeps its own history in, after how many WAL pages the
-     * writer's commit checkpoints, and the size the WAL file is cut back to when it starts over.
+     * writer's commit checkpoints, the size the WAL file is cut back to when it starts over, what the file is
+     * (for messages: "heartbeat store"), and the usual name of such a file.
      */
-    record Schema(String migrations, String historyTable, int autoCheckpointPages, int walSizeLimitBytes) {
+    public record Schema(String migrations, String historyTable, int autoCheckpointPages, int walSizeLimitBytes,
+                         String what, String usualFileName) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(SqliteConnections.class);
 
-    private static final String ACTION = "open the heartbeat store";
 
     private final Path file;
     private final String url;
@@ -56,7 +57,7 @@ final class SqliteConnections {
     private final Schema schema;
 
     /** {@code file} is absolute and normalised. */
-    SqliteConnections(Path file, Schema schema, SqliteStoreConfig.Synchronous synchronous, SqliteFailures failures) {
+    public SqliteConnections(Path file, Schema schema, SqliteStoreConfig.Synchronous synchronous, SqliteFailures failures) {
         this.file = file;
         this.schema = schema;
         this.url = "jdbc:sqlite:" + file;
@@ -65,22 +66,23 @@ final class SqliteConnections {
     }
 
     /** Refuses a folder where the file should be, and creates the file's missing parent folders. */
-    void prepareFolder() {
+    public void prepareFolder() {
+        String action = "open the " + schema.what();
         if (Files.isDirectory(file)) {
-            throw failures.other(ACTION, "it is a folder; give the path of a database file inside it, for example "
-                    + file.resolve("heartbeats.db"), null);
+            throw failures.other(action, "it is a folder; give the path of a database file inside it, for example "
+                    + file.resolve(schema.usualFileName()), null);
         }
         Path folder = file.getParent();
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
-            throw failures.other(ACTION, "its folder " + folder + " cannot be created (" + e
-                    + "); create it or choose a path the worker may write to", e);
+            throw failures.other(action, "its folder " + folder + " cannot be created (" + e
+                    + "); create it or choose a path the process may write to", e);
         }
     }
 
     /** The connection of the single writer; opening it puts the file in WAL mode. */
-    Connection openWriter() throws SQLException {
+    public Connection openWriter() throws SQLException {
         return writeConfig().createConnection(url);
     }
 
@@ -92,7 +94,7 @@ final class SqliteConnections {
     }
 
     /** Brings the schema up to date. */
-    void migrate() {
+    public void migrate() {
         SQLiteDataSource dataSource = new SQLiteDataSource(writeConfig());
         dataSource.setUrl(url);
         try {
@@ -131,7 +133,7 @@ final class SqliteConnections {
     }
 
     /** Closes {@code connection}, logging rather than throwing a failure: used when giving up or shutting down. */
-    static void closeQuietly(Connection connection) {
+    public static void closeQuietly(Connection connection) {
         try {
             connection.close();
         } catch (SQLException e) {

@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * The one place where SQLite's errors become {@link StoreException}s: the message says what failed, on which
  * file, why in words an operator knows, and what to do about it. The driver's exception stays as the cause.
  */
-final class SqliteFailures {
+public final class SqliteFailures {
 
     // SQLite's primary result codes (https://www.sqlite.org/rescode.html); extended codes keep them in the low byte.
     private static final int PERM = 3;
@@ -27,7 +27,7 @@ final class SqliteFailures {
 
     private final Path file;
 
-    SqliteFailures(Path file) {
+    public SqliteFailures(Path file) {
         this.file = file;
     }
 
@@ -35,28 +35,28 @@ final class SqliteFailures {
      * Translates {@code e}, raised while doing {@code action} (a phrase such as "append 10 heartbeats to"),
      * into a {@link StoreException} whose message reads "cannot {action} {file}: {reason}".
      */
-    StoreException translate(String action, SQLException e) {
+    public StoreException translate(String action, SQLException e) {
         return new StoreException("cannot " + action + " " + file + ": " + reason(e), e);
     }
 
     /** A failure that did not come from SQLite, such as a folder that cannot be created. */
-    StoreException other(String action, String reason, Throwable cause) {
+    public StoreException other(String action, String reason, Throwable cause) {
         return new StoreException("cannot " + action + " " + file + ": " + reason, cause);
     }
 
     private String reason(SQLException e) {
         return switch (primaryCode(e)) {
             case FULL -> "the disk is full; free space on the disk that holds the file";
-            case BUSY, LOCKED -> "the database is locked by another process; make sure only one TopHat worker uses"
-                    + " this file, or give each worker its own file";
+            case BUSY, LOCKED -> "the database is locked by another process; make sure only one TopHat process uses"
+                    + " this file, or give each process its own file";
             case NOTADB -> "the file is not a SQLite database; point the store at another file or move this one away";
             case CORRUPT -> "the database file is corrupt; restore it from a backup, or move it away to start"
                     + " an empty store (sqlite3's .recover command may save its data)";
-            case CANTOPEN -> "the file cannot be opened; check that its folder exists and that the worker may"
+            case CANTOPEN -> "the file cannot be opened; check that its folder exists and that the process may"
                     + " read and write both the folder and the file";
-            case READONLY -> "the database is read-only; give the worker write permission on the file, its folder"
+            case READONLY -> "the database is read-only; give the process write permission on the file, its folder"
                     + " and its -wal and -shm files";
-            case PERM, AUTH -> "access was denied; give the worker read and write permission on the file and its folder";
+            case PERM, AUTH -> "access was denied; give the process read and write permission on the file and its folder";
             case IOERR -> "a disk input/output error occurred (" + e.getMessage() + "); check the disk and the"
                     + " file system";
             case NOMEM -> "SQLite ran out of memory; give the process more memory";

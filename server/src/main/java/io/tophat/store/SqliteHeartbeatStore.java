@@ -175,6 +175,11 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
         return identity;
     }
 
+    @Override
+    public String description() {
+        return file.toString();
+    }
+
     /** The absolute path of the history file. */
     public Path file() {
         return file;

@@ -97,10 +97,6 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
      */
     public record Storage(Path dataDir, SqliteStoreConfig.Synchronous synchronous) {
         public static final String DEFAULT_SYNC = "normal";
-
-        public Path storeFile() {
-            return dataDir.resolve("heartbeats.db");
-        }
     }
 
     /** {@code durable} or {@code cached}. */

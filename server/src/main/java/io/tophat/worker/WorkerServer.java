@@ -8,8 +8,6 @@ import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
 import io.tophat.protocol.WorkerRegistration;
 import io.tophat.store.HeartbeatStore;
-import io.tophat.store.SqliteHeartbeatStore;
-import io.tophat.store.SqliteStoreConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -52,14 +50,10 @@ public final class WorkerServer {
     private volatile WorkerLoad lastLoad = WorkerLoad.NONE;
     private volatile Runnable onDrainRequested = () -> { };
 
-    /** A worker on its SQLite file under the configured data dir; not yet listening. */
-    public static WorkerServer open(Vertx vertx, WorkerConfig config) {
-        SqliteHeartbeatStore store = SqliteHeartbeatStore.open(new SqliteStoreConfig(config.storage().storeFile(),
-                config.storage().synchronous(), SqliteStoreConfig.DEFAULT_READ_CONNECTIONS));
-        return new WorkerServer(vertx, config, store);
-    }
-
-    /** Takes ownership of {@code store}: it is closed by {@link #stop}. */
+    /**
+     * A worker on the store its process chose (see {@code HeartbeatStores}); not yet listening. Takes ownership of
+     * {@code store}: it is closed by {@link #stop}.
+     */
     public WorkerServer(Vertx vertx, WorkerConfig config, HeartbeatStore store) {
         this.vertx = vertx;
         this.config = config;
@@ -139,7 +133,7 @@ public final class WorkerServer {
             return Future.all(registrations).map(port).onSuccess(p -> LOG.info(
                     "worker listening on {}:{} ({}), ack {}, cache {} producers, store {}", config.listen().host(), p,
                     VertxRuntime.transport(vertx),
-                    config.ingest().ack().name().toLowerCase(), config.ingest().cacheSize(), config.storage().storeFile()));
+                    config.ingest().ack().name().toLowerCase(), config.ingest().cacheSize(), store.description()));
         });
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tophat.balancer.BalancerConfig;
 import io.tophat.balancer.BalancerServer;
 import io.tophat.testing.Http;
+import io.tophat.store.HeartbeatStores;
 import io.tophat.worker.WorkerConfig;
 import io.tophat.worker.WorkerServer;
 import io.vertx.core.Future;
@@ -94,7 +95,8 @@ class DrainAcrossBalancerRestartTest {
     private WorkerServer startWorker(int balancerPort, String name) throws Exception {
         WorkerConfig config = WorkerConfig.embedded(List.of(URI.create("http://127.0.0.1:" + balancerPort)),
                 dir.resolve(name)).withLeaseInterval(LEASE, Duration.ofSeconds(20));
-        WorkerServer worker = WorkerServer.open(vertx, config);
+        WorkerServer worker = new WorkerServer(vertx, config,
+                HeartbeatStores.sqlite(config.storage().dataDir(), config.storage().synchronous()));
         join(worker.start());
         return worker;
     }
