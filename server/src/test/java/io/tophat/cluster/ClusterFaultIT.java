@@ -59,293 +59,266 @@ class ClusterFaultIT {
     @Test
     void a_sigkilled_workers_producers_move_within_three_lease_intervals_and_no_acknowledged_heartbeat_is_lost(TestInfo test)
             throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT, "--strategy", "hash")) {
-            showLogsOnFailure(cluster, () -> {
-                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "k", PRODUCERS, SEND_INTERVAL);
-                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
-                ClusterWatch watch = new ClusterWatch(cluster);
-                try {
-                    warmUp(load, consumers);
-                    String deadUrl = cluster.workerUrl(1);
-                    String deadId = cluster.workerId(1);
-                    List<ProducerLoad.Phone> victims = load.ackedBy(deadUrl);
-                    assertThat(victims).isNotEmpty();
+        scenario(test, "k", scene -> {
+            ProcessCluster cluster = scene.cluster();
+            ProducerLoad load = scene.load();
+            Consumers consumers = scene.consumers();
+            ClusterWatch watch = new ClusterWatch(cluster);
+            try {
+                String deadUrl = cluster.workerUrl(1);
+                String deadId = cluster.workerId(1);
+                List<ProducerLoad.Phone> victims = load.ackedBy(deadUrl);
+                assertThat(victims).isNotEmpty();
 
-                    Map<String, String> workerBefore = load.ackWorkers();
-                    long killed = System.nanoTime();
-                    cluster.worker(1).kill();
+                Map<String, String> workerBefore = load.ackWorkers();
+                long killed = System.nanoTime();
+                cluster.worker(1).kill();
 
-                    long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
-                    long moved = awaitMovedAway(victims, deadUrl, killed, Duration.ofSeconds(15));
-                    long markedDead = awaitTrue(() -> watch.firstSeenDead(deadId, killed), Duration.ofSeconds(15));
-                    Thread.sleep(1500);
-                    consumers.close();
-                    watch.close();
-                    load.stop();
-                    cluster.killAll();
+                long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
+                long moved = awaitMovedAway(victims, deadUrl, killed, Duration.ofSeconds(15));
+                long markedDead = awaitTrue(() -> watch.firstSeenDead(deadId, killed), Duration.ofSeconds(15));
+                Thread.sleep(1500);
+                consumers.close();
+                watch.close();
+                load.stop();
+                cluster.killAll();
 
-                    StoreAudit audit = StoreAudit.read(cluster.workerStores(), load.ids());
-                    List<String> lost = audit.missing(load.acknowledged());
-                    List<Consumers.Redirect> redirects = consumers.redirects();
-                    List<Consumers.Redirect> toDead = redirectsWhileDead(redirects, watch, deadId);
-                    long afterDead = redirects.stream().filter(r -> r.startNanos() > markedDead).count();
-                    List<String> bystandersMoved = movedWithout(load, victims, workerBefore, killed);
-                    report("worker SIGKILL: %d of %d producers on the killed worker; all acknowledged by a live worker "
-                                    + "%d ms after the kill (median %d ms); balancer marked it dead after %d ms; consumers "
-                                    + "served current data for all %d producers after %d ms",
-                            victims.size(), PRODUCERS, ms(moved - killed), medianMoveMs(victims, deadUrl, killed),
-                            ms(markedDead - killed), PRODUCERS, allCurrent < 0 ? -1 : ms(allCurrent - killed));
-                    report("worker SIGKILL: %d heartbeats acknowledged, %d stored (a retried one may be on two "
-                                    + "workers), %d lost; %d redirects checked "
-                                    + "(%d after the worker was marked dead), %d to the dead worker while dead; "
-                                    + "%d producers of live workers moved; background reads %s",
-                            load.acknowledgedCount(), audit.rows(), lost.size(), redirects.size(), afterDead, toDead.size(),
-                            bystandersMoved.size(), consumers.outcomes());
+                StoreAudit audit = StoreAudit.read(cluster.workerStores(), load.ids());
+                List<String> lost = audit.missing(load.acknowledged());
+                List<Consumers.Redirect> redirects = consumers.redirects();
+                List<Consumers.Redirect> toDead = redirectsWhileDead(redirects, watch, deadId);
+                long afterDead = redirects.stream().filter(r -> r.startNanos() > markedDead).count();
+                List<String> bystandersMoved = movedWithout(load, victims, workerBefore, killed);
+                report("worker SIGKILL: %d of %d producers on the killed worker; all acknowledged by a live worker "
+                                + "%d ms after the kill (median %d ms); balancer marked it dead after %d ms; consumers "
+                                + "served current data for all %d producers after %d ms",
+                        victims.size(), PRODUCERS, ms(moved - killed), medianMoveMs(victims, deadUrl, killed),
+                        ms(markedDead - killed), PRODUCERS, allCurrent < 0 ? -1 : ms(allCurrent - killed));
+                report("worker SIGKILL: %d heartbeats acknowledged, %d stored (a retried one may be on two "
+                                + "workers), %d lost; %d redirects checked "
+                                + "(%d after the worker was marked dead), %d to the dead worker while dead; "
+                                + "%d producers of live workers moved; background reads %s",
+                        load.acknowledgedCount(), audit.rows(), lost.size(), redirects.size(), afterDead, toDead.size(),
+                        bystandersMoved.size(), consumers.outcomes());
 
-                    assertThat(ms(moved - killed)).as("failover ms").isLessThanOrEqualTo(bound(3));
-                    assertThat(ms(markedDead - killed)).as("dead detection ms").isLessThanOrEqualTo(bound(3));
-                    assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
-                    assertThat(ms(allCurrent - killed)).as("consumer recovery ms").isLessThanOrEqualTo(5000);
-                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
-                    assertThat(afterDead).as("redirects after the worker was marked dead").isPositive();
-                    assertThat(toDead).as("redirects to the worker while the balancer held it dead").isEmpty();
-                    assertThat(bystandersMoved).as("producers of live workers that moved").isEmpty();
-                } finally {
-                    consumers.close();
-                    watch.close();
-                    load.stop();
-                }
-                return null;
-            });
-        }
+                assertThat(ms(moved - killed)).as("failover ms").isLessThanOrEqualTo(bound(3));
+                assertThat(ms(markedDead - killed)).as("dead detection ms").isLessThanOrEqualTo(bound(3));
+                assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+                assertThat(ms(allCurrent - killed)).as("consumer recovery ms").isLessThanOrEqualTo(5000);
+                assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+                assertThat(afterDead).as("redirects after the worker was marked dead").isPositive();
+                assertThat(toDead).as("redirects to the worker while the balancer held it dead").isEmpty();
+                assertThat(bystandersMoved).as("producers of live workers that moved").isEmpty();
+            } finally {
+                watch.close();
+            }
+        }, "--strategy", "hash");
     }
 
     @Test
     void a_sigkilled_and_restarted_balancer_serves_consumers_again_within_one_lease_interval_while_producers_keep_sending(
             TestInfo test) throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
-            showLogsOnFailure(cluster, () -> {
-                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "b", PRODUCERS, SEND_INTERVAL);
-                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
-                try {
-                    warmUp(load, consumers);
-                    long reRegistered = load.reRegistrations();
-                    long ackedBefore = load.acknowledgedCount();
-                    Map<String, String> workerBefore = load.ackWorkers();
+        scenario(test, "b", scene -> {
+            ProcessCluster cluster = scene.cluster();
+            ProducerLoad load = scene.load();
+            Consumers consumers = scene.consumers();
+            long reRegistered = load.reRegistrations();
+            long ackedBefore = load.acknowledgedCount();
+            Map<String, String> workerBefore = load.ackWorkers();
 
-                    long killed = System.nanoTime();
-                    cluster.balancer().kill();
-                    Thread.sleep(3 * LEASE.toMillis());
-                    load.awaitAllAcknowledgedAfter(killed + LEASE.toNanos(), Duration.ofSeconds(5));
-                    long ackedWhileDown = load.acknowledgedCount() - ackedBefore;
-                    long reRegisteredWhileDown = load.reRegistrations() - reRegistered;
+            long killed = System.nanoTime();
+            cluster.balancer().kill();
+            Thread.sleep(3 * LEASE.toMillis());
+            load.awaitAllAcknowledgedAfter(killed + LEASE.toNanos(), Duration.ofSeconds(5));
+            long ackedWhileDown = load.acknowledgedCount() - ackedBefore;
+            long reRegisteredWhileDown = load.reRegistrations() - reRegistered;
 
-                    cluster.launchBalancer();
-                    long back = awaitTrue(() -> cluster.healthy() ? System.nanoTime() : -1, ProcessCluster.START_TIMEOUT);
-                    long firstServed = awaitTrue(() -> consumers.read(load.ids().get(0)).n() >= 0 ? System.nanoTime() : -1,
-                            Duration.ofSeconds(10));
-                    long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
-                    long allAlive = awaitTrue(() -> allAlive(cluster) ? System.nanoTime() : -1, Duration.ofSeconds(10));
-                    JsonNode status = cluster.status();
-                    Thread.sleep(1000);
-                    load.stop();
-                    cluster.killAll();
+            cluster.launchBalancer();
+            long back = awaitTrue(() -> cluster.healthy() ? System.nanoTime() : -1, ProcessCluster.START_TIMEOUT);
+            long firstServed = awaitTrue(() -> consumers.read(load.ids().get(0)).n() >= 0 ? System.nanoTime() : -1,
+                    Duration.ofSeconds(10));
+            long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
+            long allAlive = awaitTrue(() -> allAlive(cluster) ? System.nanoTime() : -1, Duration.ofSeconds(10));
+            JsonNode status = cluster.status();
+            Thread.sleep(1000);
+            load.stop();
+            cluster.killAll();
 
-                    List<String> lost = StoreAudit.read(cluster.workerStores(), load.ids()).missing(load.acknowledged());
-                    List<String> moved = movedWithout(load, List.of(), workerBefore, killed);
-                    report("balancer SIGKILL: %d heartbeats acknowledged in the %d ms it was down, %d re-registrations, "
-                                    + "%d producers changed worker; "
-                                    + "after the restart the first consumer was served in %d ms, all %d producers current "
-                                    + "in %d ms, all 3 workers alive in %d ms; %d acknowledged heartbeats lost",
-                            ackedWhileDown, 3 * LEASE.toMillis(), reRegisteredWhileDown, moved.size(),
-                            ms(firstServed - back), PRODUCERS,
-                            allCurrent < 0 ? -1 : ms(allCurrent - back), ms(allAlive - back), lost.size());
+            List<String> lost = StoreAudit.read(cluster.workerStores(), load.ids()).missing(load.acknowledged());
+            List<String> moved = movedWithout(load, List.of(), workerBefore, killed);
+            report("balancer SIGKILL: %d heartbeats acknowledged in the %d ms it was down, %d re-registrations, "
+                            + "%d producers changed worker; "
+                            + "after the restart the first consumer was served in %d ms, all %d producers current "
+                            + "in %d ms, all 3 workers alive in %d ms; %d acknowledged heartbeats lost",
+                    ackedWhileDown, 3 * LEASE.toMillis(), reRegisteredWhileDown, moved.size(),
+                    ms(firstServed - back), PRODUCERS,
+                    allCurrent < 0 ? -1 : ms(allCurrent - back), ms(allAlive - back), lost.size());
 
-                    assertThat(ackedWhileDown).as("heartbeats acknowledged while the balancer was down")
-                            .isGreaterThanOrEqualTo(PRODUCERS * 2L);
-                    assertThat(reRegisteredWhileDown).as("producers that had to re-register").isZero();
-                    assertThat(moved).as("producers that changed worker").isEmpty();
-                    assertThat(ms(firstServed - back)).as("first consumer served after the restart, ms")
-                            .isLessThanOrEqualTo(LEASE.toMillis());
-                    assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
-                    assertThat(ms(allCurrent - back)).as("all producers served after the restart, ms")
-                            .isLessThanOrEqualTo(bound(1));
-                    assertThat(status.path("producers").asInt()).isEqualTo(PRODUCERS);
-                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
-                } finally {
-                    consumers.close();
-                    load.stop();
-                }
-                return null;
-            });
-        }
+            assertThat(ackedWhileDown).as("heartbeats acknowledged while the balancer was down")
+                    .isGreaterThanOrEqualTo(PRODUCERS * 2L);
+            assertThat(reRegisteredWhileDown).as("producers that had to re-register").isZero();
+            assertThat(moved).as("producers that changed worker").isEmpty();
+            assertThat(ms(firstServed - back)).as("first consumer served after the restart, ms")
+                    .isLessThanOrEqualTo(LEASE.toMillis());
+            assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+            assertThat(ms(allCurrent - back)).as("all producers served after the restart, ms")
+                    .isLessThanOrEqualTo(bound(1));
+            assertThat(status.path("producers").asInt()).isEqualTo(PRODUCERS);
+            assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+        });
     }
 
     @Test
     void a_worker_frozen_with_sigstop_loses_its_producers_then_renews_and_refuses_the_moved_ones(TestInfo test) throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT,
-                "--strategy", "least-loaded")) {
-            showLogsOnFailure(cluster, () -> {
-                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "s", PRODUCERS, SEND_INTERVAL);
-                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
-                ClusterWatch watch = new ClusterWatch(cluster);
-                try {
-                    warmUp(load, consumers);
-                    String frozenUrl = cluster.workerUrl(1);
-                    String frozenId = cluster.workerId(1);
-                    List<ProducerLoad.Phone> victims = load.ackedBy(frozenUrl);
-                    assertThat(victims).isNotEmpty();
+        scenario(test, "s", scene -> {
+            ProcessCluster cluster = scene.cluster();
+            ProducerLoad load = scene.load();
+            Consumers consumers = scene.consumers();
+            ClusterWatch watch = new ClusterWatch(cluster);
+            try {
+                String frozenUrl = cluster.workerUrl(1);
+                String frozenId = cluster.workerId(1);
+                List<ProducerLoad.Phone> victims = load.ackedBy(frozenUrl);
+                assertThat(victims).isNotEmpty();
 
-                    Map<String, String> workerBefore = load.ackWorkers();
-                    long stopped = System.nanoTime();
-                    cluster.worker(1).signal("STOP");
-                    Thread.sleep(5000);
-                    long movedBeforeCont = victims.stream().filter(p -> p.firstAckAwayFrom(frozenUrl, stopped) >= 0).count();
-                    long moved = awaitMovedAway(victims, frozenUrl, stopped, Duration.ZERO);
-                    long markedDead = watch.firstSeenDead(frozenId, stopped);
-                    long continued = System.nanoTime();
-                    cluster.worker(1).signal("CONT");
+                Map<String, String> workerBefore = load.ackWorkers();
+                long stopped = System.nanoTime();
+                cluster.worker(1).signal("STOP");
+                Thread.sleep(5000);
+                long movedBeforeCont = victims.stream().filter(p -> p.firstAckAwayFrom(frozenUrl, stopped) >= 0).count();
+                long moved = awaitMovedAway(victims, frozenUrl, stopped, Duration.ZERO);
+                long markedDead = watch.firstSeenDead(frozenId, stopped);
+                long continued = System.nanoTime();
+                cluster.worker(1).signal("CONT");
 
-                    long aliveAgain = awaitTrue(() -> watch.firstSeenAliveAgain(frozenId, stopped),
-                            Duration.ofMillis(bound(3)));
-                    Thread.sleep(LEASE.toMillis() / 4);
-                    ProducerLoad.Phone moved0 = victims.get(0);
-                    HttpResponse<String> fenced = ProcessCluster.send("POST", URI.create(frozenUrl + "/heartbeat"),
-                            "{\"id\":\"" + moved0.id + "\",\"seq\":1,\"location\":{\"lat\":1,\"lon\":1},\"data\":{\"n\":-1}}");
-                    JsonNode frozenStatus = cluster.memberStatus(1);
+                long aliveAgain = awaitTrue(() -> watch.firstSeenAliveAgain(frozenId, stopped),
+                        Duration.ofMillis(bound(3)));
+                Thread.sleep(LEASE.toMillis() / 4);
+                ProducerLoad.Phone moved0 = victims.get(0);
+                HttpResponse<String> fenced = ProcessCluster.send("POST", URI.create(frozenUrl + "/heartbeat"),
+                        "{\"id\":\"" + moved0.id + "\",\"seq\":1,\"location\":{\"lat\":1,\"lon\":1},\"data\":{\"n\":-1}}");
+                JsonNode frozenStatus = cluster.memberStatus(1);
 
-                    Map<String, Long> seqAtSettle = new HashMap<>();
-                    load.phones().forEach(p -> seqAtSettle.put(p.id, p.lastAckedSeq));
-                    Thread.sleep(2000);
-                    long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(5));
-                    consumers.close();
-                    watch.close();
-                    load.stop();
-                    cluster.killAll();
+                Map<String, Long> seqAtSettle = new HashMap<>();
+                load.phones().forEach(p -> seqAtSettle.put(p.id, p.lastAckedSeq));
+                Thread.sleep(2000);
+                long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(5));
+                consumers.close();
+                watch.close();
+                load.stop();
+                cluster.killAll();
 
-                    StoreAudit audit = StoreAudit.read(cluster.workerStores(), load.ids());
-                    List<String> lost = audit.missing(load.acknowledged());
-                    Map<String, List<Path>> owners = new HashMap<>();
-                    for (String id : load.ids()) {
-                        List<Path> holding = audit.holdingAbove(id, seqAtSettle.get(id));
-                        if (holding.size() != 1) {
-                            owners.put(id, holding);
-                        }
+                StoreAudit audit = StoreAudit.read(cluster.workerStores(), load.ids());
+                List<String> lost = audit.missing(load.acknowledged());
+                Map<String, List<Path>> owners = new HashMap<>();
+                for (String id : load.ids()) {
+                    List<Path> holding = audit.holdingAbove(id, seqAtSettle.get(id));
+                    if (holding.size() != 1) {
+                        owners.put(id, holding);
                     }
-                    List<Consumers.Redirect> toDead = redirectsWhileDead(consumers.redirects(), watch, frozenId);
-                    List<String> bystandersMoved = movedWithout(load, victims, workerBefore, stopped);
-                    report("worker SIGSTOP 5 s: %d of %d producers on it; %d moved before SIGCONT, all acknowledged "
-                                    + "elsewhere %d ms after SIGSTOP (median %d ms); marked dead after %d ms; alive "
-                                    + "again %d ms after SIGCONT; a moved producer's heartbeat to it answered %d; "
-                                    + "the balancer counts %s producers on it",
-                            victims.size(), PRODUCERS, movedBeforeCont, moved < 0 ? -1 : ms(moved - stopped),
-                            medianMoveMs(victims, frozenUrl, stopped), markedDead < 0 ? -1 : ms(markedDead - stopped),
-                            ms(aliveAgain - continued), fenced.statusCode(),
-                            frozenStatus == null ? "?" : frozenStatus.path("producers").asText());
-                    report("worker SIGSTOP 5 s: %d heartbeats acknowledged, %d lost; %d producers whose heartbeats "
-                                    + "after settling are not on exactly one worker; %d redirects to it while dead; "
-                                    + "%d producers of other workers moved; background reads %s",
-                            load.acknowledgedCount(), lost.size(), owners.size(), toDead.size(), bystandersMoved.size(),
-                            consumers.outcomes());
-
-                    assertThat(movedBeforeCont).as("producers that moved while the worker was frozen")
-                            .isEqualTo(victims.size());
-                    assertThat(markedDead).as("marked dead while frozen").isPositive();
-                    assertThat(ms(markedDead - stopped)).isLessThanOrEqualTo(bound(3));
-                    assertThat(fenced.statusCode()).as("heartbeat of a moved producer: " + fenced.body()).isEqualTo(409);
-                    assertThat(frozenStatus.path("alive").asBoolean()).isTrue();
-                    assertThat(frozenStatus.path("producers").asInt()).isZero();
-                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
-                    assertThat(owners).as("producers whose newest heartbeats are on more or fewer than one worker")
-                            .isEmpty();
-                    assertThat(toDead).as("redirects to the worker while the balancer held it dead").isEmpty();
-                    assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
-                    assertThat(bystandersMoved).as("producers of other workers that moved").isEmpty();
-                } finally {
-                    consumers.close();
-                    watch.close();
-                    load.stop();
                 }
-                return null;
-            });
-        }
+                List<Consumers.Redirect> toDead = redirectsWhileDead(consumers.redirects(), watch, frozenId);
+                List<String> bystandersMoved = movedWithout(load, victims, workerBefore, stopped);
+                report("worker SIGSTOP 5 s: %d of %d producers on it; %d moved before SIGCONT, all acknowledged "
+                                + "elsewhere %d ms after SIGSTOP (median %d ms); marked dead after %d ms; alive "
+                                + "again %d ms after SIGCONT; a moved producer's heartbeat to it answered %d; "
+                                + "the balancer counts %s producers on it",
+                        victims.size(), PRODUCERS, movedBeforeCont, moved < 0 ? -1 : ms(moved - stopped),
+                        medianMoveMs(victims, frozenUrl, stopped), markedDead < 0 ? -1 : ms(markedDead - stopped),
+                        ms(aliveAgain - continued), fenced.statusCode(),
+                        frozenStatus == null ? "?" : frozenStatus.path("producers").asText());
+                report("worker SIGSTOP 5 s: %d heartbeats acknowledged, %d lost; %d producers whose heartbeats "
+                                + "after settling are not on exactly one worker; %d redirects to it while dead; "
+                                + "%d producers of other workers moved; background reads %s",
+                        load.acknowledgedCount(), lost.size(), owners.size(), toDead.size(), bystandersMoved.size(),
+                        consumers.outcomes());
+
+                assertThat(movedBeforeCont).as("producers that moved while the worker was frozen")
+                        .isEqualTo(victims.size());
+                assertThat(markedDead).as("marked dead while frozen").isPositive();
+                assertThat(ms(markedDead - stopped)).isLessThanOrEqualTo(bound(3));
+                assertThat(fenced.statusCode()).as("heartbeat of a moved producer: " + fenced.body()).isEqualTo(409);
+                assertThat(frozenStatus.path("alive").asBoolean()).isTrue();
+                assertThat(frozenStatus.path("producers").asInt()).isZero();
+                assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+                assertThat(owners).as("producers whose newest heartbeats are on more or fewer than one worker")
+                        .isEmpty();
+                assertThat(toDead).as("redirects to the worker while the balancer held it dead").isEmpty();
+                assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+                assertThat(bystandersMoved).as("producers of other workers that moved").isEmpty();
+            } finally {
+                watch.close();
+            }
+        }, "--strategy", "least-loaded");
     }
 
     @Test
     void a_worker_drained_through_the_balancer_or_stopped_with_sigterm_moves_its_producers_leaves_and_exits_zero(TestInfo test)
             throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
-            showLogsOnFailure(cluster, () -> {
-                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "d", PRODUCERS, SEND_INTERVAL);
-                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
-                try {
-                    warmUp(load, consumers);
-                    String drainedUrl = cluster.workerUrl(1);
-                    List<ProducerLoad.Phone> drainedVictims = load.ackedBy(drainedUrl);
-                    assertThat(drainedVictims).isNotEmpty();
+        scenario(test, "d", scene -> {
+            ProcessCluster cluster = scene.cluster();
+            ProducerLoad load = scene.load();
+            Consumers consumers = scene.consumers();
+            String drainedUrl = cluster.workerUrl(1);
+            List<ProducerLoad.Phone> drainedVictims = load.ackedBy(drainedUrl);
+            assertThat(drainedVictims).isNotEmpty();
 
-                    Map<String, String> beforeDrain = load.ackWorkers();
-                    long asked = System.nanoTime();
-                    HttpResponse<String> drain = cluster.balancerRequest("POST",
-                            "/api/v1/workers/" + cluster.workerId(1) + "/drain", null);
-                    int drainExit = cluster.worker(1).waitFor(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
-                    long drainExited = System.nanoTime();
-                    long drainMoved = awaitMovedAway(drainedVictims, drainedUrl, asked, Duration.ofSeconds(5));
-                    JsonNode drainedStatus = cluster.memberStatus(1);
-                    long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(5));
-                    List<String> movedByDrain = movedWithout(load, drainedVictims, beforeDrain, asked);
+            Map<String, String> beforeDrain = load.ackWorkers();
+            long asked = System.nanoTime();
+            HttpResponse<String> drain = cluster.balancerRequest("POST",
+                    "/api/v1/workers/" + cluster.workerId(1) + "/drain", null);
+            int drainExit = cluster.worker(1).waitFor(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
+            long drainExited = System.nanoTime();
+            long drainMoved = awaitMovedAway(drainedVictims, drainedUrl, asked, Duration.ofSeconds(5));
+            JsonNode drainedStatus = cluster.memberStatus(1);
+            long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(5));
+            List<String> movedByDrain = movedWithout(load, drainedVictims, beforeDrain, asked);
 
-                    String stoppedUrl = cluster.workerUrl(2);
-                    List<ProducerLoad.Phone> stoppedVictims = load.ackedBy(stoppedUrl);
-                    Map<String, String> beforeTerm = load.ackWorkers();
-                    long termed = System.nanoTime();
-                    int termExit = cluster.worker(2).terminate(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
-                    long termExited = System.nanoTime();
-                    long termMoved = awaitMovedAway(stoppedVictims, stoppedUrl, termed, Duration.ofSeconds(5));
-                    JsonNode stoppedStatus = cluster.memberStatus(2);
-                    List<String> movedByTerm = movedWithout(load, stoppedVictims, beforeTerm, termed);
-                    Thread.sleep(500);
-                    load.stop();
-                    cluster.killAll();
+            String stoppedUrl = cluster.workerUrl(2);
+            List<ProducerLoad.Phone> stoppedVictims = load.ackedBy(stoppedUrl);
+            Map<String, String> beforeTerm = load.ackWorkers();
+            long termed = System.nanoTime();
+            int termExit = cluster.worker(2).terminate(DRAIN_TIMEOUT.plus(LEASE).plus(SLACK));
+            long termExited = System.nanoTime();
+            long termMoved = awaitMovedAway(stoppedVictims, stoppedUrl, termed, Duration.ofSeconds(5));
+            JsonNode stoppedStatus = cluster.memberStatus(2);
+            List<String> movedByTerm = movedWithout(load, stoppedVictims, beforeTerm, termed);
+            Thread.sleep(500);
+            load.stop();
+            cluster.killAll();
 
-                    List<String> lost = StoreAudit.read(cluster.workerStores(), load.ids()).missing(load.acknowledged());
-                    report("drain: answered %d; its %d producers acknowledged elsewhere %d ms after the request; the "
-                                    + "worker exited %d after %d ms (--drain-timeout %d ms); %d producers of other "
-                                    + "workers moved",
-                            drain.statusCode(), drainedVictims.size(), drainMoved < 0 ? -1 : ms(drainMoved - asked),
-                            drainExit, ms(drainExited - asked), DRAIN_TIMEOUT.toMillis(), movedByDrain.size());
-                    report("SIGTERM: its %d producers acknowledged elsewhere %d ms after the signal; the worker exited "
-                                    + "%d after %d ms; %d producers of other workers moved; %d acknowledged heartbeats lost "
-                                    + "over both", stoppedVictims.size(), termMoved < 0 ? -1 : ms(termMoved - termed),
-                            termExit, ms(termExited - termed), movedByTerm.size(), lost.size());
+            List<String> lost = StoreAudit.read(cluster.workerStores(), load.ids()).missing(load.acknowledged());
+            report("drain: answered %d; its %d producers acknowledged elsewhere %d ms after the request; the "
+                            + "worker exited %d after %d ms (--drain-timeout %d ms); %d producers of other "
+                            + "workers moved",
+                    drain.statusCode(), drainedVictims.size(), drainMoved < 0 ? -1 : ms(drainMoved - asked),
+                    drainExit, ms(drainExited - asked), DRAIN_TIMEOUT.toMillis(), movedByDrain.size());
+            report("SIGTERM: its %d producers acknowledged elsewhere %d ms after the signal; the worker exited "
+                            + "%d after %d ms; %d producers of other workers moved; %d acknowledged heartbeats lost "
+                            + "over both", stoppedVictims.size(), termMoved < 0 ? -1 : ms(termMoved - termed),
+                    termExit, ms(termExited - termed), movedByTerm.size(), lost.size());
 
-                    assertThat(drain.statusCode()).isEqualTo(200);
-                    assertThat(drain.body()).contains("\"draining\":true");
-                    assertThat(drainExit).as("exit code after a drain request").isZero();
-                    assertThat(ms(drainExited - asked)).isLessThanOrEqualTo(DRAIN_TIMEOUT.toMillis());
-                    assertThat(drainMoved).as("all its producers acknowledged elsewhere").isNotEqualTo(-1)
-                            .isLessThan(drainExited);
-                    assertThat(movedByDrain).as("producers of other workers that moved").isEmpty();
-                    assertThat(drainedStatus).as("the drained worker left the balancer").isNull();
-                    assertThat(cluster.worker(1).output()).contains("left the balancer");
-                    assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
-                    assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
+            assertThat(drain.statusCode()).isEqualTo(200);
+            assertThat(drain.body()).contains("\"draining\":true");
+            assertThat(drainExit).as("exit code after a drain request").isZero();
+            assertThat(ms(drainExited - asked)).isLessThanOrEqualTo(DRAIN_TIMEOUT.toMillis());
+            assertThat(drainMoved).as("all its producers acknowledged elsewhere").isNotEqualTo(-1)
+                    .isLessThan(drainExited);
+            assertThat(movedByDrain).as("producers of other workers that moved").isEmpty();
+            assertThat(drainedStatus).as("the drained worker left the balancer").isNull();
+            assertThat(cluster.worker(1).output()).contains("left the balancer");
+            assertThat(allCurrent).as("consumers served current data for all producers").isPositive();
+            assertThat(lost).as("acknowledged heartbeats missing from every store").isEmpty();
 
-                    assertThat(stoppedVictims).isNotEmpty();
-                    assertThat(termMoved).as("all its producers acknowledged elsewhere").isNotEqualTo(-1)
-                            .isLessThan(termExited);
-                    assertThat(movedByTerm).as("producers of other workers that moved").isEmpty();
-                    assertThat(stoppedStatus).as("the stopped worker left the balancer").isNull();
-                    assertThat(cluster.worker(2).output()).contains("left the balancer");
-                    assertThat(termExit).as("exit code after SIGTERM (143 is the JVM's own exit code for a shutdown by "
-                            + "signal: the shutdown hook must end the process with 0 after a clean stop)").isZero();
-                } finally {
-                    consumers.close();
-                    load.stop();
-                }
-                return null;
-            });
-        }
+            assertThat(stoppedVictims).isNotEmpty();
+            assertThat(termMoved).as("all its producers acknowledged elsewhere").isNotEqualTo(-1)
+                    .isLessThan(termExited);
+            assertThat(movedByTerm).as("producers of other workers that moved").isEmpty();
+            assertThat(stoppedStatus).as("the stopped worker left the balancer").isNull();
+            assertThat(cluster.worker(2).output()).contains("left the balancer");
+            assertThat(termExit).as("exit code after SIGTERM (143 is the JVM's own exit code for a shutdown by "
+                    + "signal: the shutdown hook must end the process with 0 after a clean stop)").isZero();
+        });
     }
 
     @Test
@@ -403,6 +376,37 @@ class ClusterFaultIT {
     }
 
     // --- helpers --------------------------------------------------------------------------------------
+
+    /** What a fault scenario runs on: a cluster of real processes, producers sending, consumers reading. */
+    private record Scene(ProcessCluster cluster, ProducerLoad load, Consumers consumers) {
+    }
+
+    @FunctionalInterface
+    private interface SceneBody {
+        void run(Scene scene) throws Exception;
+    }
+
+    /**
+     * The skeleton every fault scenario shares: three workers and a balancer (started with {@code balancerArgs}),
+     * {@link #PRODUCERS} producers with ids starting {@code prefix}, two background consumers, a warm-up, then
+     * {@code body}; the logs are shown when it fails, and load and consumers are stopped whatever happens.
+     */
+    private void scenario(TestInfo test, String prefix, SceneBody body, String... balancerArgs) throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT, balancerArgs)) {
+            showLogsOnFailure(cluster, () -> {
+                ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), prefix, PRODUCERS, SEND_INTERVAL);
+                Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
+                try {
+                    warmUp(load, consumers);
+                    body.run(new Scene(cluster, load, consumers));
+                } finally {
+                    consumers.close();
+                    load.stop();
+                }
+                return null;
+            });
+        }
+    }
 
     /** Waits until every producer is acknowledged, starts two background consumers, and lets it all run a second. */
     private static void warmUp(ProducerLoad load, Consumers consumers) throws InterruptedException {
