@@ -415,25 +415,28 @@ class ClusterFaultIT {
         Thread.sleep(1000);
     }
 
-    /** Waits until every producer was acknowledged by another worker after {@code sinceNanos}; returns the latest such time. */
-    private static long awaitMovedAway(List<ProducerLoad.Phone> phones, String worker, long sinceNanos, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+    /**
+     * Waits until every producer was acknowledged by another worker after {@code sinceNanos}; returns the latest
+     * such time, or -1 when that did not happen within {@code timeout} (zero: looks once).
+     */
+    private static long awaitMovedAway(List<ProducerLoad.Phone> phones, String worker, long sinceNanos, Duration timeout) {
+        Callable<Long> allMoved = () -> {
             long latest = -1;
-            boolean all = true;
             for (ProducerLoad.Phone p : phones) {
                 long at = p.firstAckAwayFrom(worker, sinceNanos);
-                all &= at >= 0;
+                if (at < 0) {
+                    return -1L;
+                }
                 latest = Math.max(latest, at);
             }
-            if (all) {
-                return latest;
-            }
-            if (System.nanoTime() > deadline) {
-                return -1;
-            }
-            Thread.sleep(20);
+            return latest;
+        };
+        try {
+            return timeout.isZero() ? allMoved.call() : awaitTrue(allMoved, timeout);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return -1;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

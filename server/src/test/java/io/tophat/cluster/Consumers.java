@@ -145,18 +145,20 @@ final class Consumers implements AutoCloseable {
      * Sweeps until one sweep serves every producer current data or {@code timeout} passes; returns when that
      * sweep ended, or -1 (with the last problems printed) when none did.
      */
-    long sweepUntilAllCurrent(ToLongFunction<String> current, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> stale = List.of();
-        while (System.nanoTime() < deadline) {
-            stale = sweep(current);
-            if (stale.isEmpty()) {
-                return System.nanoTime();
-            }
-            Thread.sleep(20);
+    long sweepUntilAllCurrent(ToLongFunction<String> current, Duration timeout) {
+        List<List<String>> stale = new ArrayList<>(List.of(List.of()));
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).pollDelay(Duration.ZERO)
+                    .until(() -> {
+                        stale.set(0, sweep(current));
+                        return stale.get(0).isEmpty();
+                    });
+            return System.nanoTime();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<String> last = stale.get(0);
+            System.out.println("still not current after " + timeout + ": " + last.subList(0, Math.min(5, last.size())));
+            return -1;
         }
-        System.out.println("still not current after " + timeout + ": " + stale.subList(0, Math.min(5, stale.size())));
-        return -1;
     }
 
     List<Redirect> redirects() {

@@ -150,14 +150,13 @@ final class ProducerLoad implements AutoCloseable {
     }
 
     /** Waits until every producer has had a heartbeat acknowledged after {@code afterNanos}. */
-    void awaitAllAcknowledgedAfter(long afterNanos, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (phones.stream().anyMatch(p -> p.lastAckNanos <= afterNanos)) {
-            if (System.nanoTime() > deadline) {
-                long waiting = phones.stream().filter(p -> p.lastAckNanos <= afterNanos).count();
-                throw new AssertionError(waiting + " producers had no heartbeat acknowledged within " + timeout);
-            }
-            Thread.sleep(20);
+    void awaitAllAcknowledgedAfter(long afterNanos, Duration timeout) {
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                    .until(() -> phones.stream().noneMatch(p -> p.lastAckNanos <= afterNanos));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            long waiting = phones.stream().filter(p -> p.lastAckNanos <= afterNanos).count();
+            throw new AssertionError(waiting + " producers had no heartbeat acknowledged within " + timeout, e);
         }
     }
 
