@@ -78,6 +78,13 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Largest heartbeat body in bytes; larger ones get 413 (default: ${DEFAULT-VALUE}, env TOPHAT_MAX_BODY).")
     int maxBody;
 
+    @Option(names = "--max-clock-skew", converter = DurationConverter.class,
+            defaultValue = "${env:TOPHAT_MAX_CLOCK_SKEW:-" + Ingest.DEFAULT_MAX_CLOCK_SKEW + "}",
+            description = "How far ahead of the worker's clock a heartbeat's device_time may be; further ahead is "
+                    + "refused with 422, so a phone with a wrong clock cannot freeze its latest (default: "
+                    + Ingest.DEFAULT_MAX_CLOCK_SKEW + ", env TOPHAT_MAX_CLOCK_SKEW).")
+    Duration maxClockSkew;
+
     @Option(names = "--lease-interval", converter = DurationConverter.class,
             defaultValue = "${env:TOPHAT_LEASE_INTERVAL:-" + Membership.DEFAULT_LEASE_INTERVAL + "}",
             description = "How often the worker renews its lease with the balancer; 3 missed renewals mark it "
@@ -99,7 +106,7 @@ final class WorkerCommand implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir : Path.of("tophat-data", "worker-" + port);
         return new WorkerConfig(new Listen(host, port, advertiseHost),
                 new Membership(balancers, leaseInterval, drainTimeout),
-                new Ingest(ack, cacheSize, flushInterval, queueCapacity, maxBatch, maxBody),
+                new Ingest(ack, cacheSize, flushInterval, queueCapacity, maxBatch, maxBody, maxClockSkew),
                 new Storage(dir, synchronous));
     }
 

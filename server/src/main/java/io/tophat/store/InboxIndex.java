@@ -21,7 +21,7 @@ final class InboxIndex {
     void add(String producer, String label, InboxRef ref) {
         byProducer.compute(producer, (key, rows) -> (rows == null ? new UnmergedRows() : rows).add(ref));
         if (label != null) {
-            byLabel.merge(label, ref, (held, fresh) -> fresh.receivedAt() >= held.receivedAt() ? fresh : held);
+            byLabel.merge(label, ref, (held, fresh) -> fresh.time() >= held.time() ? fresh : held);
         }
     }
 

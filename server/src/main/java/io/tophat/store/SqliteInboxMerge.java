@@ -21,8 +21,9 @@ final class SqliteInboxMerge {
             + " ON CONFLICT (producer) DO UPDATE SET received_at = excluded.received_at, seq = excluded.seq,"
             + " device_time = excluded.device_time, location = excluded.location, lat = excluded.lat,"
             + " lon = excluded.lon, label = excluded.label, data = excluded.data, ip_address = excluded.ip_address"
-            + " WHERE excluded.received_at >= latest.received_at"
-            + " AND (excluded.seq IS NULL OR latest.seq IS NULL OR excluded.seq > latest.seq)";
+            // by the heartbeat's time (device_time, else received_at), a tie to the later arrival; a retry never
+            + " WHERE coalesce(excluded.device_time, excluded.received_at) >= coalesce(latest.device_time, latest.received_at)"
+            + " AND (excluded.seq IS NULL OR latest.seq IS NULL OR excluded.seq <> latest.seq)";
     private static final String MARK_MERGED = "UPDATE store_info SET merged_through = ? WHERE id = 1";
     private static final String COPY_INBOX_WAL = "PRAGMA ib.wal_checkpoint(PASSIVE)";
 

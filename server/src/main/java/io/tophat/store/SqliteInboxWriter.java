@@ -30,7 +30,7 @@ final class SqliteInboxWriter {
     private static final String TRIM_INBOX = "DELETE FROM inbox WHERE id <= ?";
     private static final String FINISH_INBOX_WAL = "PRAGMA wal_checkpoint(PASSIVE)";
     private static final String SELECT_INBOX_TAIL =
-            "SELECT id, producer, label, received_at, seq FROM inbox WHERE id > ? ORDER BY id";
+            "SELECT id, producer, label, coalesce(device_time, received_at), seq FROM inbox WHERE id > ? ORDER BY id";
 
     private final Connection connection;
     private final Path inboxFile;
@@ -106,7 +106,7 @@ final class SqliteInboxWriter {
             }
             long id = last - batch.size();
             for (Heartbeat hb : batch) {
-                index.add(hb.producer(), hb.location().label(), new InboxRef(++id, hb.receivedAt(), hb.seq()));
+                index.add(hb.producer(), hb.location().label(), new InboxRef(++id, hb.time(), hb.seq()));
             }
             index.appendedThrough(last);
             trimmedThrough = trimmed;

@@ -26,7 +26,7 @@ final class SqliteReads {
             + " ORDER BY received_at, id LIMIT ?";
     private static final String SELECT_LATEST = "SELECT " + READ_COLUMNS + " FROM latest WHERE producer = ?";
     private static final String SELECT_LATEST_AT_LABEL = "SELECT " + READ_COLUMNS + " FROM heartbeats"
-            + " WHERE label = ? ORDER BY received_at DESC, id DESC LIMIT 1";
+            + " WHERE label = ? ORDER BY coalesce(device_time, received_at) DESC, id DESC LIMIT 1";
     private static final String SELECT_HISTORY = "SELECT " + READ_COLUMNS + ", inbox_id FROM heartbeats"
             + " WHERE producer = ? AND received_at >= ? AND received_at < ? ORDER BY received_at, id LIMIT ?";
     // Inbox rows not merged yet, a retried (producer, seq) counted once and not at all when already merged.
@@ -65,7 +65,7 @@ final class SqliteReads {
             if (recent.isEmpty() || merged.isEmpty()) {
                 return recent.isPresent() ? recent : merged;
             }
-            InboxRef held = new InboxRef(0, merged.get().receivedAt(), merged.get().seq());
+            InboxRef held = new InboxRef(0, merged.get().time(), merged.get().seq());
             return ref.supersedes(held) ? recent : merged;
         });
     }

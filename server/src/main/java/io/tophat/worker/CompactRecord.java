@@ -95,14 +95,20 @@ final class CompactRecord {
     }
 
     /**
-     * True when {@code fresh} replaces {@code held} as a producer's latest: it is not older and, when both carry
-     * a seq, its seq is higher (a retried or replayed heartbeat never replaces a newer one).
+     * True when {@code fresh}, which arrived after {@code held}, replaces it as a producer's latest: its time
+     * (device time, else receipt) is not earlier, a tie going to the later arrival, and it is not a retry of
+     * {@code held} (the same seq). A seq never ranks heartbeats, so no claimed seq can freeze a latest.
      */
     static boolean supersedes(byte[] fresh, byte[] held) {
-        if (receivedAt(fresh) < receivedAt(held)) {
+        if (time(fresh) < time(held)) {
             return false;
         }
-        return (fresh[8] & SEQ) == 0 || (held[8] & SEQ) == 0 || seq(fresh) > seq(held);
+        return (fresh[8] & SEQ) == 0 || (held[8] & SEQ) == 0 || seq(fresh) != seq(held);
+    }
+
+    /** The heartbeat's time: its device time when it has one, else when it was received. */
+    private static long time(byte[] record) {
+        return (record[8] & DEVICE_TIME) != 0 ? (long) LONG.get(record, 9) : receivedAt(record);
     }
 
     private static long seq(byte[] record) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.tophat.config.Durations;
 import io.tophat.http.WireText;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.HeartbeatJson;
@@ -14,6 +15,7 @@ import io.tophat.protocol.Location;
 import io.tophat.protocol.ProducerId;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * Reads a heartbeat body {@code {"id", "location", "data", "seq"?, "device_time"?}} with Jackson's streaming
@@ -35,6 +37,18 @@ public final class HeartbeatParser {
                     .maxNumberLength(MAX_NUMBER_LENGTH).build())
             .build();
 
+    private final long maxClockSkewMillis;
+
+    /** A parser with the default {@code --max-clock-skew}. */
+    public HeartbeatParser() {
+        this(Durations.parse(WorkerConfig.Ingest.DEFAULT_MAX_CLOCK_SKEW));
+    }
+
+    /** @param maxClockSkew how far ahead of {@code receivedAt} a {@code device_time} may be */
+    public HeartbeatParser(Duration maxClockSkew) {
+        this.maxClockSkewMillis = maxClockSkew.toMillis();
+    }
+
     public Heartbeat parse(byte[] body, String ipAddress, long receivedAt) {
         if (body.length == 0) {
             throw HeartbeatRejected.malformed("empty body", "send a JSON object {\"id\", \"location\", \"data\"}");
@@ -55,7 +69,13 @@ public final class HeartbeatParser {
             if (p.nextToken() != null) {
                 throw HeartbeatRejected.malformed("malformed JSON", "unexpected content after the heartbeat object");
             }
-            return f.toHeartbeat(ipAddress, receivedAt);
+            Heartbeat hb = f.toHeartbeat(ipAddress, receivedAt);
+            if (hb.deviceTime() != null && hb.deviceTime() - receivedAt > maxClockSkewMillis) {
+                throw invalid("device_time is " + (hb.deviceTime() - receivedAt) + " ms ahead of the worker's clock; at most "
+                        + maxClockSkewMillis + " ms ahead is accepted (--max-clock-skew): set the device's clock, or leave "
+                        + "device_time out");
+            }
+            return hb;
         } catch (StreamConstraintsException e) {
             String message = String.valueOf(e.getOriginalMessage());
             throw invalid(message.contains("nesting") ? "data nests deeper than " + MAX_DATA_DEPTH + " levels of arrays and objects"

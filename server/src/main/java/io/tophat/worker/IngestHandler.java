@@ -25,17 +25,18 @@ final class IngestHandler {
 
     private final Vertx vertx;
     private final int maxBodyBytes;
-    private final HeartbeatParser parser = new HeartbeatParser();
+    private final HeartbeatParser parser;
     private final IngestPipeline<HttpServerResponse> ingest;
     private final Fence fence;
     private final WorkerMetrics metrics;
     private final BooleanSupplier draining;
     private volatile long lastHeartbeatNanos = System.nanoTime();
 
-    IngestHandler(Vertx vertx, int maxBodyBytes, IngestPipeline<HttpServerResponse> ingest, Fence fence,
+    IngestHandler(Vertx vertx, WorkerConfig.Ingest config, IngestPipeline<HttpServerResponse> ingest, Fence fence,
                   WorkerMetrics metrics, BooleanSupplier draining) {
         this.vertx = vertx;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = config.maxBodyBytes();
+        this.parser = new HeartbeatParser(config.maxClockSkew());
         this.ingest = ingest;
         this.fence = fence;
         this.metrics = metrics;

@@ -57,15 +57,17 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
      * @param queueCapacity heartbeats that may wait for the writer; beyond this, ingest answers 503
      * @param maxBatch      the most heartbeats written in one transaction
      * @param maxBodyBytes  the largest heartbeat body accepted (413 beyond)
+     * @param maxClockSkew  how far ahead of the worker's clock a heartbeat's {@code device_time} may be (422 beyond)
      */
     public record Ingest(AckMode ack, int cacheSize, Duration flushInterval, int queueCapacity, int maxBatch,
-                         int maxBodyBytes) {
+                         int maxBodyBytes, Duration maxClockSkew) {
         public static final String DEFAULT_ACK = "durable";
         public static final int DEFAULT_CACHE_SIZE = 100_000;
         public static final String DEFAULT_FLUSH_INTERVAL = "20s";
         public static final int DEFAULT_QUEUE_CAPACITY = 50_000;
         public static final int DEFAULT_MAX_BATCH = 10_000;
         public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+        public static final String DEFAULT_MAX_CLOCK_SKEW = "10m";
 
         public Ingest {
             require(cacheSize >= 2, "--cache-size must be at least 2, not " + cacheSize);
@@ -75,19 +77,20 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
             require(!flushInterval.isNegative() && !flushInterval.isZero(), "--flush-interval must be positive");
             require(ack != AckMode.CACHED || cacheSize <= queueCapacity,
                     "--cache-size must not exceed --queue-capacity with --ack cached");
+            require(!maxClockSkew.isNegative(), "--max-clock-skew must not be negative");
         }
 
         public Ingest withCacheSize(int size) {
-            return new Ingest(ack, size, flushInterval, queueCapacity, maxBatch, maxBodyBytes);
+            return new Ingest(ack, size, flushInterval, queueCapacity, maxBatch, maxBodyBytes, maxClockSkew);
         }
 
         public Ingest withAck(AckMode mode, Duration interval) {
-            return new Ingest(mode, cacheSize, interval, queueCapacity, maxBatch, maxBodyBytes);
+            return new Ingest(mode, cacheSize, interval, queueCapacity, maxBatch, maxBodyBytes, maxClockSkew);
         }
 
         /** The writer's limits, as {@code --queue-capacity} and {@code --max-batch}. */
         public Ingest withWriter(int capacity, int batch) {
-            return new Ingest(ack, cacheSize, flushInterval, capacity, batch, maxBodyBytes);
+            return new Ingest(ack, cacheSize, flushInterval, capacity, batch, maxBodyBytes, maxClockSkew);
         }
     }
 
@@ -127,7 +130,8 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
                         Durations.parse(Membership.DEFAULT_DRAIN_TIMEOUT)),
                 new Ingest(ackMode(Ingest.DEFAULT_ACK), Ingest.DEFAULT_CACHE_SIZE,
                         Durations.parse(Ingest.DEFAULT_FLUSH_INTERVAL), Ingest.DEFAULT_QUEUE_CAPACITY,
-                        Ingest.DEFAULT_MAX_BATCH, Ingest.DEFAULT_MAX_BODY_BYTES),
+                        Ingest.DEFAULT_MAX_BATCH, Ingest.DEFAULT_MAX_BODY_BYTES,
+                        Durations.parse(Ingest.DEFAULT_MAX_CLOCK_SKEW)),
                 new Storage(dataDir, synchronous(Storage.DEFAULT_SYNC)));
     }
 

@@ -63,7 +63,7 @@ public final class WorkerServer {
         this.byLabel = new LatestCache(cacheCapacity);
         this.ingest = new IngestPipeline<>(config, store, latest, byLabel, metrics, IngestHandler::answer);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
-        this.ingestHandler = new IngestHandler(vertx, config.ingest().maxBodyBytes(), ingest, fence, metrics, () -> draining);
+        this.ingestHandler = new IngestHandler(vertx, config.ingest(), ingest, fence, metrics, () -> draining);
         this.http = new HttpService(vertx);
     }
 

@@ -254,6 +254,36 @@ abstract class HeartbeatStoreContract {
                 .isInstanceOf(StoreException.class).hasMessageContaining("closed");
     }
 
+    private static Heartbeat timed(String producer, long receivedAt, Long deviceTime, Long seq, String data) {
+        return new Heartbeat(producer, Location.of(56.34, -2.79), data, "10.0.0.7", receivedAt, deviceTime, seq);
+    }
+
+    @Test
+    void the_latest_is_the_heartbeat_with_the_greatest_device_time_not_the_last_to_arrive() {
+        store.append(List.of(timed("p1", 1_000, 900L, 1L, "\"newer\"")));
+        store.append(List.of(timed("p1", 2_000, 500L, 2L, "\"buffered offline, older\"")));
+
+        assertThat(store.latest("p1")).map(Heartbeat::data).hasValue("\"newer\"");
+        assertThat(store.historySize()).isEqualTo(2);
+    }
+
+    @Test
+    void without_device_time_the_time_of_receipt_counts_and_a_tie_goes_to_the_later_arrival() {
+        store.append(List.of(timed("p1", 1_000, null, null, "\"first\""), timed("p1", 1_000, null, null, "\"second\"")));
+        store.append(List.of(timed("p2", 1_000, 1_000L, null, "\"device\""), timed("p2", 1_000, null, null, "\"receipt\"")));
+
+        assertThat(store.latest("p1")).map(Heartbeat::data).hasValue("\"second\"");
+        assertThat(store.latest("p2")).map(Heartbeat::data).hasValue("\"receipt\"");
+    }
+
+    @Test
+    void a_claimed_high_seq_cannot_freeze_the_latest() {
+        store.append(List.of(timed("p1", 1_000, null, Long.MAX_VALUE, "\"claimed\"")));
+        store.append(List.of(timed("p1", 2_000, null, 1L, "\"real\"")));
+
+        assertThat(store.latest("p1")).map(Heartbeat::data).hasValue("\"real\"");
+    }
+
     @Test
     void generated_heartbeats_come_back_from_latest_and_history_as_they_were_sent() {
         List<GeneratedHeartbeat> sent = new ArrayList<>();
@@ -266,7 +296,8 @@ abstract class HeartbeatStoreContract {
             for (int i = 0; i < 500; i++) {
                 GeneratedHeartbeat hb = generator.next(random).value();
                 sent.add(hb);
-                batch.add(parser.parse(hb.body(hb.numericId() ? Long.toString(100_000 + i) : "gen-" + i), "10.0.0.1", 1000 + i));
+                batch.add(parser.parse(hb.body(hb.numericId() ? Long.toString(100_000 + i) : "gen-" + i), "10.0.0.1",
+                        System.currentTimeMillis()));
             }
         } finally {
             JqwikSession.finish();

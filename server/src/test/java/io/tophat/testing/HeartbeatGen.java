@@ -68,7 +68,7 @@ public final class HeartbeatGen {
 
     public static Arbitrary<GeneratedHeartbeat> heartbeats() {
         return Combinators.combine(locations(), JsonGen.values(3), Arbitraries.longs().between(0, Long.MAX_VALUE).injectNull(0.5),
-                Arbitraries.longs().between(0, 4_102_444_800_000L).injectNull(0.5), Arbitraries.of(true, false),
+                Arbitraries.longs().between(0, 1_700_000_000_000L).injectNull(0.5), Arbitraries.of(true, false),
                 JsonGen.values(1).list().ofMaxSize(2), Arbitraries.randoms())
                 .as((location, data, seq, deviceTime, numericId, unknown, random) -> {
                     List<String> members = new ArrayList<>();

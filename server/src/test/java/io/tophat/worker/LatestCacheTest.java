@@ -47,15 +47,15 @@ class LatestCacheTest {
     }
 
     @Test
-    void a_resent_heartbeat_with_a_lower_seq_does_not_replace_the_latest() {
+    void a_heartbeat_resent_with_its_device_time_does_not_replace_a_newer_latest() {
         LatestCache cache = new LatestCache(10);
-        Heartbeat fourth = new Heartbeat("p", Location.of(1, 2), "{\"n\":4}", "10.0.0.7", 2000, null, 4L);
-        cache.offer("p", fourth);
-        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":1}", "10.0.0.7", 3000, null, 1L));
-        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":4}", "10.0.0.8", 3500, null, 4L));
-        assertThat(cache.get("p")).isEqualTo(fourth);
-        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":5}", "10.0.0.7", 4000, null, 5L));
-        assertThat(cache.get("p").data()).isEqualTo("{\"n\":5}");
+        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":4}", "10.0.0.7", 2000, 1900L, 4L));
+        Heartbeat fifth = new Heartbeat("p", Location.of(1, 2), "{\"n\":5}", "10.0.0.7", 3000, 2900L, 5L);
+        cache.offer("p", fifth);
+        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":4}", "10.0.0.8", 3500, 1900L, 4L));
+        assertThat(cache.get("p")).isEqualTo(fifth);
+        cache.offer("p", new Heartbeat("p", Location.of(1, 2), "{\"n\":6}", "10.0.0.7", 4000, 3900L, 6L));
+        assertThat(cache.get("p").data()).isEqualTo("{\"n\":6}");
     }
 
     @Test
@@ -78,5 +78,25 @@ class LatestCacheTest {
         assertThat(cache.size()).isEqualTo(50);
         assertThat(cache.get("p99")).isNotNull();
         assertThat(cache.get("p0")).isNull();
+    }
+
+    private static Heartbeat timed(long receivedAt, Long deviceTime, Long seq, String data) {
+        return new Heartbeat("p", Location.of(1, 2), data, "10.0.0.1", receivedAt, deviceTime, seq);
+    }
+
+    @Test
+    void the_cached_latest_follows_the_heartbeat_s_time_and_no_seq_freezes_it() {
+        LatestCache cache = new LatestCache(10);
+        cache.offer("p", timed(1_000, 900L, 1L, "\"newer\""));
+        cache.offer("p", timed(2_000, 500L, 2L, "\"older, sent late\""));
+        assertThat(cache.get("p").data()).isEqualTo("\"newer\"");
+
+        cache.offer("q", timed(1_000, null, Long.MAX_VALUE, "\"claimed\""));
+        cache.offer("q", timed(2_000, null, 1L, "\"real\""));
+        assertThat(cache.get("q").data()).isEqualTo("\"real\"");
+
+        cache.offer("r", timed(1_000, null, 5L, "\"first\""));
+        cache.offer("r", timed(3_000, null, 5L, "\"retry of it\""));
+        assertThat(cache.get("r").data()).isEqualTo("\"first\"");
     }
 }

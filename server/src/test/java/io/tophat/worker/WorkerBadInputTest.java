@@ -57,6 +57,8 @@ class WorkerBadInputTest {
                 arguments("a numeric location", "{\"id\":\"a\",\"location\":5,\"data\":1}", 400, 422),
                 arguments("latitude out of range", "{\"id\":\"a\",\"location\":{\"lat\":91,\"lon\":0},\"data\":1}", 400, 422),
                 arguments("latitude as text", "{\"id\":\"a\",\"location\":{\"lat\":\"n\",\"lon\":0},\"data\":1}", 400, 422),
+                arguments("a device_time an hour ahead of the worker's clock", "{\"id\":\"a\",\"location\":\"home\",\"data\":1,"
+                        + "\"device_time\":" + (System.currentTimeMillis() + 3_600_000) + "}", 400, 422),
                 arguments("a negative seq", "{\"id\":\"a\",\"location\":\"home\",\"data\":1,\"seq\":-1}", 400, 422),
                 arguments("a fractional seq", "{\"id\":\"a\",\"location\":\"home\",\"data\":1,\"seq\":1.5}", 400, 422),
                 arguments("trailing content", "{\"id\":\"a\",\"location\":\"home\",\"data\":1} x", 400, 400),
