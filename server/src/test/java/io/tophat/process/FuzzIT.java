@@ -70,8 +70,13 @@ class FuzzIT {
         fuzz(seed, Integer.getInteger("fuzz.requests", 10_000));
     }
 
+    /**
+     * 42: the first seed. 7871027811405121099: a clean-clone CI run where the test itself misjudged two answers, a
+     * heartbeat sent with {@code Expect: 100-continue} (the interim 100 was read as the answer) and one whose
+     * mutation changed its id; the server was right both times.
+     */
     @ParameterizedTest(name = "regression seed {0}")
-    @ValueSource(longs = {42L})
+    @ValueSource(longs = {42L, 7871027811405121099L})
     void seeds_that_once_found_a_bug_stay_fixed(long seed) throws Exception {
         fuzz(seed, 2_000);
     }
@@ -175,9 +180,9 @@ class FuzzIT {
             case CLOSED_WITHOUT_ANSWER -> {
                 if (!r.incomplete()) {
                     failures.add("closed without an answer: " + r.describe());
-                } else if (r.heartbeatId() != null) {
+                } else if (r.heartbeatId() != null && unkeepable(r.body()) == null) {
                     // the client went away before the answer: the heartbeat may have been stored, unacknowledged
-                    unanswered.put(r.heartbeatId(), r.body());
+                    unanswered.put(producerOf(r.body()), r.body());
                 }
             }
             case ANSWERED -> {
@@ -192,10 +197,23 @@ class FuzzIT {
                     String problem = unkeepable(r.body());
                     if (problem != null) {
                         failures.add("accepted a heartbeat it cannot keep (" + problem + "): " + r.describe());
+                    } else {
+                        // a mutation may have changed the id itself: the body says whose heartbeat was stored
+                        accepted.put(producerOf(r.body()), r.body());
                     }
-                    accepted.put(r.heartbeatId(), r.body());
                 }
             }
+        }
+    }
+
+    /** The producer a well-formed heartbeat body names ({@code id}, or its other name {@code producer}). */
+    private static String producerOf(byte[] body) {
+        try {
+            JsonNode tree = STRICT.readTree(body);
+            JsonNode id = tree.has("id") ? tree.get("id") : tree.get("producer");
+            return id == null ? "?" : id.asText();
+        } catch (Exception e) {
+            return "?";
         }
     }
 

@@ -79,6 +79,14 @@ public final class RawHttp {
                 byte[] bytes = received.toByteArray();
                 if (headEnd < 0) {
                     headEnd = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    if (headEnd >= 0 && bytes.length > 9 && bytes[9] == '1') {
+                        // an interim answer (100 Continue): the real one follows it
+                        byte[] rest = java.util.Arrays.copyOfRange(bytes, headEnd + 4, bytes.length);
+                        received.reset();
+                        received.write(rest, 0, rest.length);
+                        bytes = rest;
+                        headEnd = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
                     if (headEnd >= 0) {
                         String head = new String(bytes, 0, headEnd, StandardCharsets.ISO_8859_1);
                         bodyLength = contentLength(head);
