@@ -115,6 +115,15 @@ class ClientMistakesTest {
         assertThat(cluster.worker(0).store().historySize()).isEqualTo(stored);
     }
 
+    @ParameterizedTest(name = "{0} {1} with Expect: 100-continue and a broken chunked body gets the 400 after the 100")
+    @MethodSource("routesWithBodies")
+    void brokenChunkedBodiesAfterAnInterimAnswerAreRefused(String server, String route) throws Exception {
+        Answer answer = send(server, route + " HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+        assertJsonError(answer, 400, "malformed HTTP request");
+        assertClusterUnchanged();
+    }
+
     /**
      * A route that reads no body answers from the request head, which was sound; the broken body that follows it
      * closes the connection. Either way, no 5xx and no silence.

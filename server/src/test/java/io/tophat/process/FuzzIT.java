@@ -73,10 +73,11 @@ class FuzzIT {
     /**
      * 42: the first seed. 7871027811405121099: a clean-clone CI run where the test itself misjudged two answers, a
      * heartbeat sent with {@code Expect: 100-continue} (the interim 100 was read as the answer) and one whose
-     * mutation changed its id; the server was right both times.
+     * mutation changed its id; the server was right both times. -8642629610274287508: a broken chunked body after
+     * {@code Expect: 100-continue} got the interim 100 and then a closed connection, no 400 (fixed in the screen).
      */
     @ParameterizedTest(name = "regression seed {0}")
-    @ValueSource(longs = {42L, 7871027811405121099L})
+    @ValueSource(longs = {42L, 7871027811405121099L, -8642629610274287508L})
     void seeds_that_once_found_a_bug_stay_fixed(long seed) throws Exception {
         fuzz(seed, 2_000);
     }
