@@ -10,12 +10,18 @@ import java.util.Map;
  *
  * @param id              the worker's id at the balancer (used in the lease, drain and quit paths)
  * @param url             the base URL the balancer sends producers and consumers to
- * @param leaseIntervalMs how often to renew; three missed renewals mark the worker dead
+ * @param leaseIntervalMs how often to renew, as the balancer is configured; three missed renewals mark the
+ *                        worker dead
  * @param producers       how many producers the balancer has assigned to this worker
  * @param draining        true when the worker is being drained: it takes no new producers and should leave
- * @param revoked         producers moved to another worker since the last renewal, with the epoch of the move:
- *                        the worker refuses their heartbeats (409) until they are granted back
- * @param granted         producers assigned to this worker since the last renewal, with their epoch
+ * @param assignable      false while the balancer gives this worker no new producers (dead, draining, reported
+ *                        failing, or its store fails writes)
+ * @param revoked         producers moved to another worker and not yet acknowledged, with the epoch of the move:
+ *                        the worker refuses their heartbeats (409) until they are granted back at a later epoch
+ * @param granted         producers assigned to this worker and not yet acknowledged, with their epoch
+ * @param ackToken        to send back as {@link LeaseRenewal#ack()} once {@code revoked} and {@code granted} are
+ *                        applied; until then the balancer sends them again in every answer
+ * @param report          true when the balancer wants the producers this worker holds in its next renewal
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record WorkerLease(@JsonProperty("id") String id,
@@ -23,8 +29,11 @@ public record WorkerLease(@JsonProperty("id") String id,
                           @JsonProperty("lease_interval_ms") long leaseIntervalMs,
                           @JsonProperty("producers") long producers,
                           @JsonProperty("draining") boolean draining,
+                          @JsonProperty("assignable") boolean assignable,
                           @JsonProperty("revoked") Map<String, Long> revoked,
-                          @JsonProperty("granted") Map<String, Long> granted) {
+                          @JsonProperty("granted") Map<String, Long> granted,
+                          @JsonProperty("ack_token") String ackToken,
+                          @JsonProperty("report") boolean report) {
 
     public WorkerLease {
         revoked = revoked == null ? Map.of() : revoked;

@@ -1,53 +1,74 @@
 package io.tophat.balancer;
 
-import io.tophat.protocol.WorkerLease;
-import io.tophat.protocol.WorkerLoad;
 import io.tophat.batching.GroupCommitter;
+import io.tophat.protocol.LeaseRenewal;
+import io.tophat.protocol.WorkerLease;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The balancer's decisions, without HTTP: who is a member, which worker holds each producer, and where a
  * consumer is sent. Every change is written to the {@link BalancerStore} before the future it returns
  * completes, so an answered registration survives a balancer crash.
+ *
+ * <p>Workers report the producers they hold (with the epoch of each grant) when they register and when a lease
+ * answer asks them to; {@link #reconcile} makes the balancer's assignments agree with those reports, so a
+ * balancer that lost its state rebuilds it from its workers, and a worker that missed a revocation is told again.
  */
 public final class Balancer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Balancer.class);
 
-    private record Pending(BalancerStore.Change change, Context context, Promise<Void> done) {
+    private record Pending(List<BalancerStore.Change> changes, Context context, Promise<Void> done) {
+    }
+
+    /** A worker's registration as the balancer checks it: the worker, the proof of its store, and what it holds. */
+    public record Joining(Worker worker, String storeProof, boolean storeShared, Map<String, Long> holds) {
     }
 
     private final Vertx vertx;
-    private final Membership membership = new Membership();
+    private final Membership membership;
     private final Map<String, Assignment> assignments = new ConcurrentHashMap<>();
     private final Ledger ledger = new Ledger();
+    private final StoreClaims claims = new StoreClaims();
     private final AssignmentStrategy strategy;
-    private final AtomicLong epoch = new AtomicLong();
     private final BalancerStore store;
     private final GroupCommitter<Pending> writer;
+    private long epoch;
 
     /** Takes ownership of {@code store}: it is closed by {@link #close}. */
-    public Balancer(Vertx vertx, BalancerStore store, AssignmentStrategy strategy) {
+    public Balancer(Vertx vertx, BalancerStore store, AssignmentStrategy strategy, Duration leaseInterval) {
         this.vertx = vertx;
         this.store = store;
         this.strategy = strategy;
+        this.membership = new Membership(leaseInterval);
         BalancerStore.State state = store.load();
         state.workers().forEach(membership::restore);
+        state.claims().forEach(claims::restore);
         for (Assignment a : state.assignments()) {
             assignments.put(a.producer(), a);
             ledger.restore(a);
-            epoch.accumulateAndGet(a.epoch(), Math::max);
+            epoch = Math.max(epoch, a.epoch());
+        }
+        if (state.assignments().isEmpty()) {
+            // A new or recovered state: start the epochs above any a lost state can have handed out, so that a
+            // worker's remembered grant never outranks a new assignment (see docs/cluster.md, "Healing").
+            epoch = System.currentTimeMillis();
         }
         this.writer = new GroupCommitter<>("tophat-balancer-writer",
                 GroupCommitter.Policy.immediate(100_000, 10_000),
-                batch -> store.apply(batch.stream().map(Pending::change).toList()),
+                batch -> store.apply(batch.stream().flatMap(p -> p.changes().stream()).toList()),
                 Balancer::completed);
     }
 
@@ -63,23 +84,121 @@ public final class Balancer implements AutoCloseable {
         }
     }
 
-    /** Writes a change; a failure is a {@link StateWriteException} (the change stays in memory). */
-    private Future<Void> persist(BalancerStore.Change change) {
+    /** Writes changes in one go; a failure is a {@link StateWriteException} (the changes stay in memory). */
+    private Future<Void> persist(List<BalancerStore.Change> changes) {
+        if (changes.isEmpty()) {
+            return Future.succeededFuture();
+        }
         Promise<Void> done = Promise.promise();
-        if (!writer.offer(new Pending(change, vertx.getOrCreateContext(), done))) {
+        if (!writer.offer(new Pending(changes, vertx.getOrCreateContext(), done))) {
             done.fail(new StateWriteException("its state writer is full", null));
         }
         return done.future().recover(e -> Future.failedFuture(e instanceof StateWriteException ? e
                 : new StateWriteException(e.getMessage(), e)));
     }
 
-    public Future<Member> join(Worker worker) {
+    /**
+     * Registers a worker (API v1): checks its store claim, replaces what the balancer knew of it, and adopts or
+     * revokes what it reports holding.
+     *
+     * @throws StoreClaims.Refused when its store identity is not its own to claim
+     */
+    public synchronized Future<Member> join(Joining joining) {
+        Worker worker = joining.worker();
+        List<BalancerStore.Change> changes = new ArrayList<>();
+        if (worker.store() != null) {
+            StoreClaims.Claim claim = claims.check(worker.id(), worker.store(), joining.storeProof(),
+                    joining.storeShared(), membership);
+            if (claim != null) {
+                changes.add(new BalancerStore.Claimed(claim));
+            }
+        }
         Member member = membership.join(worker);
-        return persist(new BalancerStore.Joined(worker)).map(member);
+        changes.add(new BalancerStore.Joined(worker));
+        ledger.forget(worker.id());
+        reconcile(worker.id(), joining.holds(), true, changes);
+        return persist(changes).map(member);
     }
 
-    public boolean renew(String workerId, WorkerLoad load) {
-        return membership.renew(workerId, load);
+    /**
+     * Registers a worker through the seed protocol; the same worker registering again renews its lease (that is
+     * how a seed worker renews).
+     */
+    public synchronized Future<Member> joinSeed(Worker worker) {
+        Member known = membership.get(worker.id());
+        if (known != null && known.worker().seed() && known.url().equals(worker.url())) {
+            membership.renew(worker.id(), null, 0);
+            return Future.succeededFuture(known);
+        }
+        Member member = membership.join(worker);
+        return persist(List.of(new BalancerStore.Joined(worker))).map(member);
+    }
+
+    /**
+     * Renews a worker's lease and answers it; a renewal that reports holdings is reconciled (and written) before
+     * the answer. Completes with null when the worker is unknown.
+     */
+    public Future<WorkerLease> renew(String workerId, LeaseRenewal renewal) {
+        Member member = membership.renew(workerId, renewal.load(), renewal.storeFailingMs());
+        if (member == null) {
+            return Future.succeededFuture(null);
+        }
+        Future<Void> reconciled = Future.succeededFuture();
+        if (renewal.holds() != null) {
+            List<BalancerStore.Change> changes = new ArrayList<>();
+            synchronized (this) {
+                reconcile(workerId, renewal.holds(), true, changes);
+            }
+            member.wantReport(false);
+            reconciled = persist(changes);
+        }
+        return reconciled.map(v -> lease(member, renewal.ack()));
+    }
+
+    /**
+     * Makes the assignments agree with what {@code workerId} reports holding: a producer the balancer does not
+     * know is adopted (at the reported epoch, or a new one when the worker has no grant for it); one the balancer
+     * holds elsewhere at a later epoch is revoked from the worker; one the worker holds at a later epoch than the
+     * balancer's (a state older than the worker's knowledge) moves to the worker. When the report is complete,
+     * producers assigned to the worker that it does not report are granted again.
+     */
+    private void reconcile(String workerId, Map<String, Long> holds, boolean complete,
+                           List<BalancerStore.Change> changes) {
+        int adopted = 0;
+        for (Map.Entry<String, Long> held : holds.entrySet()) {
+            String producer = held.getKey();
+            long claimed = held.getValue() == null ? 0 : held.getValue();
+            if (producer == null || claimed < 0) {
+                continue;
+            }
+            Assignment current = assignments.get(producer);
+            if (current == null || (!current.workerId().equals(workerId) && claimed > current.epoch())) {
+                long at = claimed > 0 ? claimed : ++epoch;
+                epoch = Math.max(epoch, at);
+                Assignment next = new Assignment(producer, workerId, at, System.currentTimeMillis());
+                assignments.put(producer, next);
+                ledger.moved(current, next);
+                changes.add(new BalancerStore.Assigned(next));
+                adopted++;
+            } else if (current.workerId().equals(workerId)) {
+                if (claimed != current.epoch()) {
+                    ledger.grant(workerId, producer, current.epoch());
+                }
+            } else {
+                ledger.revoke(workerId, producer, current.epoch());
+            }
+        }
+        if (complete) {
+            Set<String> reported = new HashSet<>(holds.keySet());
+            for (Assignment a : assignments.values()) {
+                if (a.workerId().equals(workerId) && !reported.contains(a.producer())) {
+                    ledger.grant(workerId, a.producer(), a.epoch());
+                }
+            }
+        }
+        if (adopted > 0) {
+            LOG.info("worker {} reported {} producers the balancer did not hold there; adopted", workerId, adopted);
+        }
     }
 
     /** Removes the worker; completes with false when it was unknown. */
@@ -88,7 +207,7 @@ public final class Balancer implements AutoCloseable {
         if (removed == null) {
             return Future.succeededFuture(false);
         }
-        return persist(new BalancerStore.Left(workerId)).map(true);
+        return persist(List.of(new BalancerStore.Left(workerId))).map(true);
     }
 
     public Member member(String workerId) {
@@ -96,8 +215,8 @@ public final class Balancer implements AutoCloseable {
     }
 
     /**
-     * The producer's worker: its current one while that is alive and not reported failing, else a new one
-     * chosen by the strategy. {@code failedUrl}, when given, is the worker that just failed the producer.
+     * The producer's worker: its current one while that is assignable, else a new one chosen by the strategy.
+     * {@code failedUrl}, when given, is the worker that just failed the producer.
      *
      * @throws NoWorkersException when no live worker can take it
      */
@@ -117,10 +236,10 @@ public final class Balancer implements AutoCloseable {
             throw new NoWorkersException();
         }
         Member chosen = strategy.choose(producer, candidates, ledger::held);
-        Assignment next = new Assignment(producer, chosen.id(), epoch.incrementAndGet(), System.currentTimeMillis());
+        Assignment next = new Assignment(producer, chosen.id(), ++epoch, System.currentTimeMillis());
         assignments.put(producer, next);
         ledger.moved(current, next);
-        return persist(new BalancerStore.Assigned(next)).map(next);
+        return persist(List.of(new BalancerStore.Assigned(next))).map(next);
     }
 
     /** Producers assigned to the worker now. */
@@ -134,23 +253,21 @@ public final class Balancer implements AutoCloseable {
     }
 
     /**
-     * The lease answer for a worker that just registered or renewed: its assignment count, whether it drains,
-     * and the producers moved to or from it since its previous renewal.
+     * The lease answer for a worker that just registered or renewed, having applied the answer {@code ack}
+     * names: its assignment count, whether it drains, and every transfer it has not acknowledged.
      */
-    public WorkerLease lease(Member member) {
-        Map<String, Long> granted = new HashMap<>();
-        Map<String, Long> revoked = new HashMap<>();
-        ledger.takeTransfers(member.id(), granted, revoked);
-        return new WorkerLease(member.id(), member.url(), member.worker().leaseIntervalMs(), ledger.held(member.id()),
-                member.draining(), revoked, granted);
+    public WorkerLease lease(Member member, String ack) {
+        Ledger.Outbox box = ledger.outbox(member.id(), ack);
+        return new WorkerLease(member.id(), member.url(), membership.leaseInterval().toMillis(),
+                ledger.held(member.id()), member.draining(), member.assignable(), box.revoked(), box.granted(),
+                box.ackToken(), member.reportWanted());
     }
 
-    /** The worker's lease as it stands, without taking the transfers its next renewal will carry. */
+    /** The worker's lease as it stands, without transfers (an operator's drain request, not the worker's call). */
     public WorkerLease peekLease(Member member) {
-        return new WorkerLease(member.id(), member.url(), member.worker().leaseIntervalMs(), ledger.held(member.id()),
-                member.draining(), Map.of(), Map.of());
+        return new WorkerLease(member.id(), member.url(), membership.leaseInterval().toMillis(),
+                ledger.held(member.id()), member.draining(), member.assignable(), Map.of(), Map.of(), null, false);
     }
-
 
     /** Where a consumer asking for {@code producer} goes. */
     public Route route(String producer) {
@@ -166,8 +283,7 @@ public final class Balancer implements AutoCloseable {
         if (substitute != null) {
             return new Route.To(substitute.url());
         }
-        long retry = holder == null ? 1 : Math.max(1, holder.worker().leaseIntervalMs() / 1000);
-        return new Route.Unavailable(assignment.workerId(), retry);
+        return new Route.Unavailable(assignment.workerId(), Math.max(1, membership.leaseInterval().toSeconds()));
     }
 
     /** Marks dead the workers that missed their renewals. */
@@ -185,6 +301,11 @@ public final class Balancer implements AutoCloseable {
 
     public String strategyName() {
         return strategy.name();
+    }
+
+    /** Why state changes are refused now (the state file was removed or replaced), or null while they are written. */
+    public String stateProblem() {
+        return store.problem();
     }
 
     /** Writes what is pending, stops the writer and closes the state file. */

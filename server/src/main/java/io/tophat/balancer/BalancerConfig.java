@@ -1,6 +1,9 @@
 package io.tophat.balancer;
 
+import io.tophat.config.Durations;
+
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Everything a balancer process is configured with, built once from flags and environment.
@@ -8,10 +11,13 @@ import java.nio.file.Path;
  * @param host    the address to listen on
  * @param port    the port to listen on (0 picks a free one)
  * @param dataDir where the balancer keeps its workers and assignments across restarts
- * @param strategy    how new producers are spread: round-robin, least-loaded or hash
- * @param hashBalance with the hash strategy: no worker holds more than (1 + hashBalance) times the average
+ * @param strategy      how new producers are spread: round-robin, least-loaded or hash
+ * @param hashBalance   with the hash strategy: no worker holds more than (1 + hashBalance) times the average
+ * @param leaseInterval how often every worker renews its lease; three missed renewals mark it dead
+ * @param recover       start with an empty state on purpose when the state file is missing, empty or corrupt
  */
-public record BalancerConfig(String host, int port, Path dataDir, Strategy strategy, double hashBalance) {
+public record BalancerConfig(String host, int port, Path dataDir, Strategy strategy, double hashBalance,
+                             Duration leaseInterval, boolean recover) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
@@ -20,6 +26,7 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
     /** As text for the command line; {@link #DEFAULT_HASH_BALANCE} is its value. */
     public static final String DEFAULT_HASH_BALANCE_TEXT = "0.25";
     public static final double DEFAULT_HASH_BALANCE = Double.parseDouble(DEFAULT_HASH_BALANCE_TEXT);
+    public static final String DEFAULT_LEASE_INTERVAL = "1s";
 
     /** How new producers are spread over workers. */
     public enum Strategy {
@@ -47,9 +54,14 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
         }
     }
 
-    /** A balancer with the default strategy, for embedding and tests. */
+    /** A balancer with the default strategy and lease, for embedding and tests. */
     public BalancerConfig(String host, int port, Path dataDir) {
-        this(host, port, dataDir, Strategy.named(DEFAULT_STRATEGY), DEFAULT_HASH_BALANCE);
+        this(host, port, dataDir, Strategy.named(DEFAULT_STRATEGY), DEFAULT_HASH_BALANCE,
+                Durations.parse(DEFAULT_LEASE_INTERVAL), false);
+    }
+
+    public BalancerConfig withLeaseInterval(Duration interval) {
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover);
     }
 
     public BalancerConfig {
@@ -58,6 +70,9 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
         }
         if (!(hashBalance > 0)) {
             throw new IllegalArgumentException("--hash-balance must be above 0, not " + hashBalance);
+        }
+        if (leaseInterval.toMillis() < 50) {
+            throw new IllegalArgumentException("--lease-interval must be at least 50ms");
         }
     }
 

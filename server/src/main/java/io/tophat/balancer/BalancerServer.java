@@ -4,6 +4,7 @@ import io.tophat.http.HttpService;
 import io.tophat.http.Responses;
 import io.tophat.http.RouteTable;
 import io.tophat.http.VertxRuntime;
+import io.tophat.config.Durations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -21,6 +22,8 @@ import java.util.Map;
 public final class BalancerServer {
     private static final Logger LOG = LoggerFactory.getLogger(BalancerServer.class);
     private static final int MAX_CONTROL_BODY = 16 * 1024;
+    /** A registration or renewal may list every producer a worker holds (about 30 bytes each). */
+    private static final int MAX_REPORT_BODY = 64 * 1024 * 1024;
 
     private final Vertx vertx;
     private final BalancerConfig config;
@@ -30,7 +33,8 @@ public final class BalancerServer {
 
     /** A balancer on its state file, with the configured strategy; not yet listening. */
     public static BalancerServer open(Vertx vertx, BalancerConfig config) {
-        Balancer balancer = new Balancer(vertx, BalancerStore.open(config.stateFile()), config.assignmentStrategy());
+        Balancer balancer = new Balancer(vertx, BalancerStore.open(config.stateFile(), config.recover()),
+                config.assignmentStrategy(), config.leaseInterval());
         return new BalancerServer(vertx, config, balancer);
     }
 
@@ -49,6 +53,7 @@ public final class BalancerServer {
         RouteTable table = new RouteTable(vertx).fastPrefix(SeedHandlers.DATA, seed::redirectFast);
         Router router = table.router();
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_CONTROL_BODY);
+        BodyHandler report = BodyHandler.create(false).setBodyLimit(MAX_REPORT_BODY);
         router.get("/balancer/:port").handler(seed::join);
         router.get("/worker/quit/:port").handler(seed::leave);
         router.get("/register/:id").handler(seed::register);
@@ -56,14 +61,23 @@ public final class BalancerServer {
         router.get("/api/v1/producers/:id").handler(producers::redirect);
         router.get("/api/v1/producers/:id/history").handler(producers::redirect);
         router.post("/api/v1/producers/:id/assignment").handler(producers::assign);
-        router.post("/api/v1/workers").handler(body).handler(members::join);
-        router.put("/api/v1/workers/:wid/lease").handler(body).handler(members::renew);
+        router.post("/api/v1/workers").handler(report).handler(members::join);
+        router.put("/api/v1/workers/:wid/lease").handler(report).handler(members::renew);
         router.delete("/api/v1/workers/:wid").handler(members::leave);
         router.post("/api/v1/workers/:wid/drain").handler(members::drain);
         router.get("/api/v1/cluster").handler(members::cluster);
-        router.get("/health").handler(rc -> Responses.json(rc.response(), 200,
-                Map.of("status", "ok", "role", "balancer")));
+        router.get("/health").handler(this::health);
         return table;
+    }
+
+    /** 200 while the balancer keeps its state; 503 naming the problem once its state file is gone. */
+    private void health(io.vertx.ext.web.RoutingContext rc) {
+        String problem = balancer.stateProblem();
+        if (problem == null) {
+            Responses.json(rc.response(), 200, Map.of("status", "ok", "role", "balancer"));
+        } else {
+            Responses.json(rc.response(), 503, Map.of("status", "state lost", "role", "balancer", "detail", problem));
+        }
     }
 
     /** Listens and starts the lease expiry timer; completes with the bound port. */
@@ -71,9 +85,14 @@ public final class BalancerServer {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return http.start(routes(), config.host(), config.port(), instances).onSuccess(port -> {
             expiryTimer = vertx.setPeriodic(Membership.CHECK_EVERY.toMillis(), t -> balancer.expireLeases());
-            LOG.info("balancer listening on {}:{} ({}), strategy {}, {} workers and {} producers remembered from {}",
-                    config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(), balancer.membership().all().size(),
+            LOG.info("balancer listening on {}:{} ({}), strategy {}, lease {}, {} workers and {} producers remembered "
+                    + "from {}", config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(),
+                    Durations.format(config.leaseInterval()), balancer.membership().all().size(),
                     balancer.assignments().size(), config.stateFile());
+            if (config.recover()) {
+                LOG.warn("started with --recover: the state is empty on purpose; workers re-register and report the "
+                        + "producers they hold, which rebuilds the assignments");
+            }
         });
     }
 

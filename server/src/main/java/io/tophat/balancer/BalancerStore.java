@@ -3,8 +3,15 @@ package io.tophat.balancer;
 import io.tophat.store.SqliteConnections;
 import io.tophat.store.SqliteFailures;
 import io.tophat.store.SqliteStoreConfig;
+import io.tophat.store.StoreException;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.Objects;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,8 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The balancer's state on disk (a small SQLite file): workers and assignments, written in batches by one
- * thread, read once at start.
+ * The balancer's state on disk (a small SQLite file): workers, assignments and store claims, written in batches
+ * by one thread, read once at start.
+ *
+ * <p>Losing this file must never pass unnoticed. Beside it, {@value #MARKER} records that the data dir holds a
+ * state; {@link #open} refuses a state file that is missing while the marker is there, empty, or corrupt, unless
+ * told to recover (then the bad file is moved aside, never deleted, and the balancer starts empty and rebuilds
+ * from its workers' reports). While running, every write first checks that the file is still the one opened, so
+ * a removed or replaced file makes registrations fail (503) instead of being answered into a deleted file.
  */
 public final class BalancerStore implements AutoCloseable {
 
@@ -32,35 +45,59 @@ public final class BalancerStore implements AutoCloseable {
     public record Assigned(Assignment assignment) implements Change {
     }
 
-    /** What the balancer knew when it stopped. */
-    public record State(List<Worker> workers, List<Assignment> assignments) {
+    record Claimed(StoreClaims.Claim claim) implements Change {
     }
+
+    /** What the balancer knew when it stopped. */
+    public record State(List<Worker> workers, List<Assignment> assignments, List<StoreClaims.Claim> claims) {
+    }
+
+    /** The file beside the state that says this data dir holds one. */
+    public static final String MARKER = "balancer.id";
 
     /** The balancer's schema; Flyway's history table keeps its default name, as in files made before. */
     private static final SqliteConnections.Schema SCHEMA = new SqliteConnections.Schema("classpath:db/balancer/sqlite",
             "flyway_schema_history", 1000, 8 * 1024 * 1024, "balancer state", "balancer.db");
 
+    private final Path file;
+    private final Object fileKey;
     private final SqliteFailures failures;
     private final Connection connection;
 
-    private BalancerStore(SqliteFailures failures, Connection connection) {
+    private BalancerStore(Path file, SqliteFailures failures, Connection connection) {
+        this.file = file;
+        this.fileKey = fileKey(file);
         this.failures = failures;
         this.connection = connection;
     }
 
-    /** Opens (creating when missing) the state file, through the same connection settings as the worker's store. */
-    public static BalancerStore open(Path file) {
+    /**
+     * Opens the state file, through the same connection settings as the worker's store; creates it in a data dir
+     * that never held one.
+     *
+     * @param recover start empty on purpose: a missing, empty or corrupt file is moved aside instead of refused
+     * @throws StoreException when the file is missing though expected, empty, or unreadable, and not recovering
+     */
+    public static BalancerStore open(Path file, boolean recover) {
         Path absolute = file.toAbsolutePath().normalize();
         SqliteFailures failures = new SqliteFailures(absolute);
         SqliteConnections database = new SqliteConnections(absolute, SCHEMA, SqliteStoreConfig.Synchronous.NORMAL,
                 failures);
         database.prepareFolder();
+        Path marker = absolute.resolveSibling(MARKER);
+        if (recover) {
+            moveAside(absolute);
+        } else {
+            refuseLostState(absolute, marker);
+        }
         Connection connection = null;
         try {
             connection = database.openWriter();
+            checkIntegrity(connection, failures);
             database.migrate();
             connection.setAutoCommit(false);
-            return new BalancerStore(failures, connection);
+            writeMarker(marker);
+            return new BalancerStore(absolute, failures, connection);
         } catch (SQLException e) {
             if (connection != null) {
                 SqliteConnections.closeQuietly(connection);
@@ -74,13 +111,92 @@ public final class BalancerStore implements AutoCloseable {
         }
     }
 
+    private static void refuseLostState(Path file, Path marker) {
+        String recover = "; restore it from a backup, or start with --recover to begin empty and rebuild the "
+                + "assignments from the workers' reports";
+        if (!Files.exists(file) && Files.exists(marker)) {
+            throw new StoreException("the balancer state file " + file + " is missing, though " + marker
+                    + " says this data dir held one" + recover, null);
+        }
+        try {
+            if (Files.exists(file) && Files.size(file) == 0) {
+                throw new StoreException("the balancer state file " + file + " is empty (0 bytes)" + recover, null);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot read the balancer state file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SQLite opens a damaged file without complaint; a quick check finds it before the state is trusted. */
+    private static void checkIntegrity(Connection connection, SqliteFailures failures) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+            String verdict = rs.next() ? rs.getString(1) : "no answer";
+            if (!"ok".equalsIgnoreCase(verdict)) {
+                throw failures.other("check", "the file is damaged (" + verdict + "); restore it from a backup, or "
+                        + "start with --recover to begin empty and rebuild from the workers' reports", null);
+            }
+        }
+    }
+
+    /** With --recover: the old state file and its journal go to {@code balancer.db.lost-<time>}, kept for study. */
+    private static void moveAside(Path file) {
+        String suffix = ".lost-" + Instant.now().toString().replace(':', '-');
+        for (String part : List.of("", "-wal", "-shm")) {
+            Path p = file.resolveSibling(file.getFileName() + part);
+            if (Files.exists(p)) {
+                try {
+                    Files.move(p, p.resolveSibling(p.getFileName() + suffix), StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    throw new StoreException("cannot move the old balancer state " + p + " aside: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private static void writeMarker(Path marker) {
+        if (Files.exists(marker)) {
+            return;
+        }
+        try {
+            Files.writeString(marker, "TopHat balancer state: balancer.db in this folder, created "
+                    + Instant.now() + "\n");
+        } catch (IOException e) {
+            throw new StoreException("cannot write " + marker + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Object fileKey(Path file) {
+        try {
+            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            return key == null ? "present" : key;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Why state changes cannot be kept now: the file was removed or replaced since it was opened; null while it is
+     * the file opened.
+     */
+    public String problem() {
+        Object now = fileKey(file);
+        if (now == null) {
+            return "its state file " + file + " was removed while it ran; restart it with --recover to rebuild from "
+                    + "the workers' reports";
+        }
+        if (!Objects.equals(now, fileKey)) {
+            return "its state file " + file + " was replaced while it ran; restart it to read the new file";
+        }
+        return null;
+    }
+
     public State load() {
         try (Statement s = connection.createStatement()) {
             List<Worker> workers = new ArrayList<>();
             try (ResultSet rs = s.executeQuery(
-                    "SELECT id, url, store, lease_interval_ms, registered_at FROM workers ORDER BY registered_at")) {
+                    "SELECT id, url, store, seed, registered_at FROM workers ORDER BY registered_at")) {
                 while (rs.next()) {
-                    workers.add(new Worker(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                    workers.add(new Worker(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4) != 0,
                             rs.getLong(5)));
                 }
             }
@@ -90,8 +206,14 @@ public final class BalancerStore implements AutoCloseable {
                     assignments.add(new Assignment(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
                 }
             }
+            List<StoreClaims.Claim> claims = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT identity, proof_sha256, shared, claimed_at FROM stores")) {
+                while (rs.next()) {
+                    claims.add(new StoreClaims.Claim(rs.getString(1), rs.getString(2), rs.getInt(3) != 0, rs.getLong(4)));
+                }
+            }
             connection.commit();
-            return new State(workers, assignments);
+            return new State(workers, assignments, claims);
         } catch (SQLException e) {
             throw failures.translate("read the balancer state in", e);
         }
@@ -99,8 +221,14 @@ public final class BalancerStore implements AutoCloseable {
 
     /** Applies the changes in order, in one transaction. Called from one thread. */
     public void apply(List<Change> changes) {
+        String problem = problem();
+        if (problem != null) {
+            throw new StateWriteException(problem, null);
+        }
         try (PreparedStatement join = connection.prepareStatement(
-                "INSERT OR REPLACE INTO workers (id, url, store, lease_interval_ms, registered_at) VALUES (?,?,?,?,?)");
+                "INSERT OR REPLACE INTO workers (id, url, store, seed, registered_at) VALUES (?,?,?,?,?)");
+             PreparedStatement claim = connection.prepareStatement(
+                     "INSERT OR REPLACE INTO stores (identity, proof_sha256, shared, claimed_at) VALUES (?,?,?,?)");
              PreparedStatement leave = connection.prepareStatement("DELETE FROM workers WHERE id = ?");
              PreparedStatement assign = connection.prepareStatement(
                      "INSERT OR REPLACE INTO assignments (producer, worker_id, epoch, assigned_at) VALUES (?,?,?,?)")) {
@@ -110,7 +238,7 @@ public final class BalancerStore implements AutoCloseable {
                     join.setString(1, w.id());
                     join.setString(2, w.url());
                     join.setString(3, w.store());
-                    join.setLong(4, w.leaseIntervalMs());
+                    join.setInt(4, w.seed() ? 1 : 0);
                     join.setLong(5, w.registeredAt());
                     join.executeUpdate();
                 } else if (change instanceof Left l) {
@@ -123,6 +251,13 @@ public final class BalancerStore implements AutoCloseable {
                     assign.setLong(3, as.epoch());
                     assign.setLong(4, as.assignedAt());
                     assign.executeUpdate();
+                } else if (change instanceof Claimed c) {
+                    StoreClaims.Claim cl = c.claim();
+                    claim.setString(1, cl.identity());
+                    claim.setString(2, cl.proofSha256());
+                    claim.setInt(3, cl.shared() ? 1 : 0);
+                    claim.setLong(4, cl.claimedAt());
+                    claim.executeUpdate();
                 }
             }
             connection.commit();

@@ -13,6 +13,9 @@ public final class Member {
     private volatile boolean dead;
     private volatile boolean draining;
     private volatile WorkerLoad load = WorkerLoad.NONE;
+    private volatile long storeFailingMs;
+    private volatile boolean storeFailing;
+    private volatile boolean reportWanted;
 
     Member(Worker worker, long nowNanos) {
         this.worker = worker;
@@ -35,14 +38,45 @@ public final class Member {
         return load;
     }
 
-    /** Alive: holds its lease (a seed worker, which holds none, until it quits). Consumers may be sent to it. */
+    /** Alive: holds its lease. Consumers may be sent to it. */
     public boolean alive() {
         return !dead;
     }
 
-    /** Alive, not draining and not reported failing since its last renewal: new producers may be given to it. */
+    /**
+     * Alive, not draining, its store writing, and not reported failing since its last renewal: new producers may be
+     * given to it.
+     */
     public boolean assignable() {
-        return !dead && !draining && failedSinceNanos < 0;
+        return !dead && !draining && !storeFailing && failedSinceNanos < 0;
+    }
+
+    /** How long its store had failed every write at its last renewal, in milliseconds (0: writing). */
+    public long storeFailingMs() {
+        return storeFailingMs;
+    }
+
+    /** True while the worker reports its store failing writes (past its threshold): its producers move. */
+    public boolean storeFailing() {
+        return storeFailing;
+    }
+
+    /** Records the worker's report; true when that changed whether its store is failing. */
+    boolean storeHealth(long failingMs) {
+        storeFailingMs = failingMs;
+        boolean failing = failingMs > 0;
+        boolean changed = failing != storeFailing;
+        storeFailing = failing;
+        return changed;
+    }
+
+    /** True until the worker has reported the producers it holds (a worker remembered from the state file). */
+    boolean reportWanted() {
+        return reportWanted;
+    }
+
+    void wantReport(boolean wanted) {
+        reportWanted = wanted;
     }
 
     public boolean draining() {
@@ -79,8 +113,8 @@ public final class Member {
         lastRenewalNanos = Math.min(nowNanos, lastRenewalNanos + nanos);
     }
 
-    /** True when a leased worker has missed {@code missed} renewals. */
-    boolean leaseExpired(long nowNanos, int missed) {
-        return worker.leased() && nowNanos - lastRenewalNanos > missed * worker.leaseIntervalMs() * 1_000_000L;
+    /** True when the worker has missed {@code missed} renewals of {@code intervalNanos}. */
+    boolean leaseExpired(long nowNanos, int missed, long intervalNanos) {
+        return nowNanos - lastRenewalNanos > missed * intervalNanos;
     }
 }

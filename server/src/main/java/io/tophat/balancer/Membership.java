@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The workers the balancer knows, alive or dead. Leased workers that miss {@value #MISSED_RENEWALS}
- * renewals are marked dead by {@link #expire}, run every {@link #CHECK_EVERY}; a renewal brings a worker back.
+ * The workers the balancer knows, alive or dead. Workers that miss {@value #MISSED_RENEWALS} renewals of the
+ * balancer's lease interval (however they registered) are marked dead by {@link #expire}, run every {@link #CHECK_EVERY}; a renewal brings a worker back.
  * When a check comes late, the balancer itself was held up (CPU starvation, a pause) and could not read the
  * renewals waiting for it, so every lease is extended by the delay rather than counted as missed.
  */
@@ -25,7 +25,17 @@ public final class Membership {
     private static final long NOTABLE_DELAY_NANOS = 1_000_000_000L;
 
     private final Map<String, Member> members = new ConcurrentHashMap<>();
+    private final Duration leaseInterval;
     private long lastCheckNanos = System.nanoTime();
+
+    public Membership(Duration leaseInterval) {
+        this.leaseInterval = leaseInterval;
+    }
+
+    /** How often every worker renews; the balancer's choice, told to each worker in its lease. */
+    public Duration leaseInterval() {
+        return leaseInterval;
+    }
 
     /** Adds or replaces the worker; returns its member, alive. */
     public Member join(Worker worker) {
@@ -41,22 +51,34 @@ public final class Membership {
      */
     public Member restore(Worker worker) {
         Member member = new Member(worker, System.nanoTime());
+        member.wantReport(true);
         members.put(worker.id(), member);
         return member;
     }
 
-    /** Renews a worker's lease; false when the worker is unknown. */
-    public boolean renew(String id, WorkerLoad load) {
+    /**
+     * Renews a worker's lease with its load and store health ({@code storeFailingMs} above 0: its store fails
+     * writes, so it takes no new producers and its producers move); null when the worker is unknown.
+     */
+    public Member renew(String id, WorkerLoad load, long storeFailingMs) {
         Member member = members.get(id);
         if (member == null) {
-            return false;
+            return null;
         }
         boolean wasDead = !member.alive();
         member.renewed(load, System.nanoTime());
         if (wasDead) {
             LOG.info("worker {} renewed its lease again; alive", id);
         }
-        return true;
+        if (member.storeHealth(storeFailingMs)) {
+            if (member.storeFailing()) {
+                LOG.warn("worker {} reports its store has failed every write for {} ms; no new producers go to it "
+                        + "and its producers move", id, storeFailingMs);
+            } else {
+                LOG.info("worker {} reports its store writes again; it takes producers again", id);
+            }
+        }
+        return member;
     }
 
     /** Marks the worker draining: it takes no new producers. False when unknown. */
@@ -112,7 +134,7 @@ public final class Membership {
         }
         List<Member> expired = new ArrayList<>();
         for (Member member : members.values()) {
-            if (member.alive() && member.leaseExpired(now, MISSED_RENEWALS)) {
+            if (member.alive() && member.leaseExpired(now, MISSED_RENEWALS, leaseInterval.toNanos())) {
                 member.markDead();
                 expired.add(member);
                 LOG.warn("worker {} missed {} lease renewals; marked dead", member.id(), MISSED_RENEWALS);

@@ -2,19 +2,20 @@ package io.tophat.balancer;
 
 import io.tophat.http.ApiException;
 import io.tophat.http.Responses;
-import io.tophat.protocol.WorkerLoad;
+import io.tophat.protocol.LeaseRenewal;
+import io.tophat.protocol.ProducerId;
 import io.tophat.protocol.WorkerRegistration;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /** API v1 for workers and operators: register, renew a lease, drain, leave, and the cluster view. */
 final class MembershipHandlers {
-    private static final long DEFAULT_LEASE_MS = 1000;
-
     private final Balancer balancer;
 
     MembershipHandlers(Balancer balancer) {
@@ -40,24 +41,55 @@ final class MembershipHandlers {
             }
             url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         }
-        long lease = reg.leaseIntervalMs() > 0 ? reg.leaseIntervalMs() : DEFAULT_LEASE_MS;
-        Worker worker = new Worker(Worker.idOf(url), url, reg.store(), lease, System.currentTimeMillis());
-        balancer.join(worker).onSuccess(m -> Responses.json(rc.response(), 200, balancer.lease(m)))
+        checkHolds(reg.holds());
+        String store = reg.store() == null || reg.store().isBlank() ? null : reg.store();
+        Worker worker = new Worker(Worker.idOf(url), url, store, false, System.currentTimeMillis());
+        Future<Member> joined;
+        try {
+            joined = balancer.join(new Balancer.Joining(worker, reg.storeProof(), reg.storeShared(), reg.holds()));
+        } catch (StoreClaims.Refused e) {
+            throw ApiException.conflict("store identity refused", e.getMessage());
+        }
+        joined.onSuccess(m -> Responses.json(rc.response(), 200, balancer.lease(m, null)))
                 .onFailure(e -> rc.fail(BalancerErrors.toHttp(e, null, false)));
     }
 
-    /** {@code PUT /api/v1/workers/{wid}/lease} with the worker's load figures (optional). */
+    /** {@code PUT /api/v1/workers/{wid}/lease} with the worker's load, acknowledgement and health (all optional). */
     void renew(RoutingContext rc) {
         String wid = rc.pathParam("wid");
         if (balancer.member(wid) == null) {
             throw ApiException.notFound("unknown worker", "no worker " + wid + "; register again");
         }
         Buffer body = rc.body().buffer();
-        WorkerLoad load = body == null || body.length() == 0 ? null : Requests.readBody(rc, WorkerLoad.class);
-        if (!balancer.renew(wid, load)) {
-            throw ApiException.notFound("unknown worker", "no worker " + wid + "; register again");
+        LeaseRenewal renewal = body == null || body.length() == 0 ? new LeaseRenewal(null, null, null, 0)
+                : Requests.readBody(rc, LeaseRenewal.class);
+        if (renewal.storeFailingMs() < 0) {
+            throw ApiException.unprocessable("invalid lease renewal", "store_failing_ms must not be negative");
         }
-        Responses.json(rc.response(), 200, balancer.lease(balancer.member(wid)));
+        if (renewal.holds() != null) {
+            checkHolds(renewal.holds());
+        }
+        balancer.renew(wid, renewal).onSuccess(lease -> {
+            if (lease == null) {
+                rc.fail(ApiException.notFound("unknown worker", "no worker " + wid + "; register again"));
+            } else {
+                Responses.json(rc.response(), 200, lease);
+            }
+        }).onFailure(e -> rc.fail(BalancerErrors.toHttp(e, null, false)));
+    }
+
+    /** A report of held producers: valid producer ids, each with an epoch of 0 or more. */
+    private static void checkHolds(Map<String, Long> holds) {
+        for (Map.Entry<String, Long> e : holds.entrySet()) {
+            String problem = ProducerId.problem(e.getKey());
+            if (problem != null) {
+                throw ApiException.unprocessable("invalid holds", problem);
+            }
+            if (e.getValue() == null || e.getValue() < 0) {
+                throw ApiException.unprocessable("invalid holds", "the epoch of " + e.getKey()
+                        + " must be a number of 0 or more");
+            }
+        }
     }
 
     /** {@code POST /api/v1/workers/{wid}/drain}. */
@@ -87,10 +119,11 @@ final class MembershipHandlers {
         List<ClusterView.WorkerView> workers = new ArrayList<>();
         for (Member m : balancer.membership().all()) {
             workers.add(new ClusterView.WorkerView(m.id(), m.url(), m.alive(), m.assignable(), m.draining(),
-                    balancer.held(m.id()), m.worker().leased(), (now - m.lastRenewalNanos()) / 1_000_000,
-                    m.worker().store(), m.load()));
+                    m.storeFailingMs(), balancer.held(m.id()), m.worker().seed() ? "seed" : "v1",
+                    (now - m.lastRenewalNanos()) / 1_000_000, m.worker().store(), m.load()));
         }
         workers.sort(Comparator.comparing(ClusterView.WorkerView::id));
-        Responses.json(rc.response(), 200, new ClusterView(balancer.strategyName(), balancer.assignments().size(), workers));
+        Responses.json(rc.response(), 200, new ClusterView(balancer.strategyName(),
+                balancer.membership().leaseInterval().toMillis(), balancer.assignments().size(), workers));
     }
 }

@@ -18,12 +18,15 @@ final class SeedHandlers {
         this.balancer = balancer;
     }
 
-    /** {@code GET /balancer/{port}[?host=]}: a worker registers (no lease). */
+    /**
+     * {@code GET /balancer/{port}[?host=]}: a worker registers, or renews its lease by registering again (it is
+     * marked dead, like any worker, after three lease intervals of silence).
+     */
     void join(RoutingContext rc) {
         int port = Requests.port(rc);
         String url = "http://" + WorkerAddress.forUrl(Requests.seedHost(rc)) + ":" + port;
-        Worker worker = new Worker(Worker.idOf(url), url, null, 0, System.currentTimeMillis());
-        balancer.join(worker).onSuccess(m -> Responses.text(rc.response(), 200, url))
+        Worker worker = new Worker(Worker.idOf(url), url, null, true, System.currentTimeMillis());
+        balancer.joinSeed(worker).onSuccess(m -> Responses.text(rc.response(), 200, url))
                 .onFailure(e -> rc.fail(BalancerErrors.toHttp(e, null, true)));
     }
 

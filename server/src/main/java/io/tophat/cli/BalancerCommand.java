@@ -41,8 +41,20 @@ final class BalancerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, env TOPHAT_HASH_BALANCE).")
     double hashBalance;
 
+    @Option(names = "--lease-interval", defaultValue = "${env:TOPHAT_LEASE_INTERVAL:-" + BalancerConfig.DEFAULT_LEASE_INTERVAL + "}",
+            converter = DurationConverter.class,
+            description = "How often every worker renews its lease, told to each worker when it registers; three "
+                    + "missed renewals mark a worker dead (default: ${DEFAULT-VALUE}, env TOPHAT_LEASE_INTERVAL).")
+    Duration leaseInterval;
+
+    @Option(names = "--recover",
+            description = "Start with an empty state on purpose when the state file is missing, empty or corrupt "
+                    + "(it is moved aside, never deleted); the workers' reports rebuild the assignments. Without it "
+                    + "the balancer refuses to start on such a file.")
+    boolean recover;
+
     BalancerConfig config() {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover);
     }
 
     @Override

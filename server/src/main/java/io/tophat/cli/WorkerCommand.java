@@ -85,11 +85,13 @@ final class WorkerCommand implements Callable<Integer> {
                     + Ingest.DEFAULT_MAX_CLOCK_SKEW + ", env TOPHAT_MAX_CLOCK_SKEW).")
     Duration maxClockSkew;
 
-    @Option(names = "--lease-interval", converter = DurationConverter.class,
-            defaultValue = "${env:TOPHAT_LEASE_INTERVAL:-" + Membership.DEFAULT_LEASE_INTERVAL + "}",
-            description = "How often the worker renews its lease with the balancer; 3 missed renewals mark it "
-                    + "dead (default: " + Membership.DEFAULT_LEASE_INTERVAL + ", env TOPHAT_LEASE_INTERVAL).")
-    Duration leaseInterval;
+    @Option(names = "--store-failure-threshold", converter = DurationConverter.class,
+            defaultValue = "${env:TOPHAT_STORE_FAILURE_THRESHOLD:-" + Membership.DEFAULT_STORE_FAILURE_THRESHOLD + "}",
+            description = "How long the store may fail every write (a full disk, say) before the worker steps "
+                    + "aside: the balancers give it no new producers and its producers move, until a write succeeds "
+                    + "again (default: " + Membership.DEFAULT_STORE_FAILURE_THRESHOLD
+                    + ", env TOPHAT_STORE_FAILURE_THRESHOLD).")
+    Duration storeFailureThreshold;
 
     @Option(names = "--sync", defaultValue = "${env:TOPHAT_SYNC:-" + Storage.DEFAULT_SYNC + "}", converter = SynchronousConverter.class,
             description = "SQLite synchronous mode: normal survives a process crash, full also a power loss "
@@ -105,7 +107,7 @@ final class WorkerCommand implements Callable<Integer> {
     WorkerConfig config() {
         Path dir = dataDir != null ? dataDir : Path.of("tophat-data", "worker-" + port);
         return new WorkerConfig(new Listen(host, port, advertiseHost),
-                new Membership(balancers, leaseInterval, drainTimeout),
+                new Membership(balancers, drainTimeout, storeFailureThreshold),
                 new Ingest(ack, cacheSize, flushInterval, queueCapacity, maxBatch, maxBody, maxClockSkew),
                 new Storage(dir, synchronous));
     }

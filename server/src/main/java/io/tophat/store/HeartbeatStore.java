@@ -48,6 +48,23 @@ public interface HeartbeatStore extends AutoCloseable {
     /** A stable identity of the underlying database, the same for every worker that shares it. */
     String identity();
 
+    /**
+     * The secret written in the database when it was created: a worker sends it with {@link #identity()} to prove
+     * to the balancer that it holds this store. Never logged.
+     */
+    String identityProof();
+
+    /** True when several workers may use this database at once (a database server), false for a local file. */
+    boolean shared();
+
+    /**
+     * Checks, with a small real write, that the store takes writes again after failing them (a full disk freed,
+     * say). Returns normally when it does.
+     *
+     * @throws StoreException saying why it does not
+     */
+    void checkWritable();
+
     @Override
     void close();
 }

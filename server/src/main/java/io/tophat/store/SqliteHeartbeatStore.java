@@ -4,6 +4,8 @@ import io.tophat.protocol.Heartbeat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,7 +32,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SqliteHeartbeatStore implements HeartbeatStore {
 
     private static final Logger log = LoggerFactory.getLogger(SqliteHeartbeatStore.class);
-    private static final String SELECT_INFO = "SELECT identity, merged_through FROM store_info WHERE id = 1";
+    private static final String SELECT_INFO = "SELECT identity, merged_through, secret FROM store_info WHERE id = 1";
+    private static final String PROBE = "INSERT OR REPLACE INTO write_probe (id, probed_at, padding) "
+            + "VALUES (1, ?, randomblob(65536))";
+    /** Below this much free space on the inbox's filesystem the store does not count as writable again. */
+    static final long MIN_FREE_BYTES = 16L * 1024 * 1024;
     private static final String ATTACH_INBOX = "ATTACH DATABASE ? AS ib";
 
     private final Path file;
@@ -38,15 +44,24 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     private final Connection mergeConnection;
     private final SqliteReadPool readers;
     private final String identity;
+    private final String secret;
+    private final Path inboxFile;
+    private final SqliteConnections inboxDatabase;
+    private final SqliteFailures inboxFailures;
     private final InboxIndex index;
     private final SqliteInboxWriter writer;
     private final SqliteInboxMerge merge;
     private final SqliteReads reads;
     private final SqliteMerger mergerThread;
 
-    private SqliteHeartbeatStore(Path file, Path inboxFile, SqliteFailures failures, Connection inboxConnection,
-                                 Connection mergeConnection, SqliteReadPool readers, String identity, InboxIndex index) {
+    private SqliteHeartbeatStore(Path file, Path inboxFile, SqliteFailures failures, SqliteConnections inboxDatabase,
+                                 Connection inboxConnection, Connection mergeConnection, SqliteReadPool readers,
+                                 String identity, String secret, InboxIndex index) {
         this.file = file;
+        this.inboxFile = inboxFile;
+        this.inboxDatabase = inboxDatabase;
+        this.inboxFailures = new SqliteFailures(inboxFile);
+        this.secret = secret;
         this.inboxConnection = inboxConnection;
         this.mergeConnection = mergeConnection;
         this.readers = readers;
@@ -96,8 +111,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
                 if (!rs.next()) {
                     throw new SQLException("store_info has no row; the schema was changed by hand");
                 }
-                store = new SqliteHeartbeatStore(file, inboxFile, failures, inboxWriter, merger, readers,
-                        rs.getString(1), new InboxIndex(rs.getLong(2)));
+                store = new SqliteHeartbeatStore(file, inboxFile, failures, inbox, inboxWriter, merger, readers,
+                        rs.getString(1), rs.getString(3), new InboxIndex(rs.getLong(2)));
             }
             store.writer.recover();
             store.mergerThread.start();
@@ -173,6 +188,42 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     @Override
     public String identity() {
         return identity;
+    }
+
+    @Override
+    public String identityProof() {
+        return secret;
+    }
+
+    /** A SQLite file belongs to one worker. */
+    @Override
+    public boolean shared() {
+        return false;
+    }
+
+    /**
+     * Enough free space on the inbox's filesystem ({@value #MIN_FREE_BYTES} bytes), and a committed rewrite of a
+     * padded probe row through a connection of its own (the ingest writer's stays with the writer thread).
+     */
+    @Override
+    public void checkWritable() {
+        try {
+            long free = Files.getFileStore(inboxFile).getUsableSpace();
+            if (free < MIN_FREE_BYTES) {
+                throw new StoreException("only " + free / (1024 * 1024) + " MiB are free beside " + inboxFile
+                        + "; the store counts as writable again from " + MIN_FREE_BYTES / (1024 * 1024) + " MiB", null);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot read the free space beside " + inboxFile + ": " + e.getMessage(), e);
+        }
+        try (Connection probe = inboxDatabase.openWriter(); PreparedStatement st = probe.prepareStatement(PROBE)) {
+            probe.setAutoCommit(false);
+            st.setLong(1, System.currentTimeMillis());
+            st.executeUpdate();
+            probe.commit();
+        } catch (SQLException e) {
+            throw inboxFailures.translate("write a probe row to", e);
+        }
     }
 
     @Override

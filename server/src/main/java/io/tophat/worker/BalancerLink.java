@@ -2,6 +2,7 @@ package io.tophat.worker;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tophat.http.Responses;
+import io.tophat.protocol.LeaseRenewal;
 import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
 import io.tophat.protocol.WorkerRegistration;
@@ -22,12 +23,15 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * A worker's membership at one balancer: registers at start (retrying for a few seconds), renews its lease
- * with load figures every lease interval, registers again when the balancer has forgotten it, and says it
- * quits at shutdown. Renewal failures are logged once per outage; the worker keeps serving meanwhile.
+ * A worker's membership at one balancer: registers at start (retrying for a few seconds) with the producers it
+ * holds, renews its lease with load figures and store health every lease interval (the balancer's), applies the
+ * transfers each answer carries to its {@link Holdings} and acknowledges them in the next renewal, reports its
+ * holdings when asked, registers again when the balancer has forgotten it, and says it quits at shutdown.
+ * Renewal failures are logged once per outage; the worker keeps serving meanwhile.
  */
 final class BalancerLink {
     private static final Logger LOG = LoggerFactory.getLogger(BalancerLink.class);
@@ -38,19 +42,29 @@ final class BalancerLink {
     private final HttpClient http;
     private final WorkerRegistration registration;
     private final Supplier<WorkerLoad> load;
+    private final LongSupplier storeFailingMs;
     private final Consumer<WorkerLease> onLease;
+    private final Holdings holdings = new Holdings();
     private volatile WorkerLease lease;
     private volatile boolean draining;
+    private volatile String ack;
+    private volatile boolean reportWanted;
     private boolean outage;
     private long timer = -1;
+    private long timerIntervalMs;
+    private volatile boolean closed;
 
-    /** {@code onLease} sees every lease answer (transfers, producer count, drain request) on an event loop. */
+    /**
+     * {@code onLease} sees every lease answer (producer count, drain request) on an event loop, after its transfers
+     * are applied to {@link #holdings()}.
+     */
     BalancerLink(Vertx vertx, URI balancer, WorkerRegistration registration, Supplier<WorkerLoad> load,
-                 Consumer<WorkerLease> onLease) {
+                 LongSupplier storeFailingMs, Consumer<WorkerLease> onLease) {
         this.vertx = vertx;
         this.balancer = balancer;
         this.registration = registration;
         this.load = load;
+        this.storeFailingMs = storeFailingMs;
         this.onLease = onLease;
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) REQUEST_TIMEOUT_MS).setKeepAlive(true));
@@ -64,8 +78,19 @@ final class BalancerLink {
         return result.future().onSuccess(this::startRenewing);
     }
 
+    /** What this balancer has told the worker about each producer. */
+    Holdings holdings() {
+        return holdings;
+    }
+
+    /** The registration with what the worker holds now; a new registration acknowledges nothing yet. */
+    private Future<WorkerLease> sendRegistration() {
+        ack = null;
+        return send(HttpMethod.POST, "/api/v1/workers", registration.holding(holdings.held()));
+    }
+
     private void attemptRegistration(Promise<WorkerLease> result, long deadline) {
-        send(HttpMethod.POST, "/api/v1/workers", registration).onSuccess(result::complete).onFailure(e -> {
+        sendRegistration().onSuccess(result::complete).onFailure(e -> {
             if (System.nanoTime() > deadline) {
                 result.fail(new IllegalStateException("cannot register with the balancer at " + balancer + ": "
                         + e.getMessage()));
@@ -77,13 +102,34 @@ final class BalancerLink {
 
     private void startRenewing(WorkerLease granted) {
         granted(granted);
-        LOG.info("registered with the balancer at {} as {} ({})", balancer, granted.id(), granted.url());
-        timer = vertx.setPeriodic(granted.leaseIntervalMs(), t -> renew());
+        LOG.info("registered with the balancer at {} as {} ({}), lease every {} ms", balancer, granted.id(),
+                granted.url(), granted.leaseIntervalMs());
+    }
+
+    /** Renews every lease interval the balancer gave; a new interval in an answer takes effect at once. */
+    private void schedule(long intervalMs) {
+        if (intervalMs <= 0 || intervalMs == timerIntervalMs || closed) {
+            return;
+        }
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        timerIntervalMs = intervalMs;
+        timer = vertx.setPeriodic(intervalMs, t -> renew());
+    }
+
+    /** Renews now, outside the schedule (the store's health changed, say). */
+    void renewSoon() {
+        if (lease != null && !closed) {
+            vertx.runOnContext(v -> renew());
+        }
     }
 
     private void renew() {
         WorkerLease current = lease;
-        send(HttpMethod.PUT, workerPath(current, "/lease"), load.get())
+        LeaseRenewal renewal = new LeaseRenewal(load.get(), ack, reportWanted ? holdings.held() : null,
+                storeFailingMs.getAsLong());
+        send(HttpMethod.PUT, workerPath(current, "/lease"), renewal)
                 .onSuccess(renewed -> {
                     granted(renewed);
                     recovered();
@@ -91,8 +137,9 @@ final class BalancerLink {
                 })
                 .onFailure(e -> {
                     if (e instanceof UnknownWorker) {
-                        LOG.warn("the balancer at {} no longer knows this worker; registering again", balancer);
-                        send(HttpMethod.POST, "/api/v1/workers", registration).onSuccess(l -> {
+                        LOG.warn("the balancer at {} no longer knows this worker; registering again with the {} "
+                                + "producers it holds", balancer, holdings.held().size());
+                        sendRegistration().onSuccess(l -> {
                             granted(l);
                             recovered();
                             stillDraining(l);
@@ -105,9 +152,22 @@ final class BalancerLink {
                 });
     }
 
+    /** Applies an answer: its transfers first, then what it says; a lease answer also sets what to acknowledge. */
     private void granted(WorkerLease granted) {
+        holdings.apply(granted);
+        if (granted.ackToken() != null) {
+            ack = granted.ackToken();
+            reportWanted = granted.report();
+        }
         lease = granted;
+        schedule(granted.leaseIntervalMs());
         onLease.accept(granted);
+    }
+
+    /** The balancer's lease interval, from its last answer. */
+    long leaseIntervalMs() {
+        WorkerLease current = lease;
+        return current == null ? 1000 : current.leaseIntervalMs();
     }
 
     /** The producers the balancer counted on this worker at the last lease answer. */
@@ -150,6 +210,7 @@ final class BalancerLink {
 
     /** Tells the balancer this worker leaves; completes (never fails) within the request timeout. */
     Future<Void> quit() {
+        closed = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }

@@ -1,41 +1,28 @@
 package io.tophat.worker;
 
-import io.tophat.protocol.WorkerLease;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Producers the balancer moved to another worker, with the epoch of the move, as told in lease answers. Their
- * heartbeats are refused (409) until the balancer grants them back, so two workers never both take a
- * producer's heartbeats. Bounded: beyond {@value #CAPACITY} entries the oldest revocation is forgotten.
+ * The ingest path's check against every balancer's {@link Holdings}: a producer that any balancer moved away
+ * is refused (409) until that balancer grants it back, so two workers never both take a producer's heartbeats.
  */
 final class Fence {
-    static final int CAPACITY = 1_000_000;
+    private final List<Holdings> balancers = new CopyOnWriteArrayList<>();
 
-    private final Map<String, Long> revoked = new LinkedHashMap<>(256, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > CAPACITY;
-        }
-    };
-    private volatile boolean empty = true;
-
-    synchronized void apply(WorkerLease lease) {
-        revoked.putAll(lease.revoked());
-        for (String producer : lease.granted().keySet()) {
-            revoked.remove(producer);
-        }
-        empty = revoked.isEmpty();
+    void add(Holdings holdings) {
+        balancers.add(holdings);
     }
 
     /** The epoch at which the producer moved away, or null when it may send here. */
-    Long revokedEpoch(String producer) {
-        if (empty) {
-            return null;
+    Long admit(String producer) {
+        Long movedAt = null;
+        for (Holdings h : balancers) {
+            Long epoch = h.admit(producer);
+            if (epoch != null) {
+                movedAt = epoch;
+            }
         }
-        synchronized (this) {
-            return revoked.get(producer);
-        }
+        return movedAt;
     }
 }

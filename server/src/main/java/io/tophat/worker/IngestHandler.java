@@ -16,7 +16,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The ingest endpoints, served ahead of the router: {@code POST /heartbeat} (the seed protocol, where every bad
  * body is 400) and {@code POST /api/v1/heartbeats} (JSON only; content errors are 422). Reads the bounded body,
- * parses it, refuses it while the worker drains or when the producer was moved away (fencing), and hands it to
+ * parses it, refuses it while the worker drains, while its store fails writes past the threshold, or when the
+ * producer was moved away (fencing), and hands it to
  * the ingest pipeline, and answers each outcome as {@link WorkerErrors} says.
  */
 final class IngestHandler {
@@ -30,10 +31,12 @@ final class IngestHandler {
     private final Fence fence;
     private final WorkerMetrics metrics;
     private final BooleanSupplier draining;
+    private final StoreHealth storeHealth;
     private volatile long lastHeartbeatNanos = System.nanoTime();
 
     IngestHandler(Vertx vertx, WorkerConfig.Ingest config, IngestPipeline<HttpServerResponse> ingest, Fence fence,
-                  WorkerMetrics metrics, BooleanSupplier draining) {
+                  WorkerMetrics metrics, BooleanSupplier draining, StoreHealth storeHealth) {
+        this.storeHealth = storeHealth;
         this.vertx = vertx;
         this.maxBodyBytes = config.maxBodyBytes();
         this.parser = new HeartbeatParser(config.maxClockSkew());
@@ -89,7 +92,11 @@ final class IngestHandler {
         if (draining.getAsBoolean()) {
             throw WorkerErrors.draining();
         }
-        Long movedAt = fence.revokedEpoch(hb.producer());
+        long asideMs = storeHealth.steppedAsideMs();
+        if (asideMs > 0) {
+            throw WorkerErrors.cannotStore(asideMs);
+        }
+        Long movedAt = fence.admit(hb.producer());
         if (movedAt != null) {
             throw WorkerErrors.fenced(hb.producer(), movedAt);
         }

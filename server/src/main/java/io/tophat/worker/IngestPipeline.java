@@ -35,9 +35,11 @@ public final class IngestPipeline<T> implements AutoCloseable {
     private final WorkerMetrics metrics;
     private final GroupCommitter<PendingWrite<T>> writer;
     private final BiConsumer<T, IngestOutcome> answerer;
+    private final StoreHealth health;
 
-    public IngestPipeline(WorkerConfig config, HeartbeatStore store, LatestCache latest, LatestCache byLabel,
-                          WorkerMetrics metrics, BiConsumer<T, IngestOutcome> answerer) {
+    IngestPipeline(WorkerConfig config, HeartbeatStore store, LatestCache latest, LatestCache byLabel,
+                   WorkerMetrics metrics, StoreHealth health, BiConsumer<T, IngestOutcome> answerer) {
+        this.health = health;
         this.mode = config.ingest().ack();
         this.answerer = answerer;
         this.store = store;
@@ -90,6 +92,11 @@ public final class IngestPipeline<T> implements AutoCloseable {
     }
 
     private void completed(List<PendingWrite<T>> batch, Throwable failure) {
+        if (failure == null) {
+            health.succeeded();
+        } else {
+            health.failed();
+        }
         if (mode == AckMode.CACHED) {
             if (failure == null && latest.size() >= latest.capacity() / 2) {
                 latest.evictOlderHalf();

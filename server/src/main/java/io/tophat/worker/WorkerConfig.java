@@ -34,19 +34,23 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
     }
 
     /**
-     * @param balancers     the balancers to register with (at least one)
-     * @param leaseInterval how often the worker renews its lease with each balancer
-     * @param drainTimeout  at shutdown, the longest the worker waits for its producers to move elsewhere
+     * How the worker takes part in the cluster. How often it renews its lease is each balancer's choice, told in
+     * the lease.
+     *
+     * @param balancers             the balancers to register with (at least one)
+     * @param drainTimeout          at shutdown, the longest the worker waits for its producers to move elsewhere
+     * @param storeFailureThreshold how long the store may fail every write before the worker steps aside: it tells
+     *                              the balancers, which give it no new producers, and sends its producers away
      */
-    public record Membership(List<URI> balancers, Duration leaseInterval, Duration drainTimeout) {
-        public static final String DEFAULT_LEASE_INTERVAL = "1s";
+    public record Membership(List<URI> balancers, Duration drainTimeout, Duration storeFailureThreshold) {
         public static final String DEFAULT_DRAIN_TIMEOUT = "10s";
+        public static final String DEFAULT_STORE_FAILURE_THRESHOLD = "2s";
 
         public Membership {
             balancers = List.copyOf(balancers);
             require(!balancers.isEmpty(), "--balancer: give at least one balancer address, for example localhost:5000");
-            require(leaseInterval.toMillis() >= 50, "--lease-interval must be at least 50ms");
             require(!drainTimeout.isNegative(), "--drain-timeout must not be negative");
+            require(!storeFailureThreshold.isNegative(), "--store-failure-threshold must not be negative");
         }
     }
 
@@ -126,8 +130,8 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
      */
     public static WorkerConfig embedded(List<URI> balancers, Path dataDir) {
         return new WorkerConfig(new Listen("127.0.0.1", 0, null),
-                new Membership(balancers, Durations.parse(Membership.DEFAULT_LEASE_INTERVAL),
-                        Durations.parse(Membership.DEFAULT_DRAIN_TIMEOUT)),
+                new Membership(balancers, Durations.parse(Membership.DEFAULT_DRAIN_TIMEOUT),
+                        Durations.parse(Membership.DEFAULT_STORE_FAILURE_THRESHOLD)),
                 new Ingest(ackMode(Ingest.DEFAULT_ACK), Ingest.DEFAULT_CACHE_SIZE,
                         Durations.parse(Ingest.DEFAULT_FLUSH_INTERVAL), Ingest.DEFAULT_QUEUE_CAPACITY,
                         Ingest.DEFAULT_MAX_BATCH, Ingest.DEFAULT_MAX_BODY_BYTES,
@@ -143,8 +147,9 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
         return new WorkerConfig(listen, membership, change.apply(ingest), storage);
     }
 
-    public WorkerConfig withLeaseInterval(Duration interval, Duration drain) {
-        return new WorkerConfig(listen, new Membership(membership.balancers(), interval, drain), ingest, storage);
+    public WorkerConfig withDrainTimeout(Duration drain) {
+        return new WorkerConfig(listen, new Membership(membership.balancers(), drain,
+                membership.storeFailureThreshold()), ingest, storage);
     }
 
     public WorkerConfig withSynchronous(SqliteStoreConfig.Synchronous sync) {

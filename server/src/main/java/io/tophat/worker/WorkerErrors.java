@@ -28,6 +28,11 @@ final class WorkerErrors {
         return new ApiException(410, "worker draining", "this worker is leaving; register again with the balancer", 0);
     }
 
+    static ApiException cannotStore(long failingMs) {
+        return new ApiException(410, "worker cannot store", "this worker's store has failed every write for "
+                + failingMs + " ms; register again with the balancer", 0);
+    }
+
     static ApiException fenced(String producer, long epoch) {
         return ApiException.conflict("producer assigned elsewhere", "producer " + producer
                 + " was moved to another worker (epoch " + epoch + "); register again with the balancer");

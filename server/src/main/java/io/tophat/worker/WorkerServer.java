@@ -45,6 +45,10 @@ public final class WorkerServer {
     private final HttpService http;
     private final List<BalancerLink> links = new ArrayList<>();
     private final Fence fence = new Fence();
+    private final StoreHealth storeHealth;
+    private boolean steppedAside;
+    private boolean probing;
+    private long healthTimer = -1;
     private volatile String url;
     private volatile boolean draining;
     private volatile WorkerLoad lastLoad = WorkerLoad.NONE;
@@ -61,9 +65,11 @@ public final class WorkerServer {
         int cacheCapacity = config.ingest().ack() == AckMode.CACHED ? config.ingest().cacheSize() * 2 : config.ingest().cacheSize();
         this.latest = new LatestCache(cacheCapacity);
         this.byLabel = new LatestCache(cacheCapacity);
-        this.ingest = new IngestPipeline<>(config, store, latest, byLabel, metrics, IngestHandler::answer);
+        this.storeHealth = new StoreHealth(config.membership().storeFailureThreshold());
+        this.ingest = new IngestPipeline<>(config, store, latest, byLabel, metrics, storeHealth, IngestHandler::answer);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
-        this.ingestHandler = new IngestHandler(vertx, config.ingest(), ingest, fence, metrics, () -> draining);
+        this.ingestHandler = new IngestHandler(vertx, config.ingest(), ingest, fence, metrics, () -> draining,
+                storeHealth);
         this.http = new HttpService(vertx);
     }
 
@@ -84,11 +90,41 @@ public final class WorkerServer {
     }
 
     private void leaseAnswered(WorkerLease lease) {
-        fence.apply(lease);
         if (lease.draining() && !draining) {
             LOG.info("the balancer asks this worker to drain; leaving once its producers have moved");
             draining = true;
             onDrainRequested.run();
+        }
+    }
+
+    /**
+     * Every 250 ms: while the store fails writes, probes it (one probe at a time, on a store thread) to learn when
+     * it takes writes again; when the worker steps aside or back, it logs once and renews every lease at once, so
+     * the balancers stop or resume sending producers here without waiting a lease interval.
+     */
+    private void watchStore() {
+        if (storeHealth.failing() && !probing) {
+            probing = true;
+            storeReads.<Void>executeBlocking(() -> {
+                store.checkWritable();
+                return null;
+            }, false).onComplete(probe -> {
+                probing = false;
+                if (probe.succeeded()) {
+                    storeHealth.succeeded();
+                }
+            });
+        }
+        long asideMs = storeHealth.steppedAsideMs();
+        if ((asideMs > 0) != steppedAside) {
+            steppedAside = asideMs > 0;
+            if (steppedAside) {
+                LOG.warn("the store has failed every write for {} ms; stepping aside: no new producers, producers "
+                        + "are sent to other workers (410) until a write succeeds", asideMs);
+            } else {
+                LOG.info("the store takes writes again; this worker takes producers again");
+            }
+            links.forEach(BalancerLink::renewSoon);
         }
     }
 
@@ -123,11 +159,14 @@ public final class WorkerServer {
             String advertised = config.listen().advertiseHost() == null ? null
                     : "http://" + config.listen().advertiseHost() + ":" + port;
             WorkerRegistration registration = new WorkerRegistration(advertised, port, store.identity(),
-                    config.membership().leaseInterval().toMillis());
+                    store.identityProof(), store.shared(), null);
             List<Future<?>> registrations = new ArrayList<>();
+            healthTimer = vertx.setPeriodic(250, t -> watchStore());
             for (URI balancer : config.membership().balancers()) {
-                BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load, this::leaseAnswered);
+                BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load,
+                        storeHealth::steppedAsideMs, this::leaseAnswered);
                 links.add(link);
+                fence.add(link.holdings());
                 registrations.add(link.register(REGISTRATION_PATIENCE).onSuccess(lease -> url = lease.url()));
             }
             return Future.all(registrations).map(port).onSuccess(p -> LOG.info(
@@ -139,7 +178,7 @@ public final class WorkerServer {
 
     private Future<Void> producersMoved() {
         long deadline = System.nanoTime() + config.membership().drainTimeout().toNanos();
-        long quiet = 2 * config.membership().leaseInterval().toNanos();
+        long quiet = 2 * links.stream().mapToLong(BalancerLink::leaseIntervalMs).max().orElse(1000) * 1_000_000L;
         Promise<Void> moved = Promise.promise();
         // Not setPeriodic(0, ...): a periodic timer that fires at once cannot yet be cancelled from its own handler.
         vertx.setPeriodic(100, timer -> {
@@ -177,7 +216,10 @@ public final class WorkerServer {
         return Future.join(links.stream().map(BalancerLink::drain).toList()).otherwiseEmpty()
                 .compose(v -> producersMoved())
                 .compose(v -> Future.join(links.stream().map(BalancerLink::quit).toList()).otherwiseEmpty())
-                .compose(v -> http.stop())
+                .compose(v -> {
+                    vertx.cancelTimer(healthTimer);
+                    return http.stop();
+                })
                 .compose(v -> vertx.executeBlocking(() -> {
                     ingest.close();
                     store.close();

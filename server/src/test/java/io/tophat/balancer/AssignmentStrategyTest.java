@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class AssignmentStrategyTest {
     private static final int PRODUCERS = 3000;
-    private static final long LONG_LEASE_MS = 60_000;
+    private static final Duration LONG_LEASE = Duration.ofMinutes(1);
 
     @TempDir
     Path dir;
@@ -66,9 +66,9 @@ class AssignmentStrategyTest {
     @Test
     void least_loaded_sends_new_producers_to_the_worker_reporting_the_lowest_heartbeat_rate() throws Exception {
         Balancer balancer = balancer("ll-load", new LeastLoaded(), "w1", "w2", "w3");
-        balancer.renew(workerId("w1"), load(50));
-        balancer.renew(workerId("w2"), load(10));
-        balancer.renew(workerId("w3"), load(50));
+        balancer.renew(workerId("w1"), renewal(load(50)));
+        balancer.renew(workerId("w2"), renewal(load(10)));
+        balancer.renew(workerId("w3"), renewal(load(50)));
         Map<String, Integer> counts = counts(assignAll(balancer, producers().subList(0, 300)));
         System.out.println("least-loaded with w2 at 10/s and the others at 50/s: " + counts);
         assertThat(counts).containsOnlyKeys(workerId("w2"));
@@ -87,15 +87,12 @@ class AssignmentStrategyTest {
     @Test
     void hash_moves_only_the_dead_workers_producers_when_it_dies() throws Exception {
         Balancer balancer = balancer("hash-death", new RendezvousHash(BalancerConfig.DEFAULT_HASH_BALANCE), "w1", "w3");
-        Worker doomed = new Worker(workerId("w2"), "http://" + workerId("w2"), "store-w2", 20, 0);
-        await(balancer.join(doomed));
+        Worker doomed = new Worker(workerId("w2"), "http://" + workerId("w2"), "store-w2", false, 0);
+        await(balancer.join(joining(doomed)));
         Map<String, String> before = assignAll(balancer, producers());
         assertThat(counts(before)).hasSize(3);
 
-        List<Member> expired = new java.util.ArrayList<>();
-        org.awaitility.Awaitility.await("the 20 ms lease of " + doomed.id() + " expires").atMost(Duration.ofSeconds(5))
-                .until(() -> expired.addAll(balancer.expireLeases()));
-        assertThat(expired).extracting(Member::id).containsExactly(doomed.id());
+        balancer.member(doomed.id()).markDead();
         Map<String, String> after = assignAll(balancer, producers());
 
         int moved = 0;
@@ -146,7 +143,7 @@ class AssignmentStrategyTest {
                 Assignment again = await(balancer.assign("p-" + i, failedUrl));
                 assertThat(again.workerId()).as(strategy.name()).isNotEqualTo(first.workerId());
             }
-            balancer.renew(first.workerId(), null);
+            balancer.renew(first.workerId(), renewal(null));
             Map<String, Integer> later = counts(assignAll(balancer, producers().subList(100, 130)));
             assertThat(later).as(strategy.name() + " after the worker renewed").containsKey(first.workerId());
         }
@@ -155,12 +152,21 @@ class AssignmentStrategyTest {
     // --- helpers --------------------------------------------------------------------------------------
 
     private Balancer balancer(String name, AssignmentStrategy strategy, String... workers) throws Exception {
-        Balancer balancer = new Balancer(vertx, BalancerStore.open(dir.resolve(name).resolve("balancer.db")), strategy);
+        Balancer balancer = new Balancer(vertx, BalancerStore.open(dir.resolve(name).resolve("balancer.db"), false),
+                strategy, LONG_LEASE);
         balancers.add(balancer);
         for (String w : workers) {
-            await(balancer.join(new Worker(workerId(w), "http://" + workerId(w), "store-" + w, LONG_LEASE_MS, 0)));
+            await(balancer.join(joining(new Worker(workerId(w), "http://" + workerId(w), "store-" + w, false, 0))));
         }
         return balancer;
+    }
+
+    private static Balancer.Joining joining(Worker worker) {
+        return new Balancer.Joining(worker, "proof-of-" + worker.store(), false, Map.of());
+    }
+
+    private static io.tophat.protocol.LeaseRenewal renewal(WorkerLoad load) {
+        return new io.tophat.protocol.LeaseRenewal(load, null, null, 0);
     }
 
     private static String workerId(String name) {

@@ -11,9 +11,9 @@ class MembershipTest {
 
     @Test
     void a_worker_that_stops_renewing_is_marked_dead_after_three_missed_leases() {
-        Membership membership = new Membership();
+        Membership membership = new Membership(java.time.Duration.ofSeconds(1));
         long start = System.nanoTime();
-        Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", 1000, 0));
+        Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", false, 0));
         for (long t = 250; t <= 3000; t += 250) {
             assertThat(membership.expire(start + t * MS)).as("at %d ms", t).isEmpty();
         }
@@ -23,9 +23,9 @@ class MembershipTest {
 
     @Test
     void time_the_balancer_itself_was_held_up_is_not_counted_against_the_workers() {
-        Membership membership = new Membership();
+        Membership membership = new Membership(java.time.Duration.ofSeconds(1));
         long start = System.nanoTime();
-        Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", 1000, 0));
+        Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", false, 0));
         assertThat(membership.expire(start + 250 * MS)).isEmpty();
         // the balancer's event loop is stalled for five seconds: no check runs, and no renewal could be read
         assertThat(membership.expire(start + 5250 * MS)).as("right after the stall").isEmpty();

@@ -47,7 +47,7 @@ class DrainAcrossBalancerRestartTest {
 
     @Test
     void a_worker_that_is_draining_when_the_balancer_restarts_is_still_draining_at_the_restarted_balancer() throws Exception {
-        BalancerConfig balancerConfig = new BalancerConfig("127.0.0.1", 0, dir.resolve("balancer"));
+        BalancerConfig balancerConfig = new BalancerConfig("127.0.0.1", 0, dir.resolve("balancer")).withLeaseInterval(LEASE);
         BalancerServer balancer = BalancerServer.open(vertx, balancerConfig);
         int port = join(balancer.start());
         String balancerUrl = "http://127.0.0.1:" + port;
@@ -77,7 +77,7 @@ class DrainAcrossBalancerRestartTest {
                 .until(() -> workerStatus(balancerUrl, draining.url()).path("draining").asBoolean());
 
         join(balancer.stop());
-        balancer = BalancerServer.open(vertx, new BalancerConfig("127.0.0.1", port, dir.resolve("balancer")));
+        balancer = BalancerServer.open(vertx, new BalancerConfig("127.0.0.1", port, dir.resolve("balancer")).withLeaseInterval(LEASE));
         join(balancer.start());
 
         await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() ->
@@ -94,7 +94,7 @@ class DrainAcrossBalancerRestartTest {
 
     private WorkerServer startWorker(int balancerPort, String name) throws Exception {
         WorkerConfig config = WorkerConfig.embedded(List.of(URI.create("http://127.0.0.1:" + balancerPort)),
-                dir.resolve(name)).withLeaseInterval(LEASE, Duration.ofSeconds(20));
+                dir.resolve(name)).withDrainTimeout(Duration.ofSeconds(20));
         WorkerServer worker = new WorkerServer(vertx, config,
                 HeartbeatStores.sqlite(config.storage().dataDir(), config.storage().synchronous()));
         join(worker.start());

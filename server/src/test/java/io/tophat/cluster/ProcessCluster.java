@@ -88,7 +88,8 @@ final class ProcessCluster implements AutoCloseable {
     private JarProcess launchBalancer(int index) throws IOException {
         launches++;
         List<String> args = new ArrayList<>(List.of("balancer", "--host", "127.0.0.1",
-                "--port", "" + balancerPorts.get(index), "--data-dir", dir.resolve("balancer-" + index).toString()));
+                "--port", "" + balancerPorts.get(index), "--data-dir", dir.resolve("balancer-" + index).toString(),
+                "--lease-interval", leaseInterval.toMillis() + "ms"));
         args.addAll(balancerArgs);
         JarProcess balancer = JarProcess.start(dir, "balancer-" + index + "-start-" + launches, args);
         balancers.set(index, balancer);
@@ -100,7 +101,6 @@ final class ProcessCluster implements AutoCloseable {
         return JarProcess.start(dir, "worker-" + index, List.of("worker", "--host", "127.0.0.1",
                 "--port", "" + workerPorts.get(index), "--balancer", balancerList,
                 "--data-dir", dir.resolve("worker-" + index).toString(),
-                "--lease-interval", leaseInterval.toMillis() + "ms",
                 "--drain-timeout", drainTimeout.toMillis() + "ms"));
     }
 

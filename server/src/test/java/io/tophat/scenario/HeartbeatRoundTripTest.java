@@ -55,9 +55,9 @@ class HeartbeatRoundTripTest {
     static void start() throws IOException {
         dir = Files.createTempDirectory("tophat-roundtrip");
         durable = new EmbeddedCluster(dir.resolve("durable"), "127.0.0.1",
-                c -> c.withLeaseInterval(Duration.ofMillis(250), Duration.ofSeconds(5))).start(0, 1);
+                c -> c.withDrainTimeout(Duration.ofSeconds(5))).start(0, 1);
         cached = new EmbeddedCluster(dir.resolve("cached"), "127.0.0.1",
-                c -> c.withLeaseInterval(Duration.ofMillis(250), Duration.ofSeconds(5))
+                c -> c.withDrainTimeout(Duration.ofSeconds(5))
                         .withIngest(i -> i.withCacheSize(1000).withAck(AckMode.CACHED, Duration.ofMillis(200))))
                 .start(0, 1);
     }

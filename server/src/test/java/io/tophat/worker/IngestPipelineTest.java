@@ -42,6 +42,8 @@ class IngestPipelineTest {
                 : defaults;
     }
 
+    private final StoreHealth health = new StoreHealth(Duration.ofMinutes(1));
+
     private static Heartbeat heartbeat(String producer, long seq) {
         return new Heartbeat(producer, Location.of(56.34, -2.79), "{\"n\":" + seq + "}", "127.0.0.1",
                 System.currentTimeMillis(), null, seq);
@@ -53,7 +55,7 @@ class IngestPipelineTest {
             List<Delivered> delivered = new CopyOnWriteArrayList<>();
             Context context = vertx.getOrCreateContext();
             IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.DURABLE, 100), store,
-                    new LatestCache(10), new LatestCache(10), new WorkerMetrics(), (target, outcome) -> delivered.add(
+                    new LatestCache(10), new LatestCache(10), new WorkerMetrics(), health, (target, outcome) -> delivered.add(
                     new Delivered(target, outcome, Vertx.currentContext() == context)));
             context.runOnContext(v -> {
                 for (int i = 0; i < 5; i++) {
@@ -78,7 +80,7 @@ class IngestPipelineTest {
         try (SqliteHeartbeatStore store = SqliteHeartbeatStore.open(SqliteStoreConfig.defaults(dir.resolve("h.db")))) {
             List<IngestOutcome> delivered = new CopyOnWriteArrayList<>();
             IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.CACHED, 100), store,
-                    new LatestCache(10), new LatestCache(10), new WorkerMetrics(), (target, outcome) -> delivered.add(outcome));
+                    new LatestCache(10), new LatestCache(10), new WorkerMetrics(), health, (target, outcome) -> delivered.add(outcome));
             pipeline.submit(heartbeat("c", 1), vertx.getOrCreateContext(), "t");
             assertThat(delivered).containsExactly(IngestOutcome.ACCEPTED);
             await().atMost(Duration.ofSeconds(10)).until(() -> store.latest("c").isPresent());
@@ -92,8 +94,9 @@ class IngestPipelineTest {
         store.close();
         List<IngestOutcome> delivered = new CopyOnWriteArrayList<>();
         Context context = vertx.getOrCreateContext();
+        StoreHealth failing = new StoreHealth(Duration.ZERO);
         IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.DURABLE, 100), store,
-                new LatestCache(10), new LatestCache(10), new WorkerMetrics(), (target, outcome) -> delivered.add(outcome));
+                new LatestCache(10), new LatestCache(10), new WorkerMetrics(), failing, (target, outcome) -> delivered.add(outcome));
         context.runOnContext(v -> {
             pipeline.submit(heartbeat("f", 1), context, "a");
             pipeline.submit(heartbeat("f", 2), context, "b");
@@ -101,5 +104,24 @@ class IngestPipelineTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 2);
         pipeline.close();
         assertThat(delivered).allSatisfy(o -> assertThat(o).isInstanceOf(IngestOutcome.StoreFailed.class));
+        assertThat(failing.failing()).as("the store health saw the failed batch").isTrue();
+        await().atMost(Duration.ofSeconds(1)).until(() -> failing.steppedAsideMs() > 0);
+    }
+
+    @Test
+    void a_batch_that_commits_ends_a_run_of_store_failures() {
+        try (SqliteHeartbeatStore store = SqliteHeartbeatStore.open(SqliteStoreConfig.defaults(dir.resolve("h.db")))) {
+            health.failed();
+            List<IngestOutcome> delivered = new CopyOnWriteArrayList<>();
+            Context context = vertx.getOrCreateContext();
+            IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.DURABLE, 100), store,
+                    new LatestCache(10), new LatestCache(10), new WorkerMetrics(), health, (target, outcome) -> delivered.add(outcome));
+            context.runOnContext(v -> pipeline.submit(heartbeat("ok", 1), context, "a"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 1);
+            pipeline.close();
+            assertThat(delivered).containsExactly(IngestOutcome.STORED);
+            assertThat(health.failing()).isFalse();
+            assertThat(health.steppedAsideMs()).isZero();
+        }
     }
 }

@@ -1,0 +1,23 @@
+package io.tophat.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.Map;
+
+/**
+ * What a worker sends with each lease renewal ({@code PUT /api/v1/workers/{id}/lease}).
+ *
+ * @param load           its load figures
+ * @param ack            the {@link WorkerLease#ackToken()} of the last lease answer it applied: the balancer stops
+ *                       resending the transfers that answer carried; null when it has applied none
+ * @param holds          the producers it holds, with their epochs, when the last answer asked for a report
+ *                       ({@link WorkerLease#report()}); null otherwise
+ * @param storeFailingMs how long its store has failed every write, in milliseconds; 0 while writes succeed
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LeaseRenewal(@JsonProperty("load") WorkerLoad load,
+                           @JsonProperty("ack") String ack,
+                           @JsonProperty("holds") Map<String, Long> holds,
+                           @JsonProperty("store_failing_ms") long storeFailingMs) {
+}
