@@ -482,7 +482,7 @@ class ClusterFaultIT {
         try {
             int n = 0;
             for (JsonNode w : cluster.status(balancer).path("workers")) {
-                n += w.path("alive").asBoolean() && w.path("leased").asBoolean() ? 1 : 0;
+                n += w.path("alive").asBoolean() && "v1".equals(w.path("registered_by").asText()) ? 1 : 0;
             }
             return n;
         } catch (Exception e) {

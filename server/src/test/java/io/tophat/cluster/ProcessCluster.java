@@ -35,6 +35,7 @@ final class ProcessCluster implements AutoCloseable {
     private final List<JarProcess> balancers = new ArrayList<>();
     private final List<Integer> workerPorts = new ArrayList<>();
     private final List<JarProcess> workers = new ArrayList<>();
+    private final List<Path> workerDirs = new ArrayList<>();
     private int launches;
 
     private ProcessCluster(Path dir, Duration leaseInterval, Duration drainTimeout, List<String> balancerArgs) {
@@ -68,7 +69,8 @@ final class ProcessCluster implements AutoCloseable {
             }
             for (int i = 0; i < workerCount; i++) {
                 cluster.workerPorts.add(JarProcess.freePort());
-                cluster.workers.add(cluster.launchWorker(i));
+                cluster.workerDirs.add(dir.resolve("worker-" + i));
+                cluster.workers.add(cluster.launchWorker(i, cluster.balancerList(), List.of()));
             }
             for (JarProcess worker : cluster.workers) {
                 worker.awaitOutput("TopHat worker on port", START_TIMEOUT);
@@ -80,28 +82,57 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Starts the first balancer process again on the same port and data dir, without waiting for it. */
-    JarProcess launchBalancer() throws IOException {
-        return launchBalancer(0);
+    /**
+     * Starts the first balancer process again on the same port and data dir, with {@code extraArgs} added, without
+     * waiting for it.
+     */
+    JarProcess launchBalancer(String... extraArgs) throws IOException {
+        return launchBalancer(0, extraArgs);
     }
 
-    private JarProcess launchBalancer(int index) throws IOException {
+    /** The first balancer's data dir. */
+    Path balancerDir() {
+        return dir.resolve("balancer-0");
+    }
+
+    private JarProcess launchBalancer(int index, String... extraArgs) throws IOException {
         launches++;
         List<String> args = new ArrayList<>(List.of("balancer", "--host", "127.0.0.1",
                 "--port", "" + balancerPorts.get(index), "--data-dir", dir.resolve("balancer-" + index).toString(),
                 "--lease-interval", leaseInterval.toMillis() + "ms"));
         args.addAll(balancerArgs);
+        args.addAll(List.of(extraArgs));
         JarProcess balancer = JarProcess.start(dir, "balancer-" + index + "-start-" + launches, args);
         balancers.set(index, balancer);
         return balancer;
     }
 
-    private JarProcess launchWorker(int index) throws IOException {
-        String balancerList = balancerPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-        return JarProcess.start(dir, "worker-" + index, List.of("worker", "--host", "127.0.0.1",
-                "--port", "" + workerPorts.get(index), "--balancer", balancerList,
-                "--data-dir", dir.resolve("worker-" + index).toString(),
+    private String balancerList() {
+        return balancerPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    }
+
+    private JarProcess launchWorker(int index, String balancers, List<String> extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("worker", "--host", "127.0.0.1",
+                "--port", "" + workerPorts.get(index), "--balancer", balancers,
+                "--data-dir", workerDirs.get(index).toString(),
                 "--drain-timeout", drainTimeout.toMillis() + "ms"));
+        args.addAll(extraArgs);
+        return JarProcess.start(dir, "worker-" + index, args);
+    }
+
+    /**
+     * Starts one more worker and waits until it listens: registered with {@code balancers} (host:port, comma
+     * separated; null for every balancer of the cluster), its data in {@code dataDir} (null for
+     * {@code worker-N/}), with {@code extraArgs} added. Returns its index.
+     */
+    int addWorker(String balancers, Path dataDir, String... extraArgs) throws Exception {
+        int index = workers.size();
+        workerPorts.add(JarProcess.freePort());
+        workerDirs.add(dataDir == null ? dir.resolve("worker-" + index) : dataDir);
+        JarProcess worker = launchWorker(index, balancers == null ? balancerList() : balancers, List.of(extraArgs));
+        workers.add(worker);
+        worker.awaitOutput("TopHat worker on port", START_TIMEOUT);
+        return index;
     }
 
     /** True when the first balancer answers {@code GET /health} with 200. */
@@ -147,7 +178,7 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     Path workerStore(int index) {
-        return dir.resolve("worker-" + index).resolve("heartbeats.db");
+        return workerDirs.get(index).resolve("heartbeats.db");
     }
 
     List<Path> workerStores() {
