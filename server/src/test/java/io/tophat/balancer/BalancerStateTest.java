@@ -45,8 +45,11 @@ class BalancerStateTest {
     }
 
     private Balancer open(boolean recover) {
-        Balancer balancer = new Balancer(vertx, BalancerStore.open(stateFile(), recover), new RoundRobin(),
-                Duration.ofMinutes(1));
+        return open(recover, Duration.ofMinutes(1));
+    }
+
+    private Balancer open(boolean recover, Duration lease) {
+        Balancer balancer = new Balancer(vertx, BalancerStore.open(stateFile(), recover), new RoundRobin(), lease);
         opened.add(balancer);
         return balancer;
     }
@@ -159,5 +162,22 @@ class BalancerStateTest {
         assertThat(reported.revoked()).as("told again, though the old balancer's outbox is gone")
                 .isEqualTo(Map.of("q", 90L));
         assertThat(reported.granted()).as("r is its own and it did not report it").isEqualTo(Map.of("r", 70L));
+    }
+
+    @Test
+    void a_seed_worker_expires_like_any_other_unless_it_registers_again() throws Exception {
+        Balancer balancer = open(false, Duration.ofMillis(100));
+        Worker seed = new Worker("127.0.0.1:6009", "http://127.0.0.1:6009", null, true, 0);
+        await(balancer.joinSeed(seed));
+        for (int i = 0; i < 8; i++) {
+            Thread.sleep(100);
+            await(balancer.joinSeed(seed));
+            assertThat(balancer.expireLeases()).as("renewed by registering again").isEmpty();
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> balancer.expireLeases().stream().anyMatch(m -> m.id().equals(seed.id())));
+        assertThat(balancer.member(seed.id()).alive()).isFalse();
+        await(balancer.joinSeed(seed));
+        assertThat(balancer.member(seed.id()).alive()).as("registering again brings it back").isTrue();
     }
 }

@@ -219,10 +219,22 @@ abstract class HeartbeatStoreContract {
     }
 
     @Test
-    void each_database_has_its_own_identity() {
+    void each_database_has_its_own_identity_and_its_own_secret_proof_of_it() {
         try (HeartbeatStore other = open(dir.resolve("other"))) {
             assertThat(other.identity()).isNotBlank().isNotEqualTo(store.identity());
+            assertThat(store.identityProof()).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(store.identity());
+            assertThat(other.identityProof()).isNotBlank().isNotEqualTo(store.identityProof());
         }
+    }
+
+    @Test
+    void a_store_that_takes_writes_passes_the_write_probe_and_keeps_its_data() {
+        Heartbeat kept = beat("p1", 100, 1L, "{\"n\":1}");
+        store.append(List.of(kept));
+        store.checkWritable();
+        store.checkWritable();
+        assertThat(store.latest("p1")).contains(kept);
+        assertThat(store.historySize()).isEqualTo(1);
     }
 
     @Test
@@ -231,11 +243,13 @@ abstract class HeartbeatStoreContract {
         Heartbeat second = at("p2", "home", 200);
         store.append(List.of(first, second));
         String identity = store.identity();
+        String proof = store.identityProof();
         store.close();
 
         store = open(dir);
 
         assertThat(store.identity()).isEqualTo(identity);
+        assertThat(store.identityProof()).isEqualTo(proof);
         assertThat(store.historySize()).isEqualTo(2);
         assertThat(store.latest("p1")).contains(first);
         assertThat(store.latestAtLabel("home")).contains(second);
