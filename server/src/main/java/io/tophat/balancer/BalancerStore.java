@@ -181,11 +181,12 @@ public final class BalancerStore implements AutoCloseable {
     public String problem() {
         Object now = fileKey(file);
         if (now == null) {
-            return "its state file " + file + " was removed while it ran; restart it with --recover to rebuild from "
-                    + "the workers' reports";
+            return "the state file " + file + " was removed while the balancer ran; restart the balancer with "
+                    + "--recover to rebuild from the workers' reports";
         }
         if (!Objects.equals(now, fileKey)) {
-            return "its state file " + file + " was replaced while it ran; restart it to read the new file";
+            return "the state file " + file + " was replaced while the balancer ran; restart the balancer to read "
+                    + "the new file";
         }
         return null;
     }
