@@ -24,6 +24,7 @@ public final class HeartbeatJson {
     private static final SerializedString LOCATION = new SerializedString("location");
     private static final SerializedString DATA = new SerializedString("data");
     private static final SerializedString IP_ADDRESS = new SerializedString("ip_address");
+    private static final SerializedString TIME = new SerializedString("time");
     private static final SerializedString RECEIVED_AT = new SerializedString("received_at");
     private static final SerializedString DEVICE_TIME = new SerializedString("device_time");
     private static final SerializedString SEQ = new SerializedString("seq");
@@ -41,7 +42,13 @@ public final class HeartbeatJson {
         return out.toByteArray();
     }
 
+    /** The stored record as the servers answer it, with {@code time} (device time, else receipt). */
     public static void write(JsonGenerator gen, Heartbeat hb) throws IOException {
+        writeWith(gen, hb, null, 0);
+    }
+
+    /** The record with one more number member at its end ({@code extraName} null: none). */
+    public static void writeWith(JsonGenerator gen, Heartbeat hb, String extraName, long extraValue) throws IOException {
         gen.writeStartObject();
         gen.writeFieldName(PRODUCER);
         gen.writeString(hb.producer());
@@ -51,6 +58,8 @@ public final class HeartbeatJson {
         gen.writeRawValue(hb.data());
         gen.writeFieldName(IP_ADDRESS);
         gen.writeString(hb.ipAddress());
+        gen.writeFieldName(TIME);
+        gen.writeNumber(hb.time());
         gen.writeFieldName(RECEIVED_AT);
         gen.writeNumber(hb.receivedAt());
         if (hb.deviceTime() != null) {
@@ -60,6 +69,9 @@ public final class HeartbeatJson {
         if (hb.seq() != null) {
             gen.writeFieldName(SEQ);
             gen.writeNumber(hb.seq());
+        }
+        if (extraName != null) {
+            gen.writeNumberField(extraName, extraValue);
         }
         gen.writeEndObject();
     }
@@ -182,31 +194,46 @@ public final class HeartbeatJson {
     /** Reads a full stored record, as served by {@code GET /api/v1/producers/{id}}. */
     public static Heartbeat decode(byte[] json) {
         try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalArgumentException("a heartbeat record is a JSON object");
-            }
-            String producer = null, data = null, ip = null;
-            Location location = null;
-            long receivedAt = 0;
-            Long deviceTime = null, seq = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                switch (name) {
-                    case "producer" -> producer = p.getValueAsString();
-                    case "location" -> location = readLocation(json, p);
-                    case "data" -> data = rawValue(json, p);
-                    case "ip_address" -> ip = p.getValueAsString();
-                    case "received_at" -> receivedAt = p.getLongValue();
-                    case "device_time" -> deviceTime = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getLongValue();
-                    case "seq" -> seq = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getLongValue();
-                    default -> p.skipChildren();
-                }
-            }
-            return new Heartbeat(producer, location, data, ip, receivedAt, deviceTime, seq);
+            p.nextToken();
+            return readRecord(json, p, null);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a heartbeat record: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads the stored record whose START_OBJECT is the parser's current token, from the bytes the parser was
+     * created on; leaves the parser at its END_OBJECT. A numeric {@code key} member, when {@code key} is given, is
+     * put in {@code key[0]}; {@code time} is not read (it follows from the other fields).
+     */
+    public static Heartbeat readRecord(byte[] source, JsonParser p, long[] key) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException("a heartbeat record is a JSON object");
+        }
+        String producer = null, data = null, ip = null;
+        Location location = null;
+        long receivedAt = 0;
+        Long deviceTime = null, seq = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "producer" -> producer = p.getValueAsString();
+                case "location" -> location = readLocation(source, p);
+                case "data" -> data = rawValue(source, p);
+                case "ip_address" -> ip = p.getValueAsString();
+                case "received_at" -> receivedAt = p.getLongValue();
+                case "device_time" -> deviceTime = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getLongValue();
+                case "seq" -> seq = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getLongValue();
+                case "key" -> {
+                    if (key != null) {
+                        key[0] = p.getLongValue();
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        return new Heartbeat(producer, location, data, ip, receivedAt, deviceTime, seq);
     }
 
     /**

@@ -98,6 +98,12 @@ final class WorkerCommand implements Callable<Integer> {
                     + "(slower) (default: " + Storage.DEFAULT_SYNC + ", env TOPHAT_SYNC).")
     SqliteStoreConfig.Synchronous synchronous;
 
+    @Option(names = "--retention", converter = DurationConverter.class,
+            defaultValue = "${env:TOPHAT_RETENTION}",
+            description = "How long heartbeats are kept, by their time, for example 30d; a background job deletes "
+                    + "older ones in small batches every minute (default: keep forever, env TOPHAT_RETENTION).")
+    Duration retention;
+
     @Option(names = "--drain-timeout", converter = DurationConverter.class,
             defaultValue = "${env:TOPHAT_DRAIN_TIMEOUT:-" + Membership.DEFAULT_DRAIN_TIMEOUT + "}",
             description = "At shutdown (SIGTERM, Ctrl-C) or on a drain request, the longest the worker waits for "
@@ -109,7 +115,7 @@ final class WorkerCommand implements Callable<Integer> {
         return new WorkerConfig(new Listen(host, port, advertiseHost),
                 new Membership(balancers, drainTimeout, storeFailureThreshold),
                 new Ingest(ack, cacheSize, flushInterval, queueCapacity, maxBatch, maxBody, maxClockSkew),
-                new Storage(dir, synchronous));
+                new Storage(dir, synchronous, retention));
     }
 
     @Override

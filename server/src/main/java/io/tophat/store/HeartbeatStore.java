@@ -2,8 +2,10 @@ package io.tophat.store;
 
 import io.tophat.protocol.Heartbeat;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where a worker keeps heartbeats: every heartbeat as history, plus the latest one of each producer.
@@ -26,10 +28,39 @@ public interface HeartbeatStore extends AutoCloseable {
     Optional<Heartbeat> latestAtLabel(String label);
 
     /**
-     * The producer's heartbeats received in {@code [fromMillis, toMillis)}, oldest first, at most
-     * {@code limit} of them.
+     * A page of the producer's history: heartbeats with {@code from <= time < to} (their time: device time, else
+     * receipt), in the query's order, each with its position. Positions never change, so a query continuing
+     * after the last position of a page neither skips nor repeats a heartbeat, even within a millisecond. A
+     * retried heartbeat (same producer and seq) is in it once.
      */
-    List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit);
+    List<StoredHeartbeat> history(HistoryQuery query);
+
+    /** The first {@code limit} heartbeats with {@code fromMillis <= time < toMillis}, oldest first. */
+    default List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit is " + limit + "; it must not be negative");
+        }
+        if (limit == 0) {
+            return List.of();
+        }
+        return history(new HistoryQuery(producer, fromMillis, toMillis, false, null, limit)).stream()
+                .map(StoredHeartbeat::heartbeat).toList();
+    }
+
+    /** Which of {@code seqs} the producer has stored already (a batch counts those as duplicates). */
+    Set<Long> storedSeqs(String producer, Collection<Long> seqs);
+
+    /**
+     * Deletes every heartbeat of the producer, history and latest, in one transaction; returns how many
+     * heartbeats were deleted. Reads after it returns find nothing of the producer.
+     */
+    long erase(String producer);
+
+    /**
+     * Retention: deletes up to {@code maxRows} heartbeats whose time is before {@code cutoffMillis}, in one short
+     * transaction, and (with {@code latestToo}) the latest records older than that; returns the heartbeats deleted.
+     */
+    long expire(long cutoffMillis, int maxRows, boolean latestToo);
 
     /**
      * Heartbeats committed but not yet in their final, indexed place (0 for engines that write them there at

@@ -66,6 +66,15 @@ final class InboxIndex {
         byLabel.values().removeIf(ref -> ref.id() <= to);
     }
 
+    /** Forgets every unmerged row of the producer (its heartbeats were erased). */
+    void forget(String producer) {
+        UnmergedRows rows = byProducer.remove(producer);
+        if (rows != null) {
+            java.util.Set<Long> ids = rows.ids();
+            byLabel.values().removeIf(ref -> ids.contains(ref.id()));
+        }
+    }
+
     void appendedThrough(long last) {
         lastAppended = last;
     }

@@ -12,7 +12,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -176,8 +178,29 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     @Override
-    public List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit) {
-        return reads.history(producer, fromMillis, toMillis, limit);
+    public List<StoredHeartbeat> history(HistoryQuery query) {
+        return reads.history(query);
+    }
+
+    @Override
+    public Set<Long> storedSeqs(String producer, Collection<Long> seqs) {
+        return reads.storedSeqs(producer, seqs);
+    }
+
+    @Override
+    public long erase(String producer) {
+        return merge.erase(producer);
+    }
+
+    /** The first batch of a run merges the inbox first, so that unmerged old heartbeats go in the same run. */
+    @Override
+    public long expire(long cutoffMillis, int maxRows, boolean latestToo) {
+        if (latestToo) {
+            while (backlog() > 0 && mergeNext(SqliteMerger.MAX_ROWS) > 0) {
+                // every heartbeat acknowledged before this run is in the history now
+            }
+        }
+        return merge.expire(cutoffMillis, maxRows, latestToo);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -20,10 +21,26 @@ import java.util.Set;
 final class SqliteReads {
     private static final String READ_COLUMNS = SqliteRows.READ_COLUMNS;
     private static final String SELECT_INBOX_ROW = "SELECT " + READ_COLUMNS + " FROM ib.inbox WHERE id = ?";
-    // ?1: a JSON array of the producer's unmerged inbox ids
-    private static final String SELECT_INBOX_HISTORY = "SELECT " + READ_COLUMNS + ", id FROM ib.inbox"
-            + " WHERE id IN (SELECT value FROM json_each(?)) AND received_at >= ? AND received_at < ?"
-            + " ORDER BY received_at, id LIMIT ?";
+    private static final String INBOX_TIME = "coalesce(i.device_time, i.received_at)";
+    private static final String HISTORY_KEY = "coalesce(inbox_id, -id)";
+    // ?1: a JSON array of the producer's unmerged inbox ids. A row whose (producer, seq) is already in the
+    // history, or in an earlier unmerged row, is a retry the merge will drop: it is not part of the history.
+    private static final String INBOX_HISTORY = "SELECT " + prefixed("i.") + ", " + INBOX_TIME + ", i.id"
+            + " FROM ib.inbox i WHERE i.id IN (SELECT value FROM json_each(?1)) AND " + INBOX_TIME + " >= ?2"
+            + " AND " + INBOX_TIME + " < ?3 AND (" + INBOX_TIME + ", i.id) %s (?4, ?5)"
+            + " AND (i.seq IS NULL OR (NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.producer = i.producer"
+            + " AND h.seq = i.seq) AND NOT EXISTS (SELECT 1 FROM ib.inbox j WHERE j.id IN (SELECT value FROM"
+            + " json_each(?1)) AND j.seq = i.seq AND j.id < i.id)))"
+            + " ORDER BY " + INBOX_TIME + " %s, i.id %s LIMIT ?6";
+    private static final String HISTORY = "SELECT " + READ_COLUMNS + ", time, " + HISTORY_KEY + ", inbox_id"
+            + " FROM heartbeats WHERE producer = ?1 AND time >= ?2 AND time < ?3 AND (time, " + HISTORY_KEY
+            + ") %s (?4, ?5) ORDER BY time %s, " + HISTORY_KEY + " %s LIMIT ?6";
+    private static final String[] INBOX_HISTORY_BY_ORDER = {ordered(INBOX_HISTORY, false), ordered(INBOX_HISTORY, true)};
+    private static final String[] HISTORY_BY_ORDER = {ordered(HISTORY, false), ordered(HISTORY, true)};
+    // ?1: a JSON array of seqs
+    private static final String STORED_SEQS = "SELECT seq FROM heartbeats WHERE producer = ?2 AND seq IN"
+            + " (SELECT value FROM json_each(?1)) UNION SELECT seq FROM ib.inbox WHERE id IN (SELECT value FROM"
+            + " json_each(?3)) AND seq IN (SELECT value FROM json_each(?1))";
     private static final String SELECT_LATEST = "SELECT " + READ_COLUMNS + " FROM latest WHERE producer = ?";
     private static final String SELECT_LATEST_AT_LABEL = "SELECT " + READ_COLUMNS + " FROM heartbeats"
             + " WHERE label = ? ORDER BY coalesce(device_time, received_at) DESC, id DESC LIMIT 1";
@@ -77,61 +94,97 @@ final class SqliteReads {
         }
     }
 
+    private static String prefixed(String alias) {
+        return alias + READ_COLUMNS.replace(", ", ", " + alias);
+    }
+
+    private static String ordered(String sql, boolean descending) {
+        String dir = descending ? "DESC" : "ASC";
+        return String.format(sql, descending ? "<" : ">", dir, dir);
+    }
+
     /**
-     * Reads the inbox first, then the history: a row merged in between is then seen twice (and counted once, by
-     * its inbox id), never missed.
+     * One page of history: the producer's unmerged inbox rows and its history rows in the range, after the
+     * position, merged in order. The inbox is read first, then the history, so a row merged in between is seen
+     * twice (and kept once, by the inbox id it came from), never missed.
      */
-    List<Heartbeat> history(String producer, long fromMillis, long toMillis, int limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit is " + limit + "; it must not be negative");
-        }
-        if (limit == 0 || fromMillis >= toMillis) {
+    List<StoredHeartbeat> history(HistoryQuery q) {
+        if (q.from() >= q.to()) {
             return List.of();
         }
-        String unmergedIds = index.unmergedJson(producer, index.mergedThrough());
-        return readers.read("read the history of " + producer + " from", c -> {
+        String unmergedIds = index.unmergedJson(q.producer(), index.mergedThrough());
+        int order = q.descending() ? 1 : 0;
+        HistoryQuery.Position after = q.after() != null ? q.after()
+                : new HistoryQuery.Position(q.descending() ? Long.MAX_VALUE : Long.MIN_VALUE,
+                q.descending() ? Long.MAX_VALUE : Long.MIN_VALUE);
+        return readers.read("read the history of " + q.producer() + " from", c -> {
             List<Row> unmerged = unmergedIds == null ? List.of()
-                    : rows(c, SELECT_INBOX_HISTORY, unmergedIds, fromMillis, toMillis, limit);
-            List<Row> rows = rows(c, SELECT_HISTORY, producer, fromMillis, toMillis, limit);
+                    : rows(c, INBOX_HISTORY_BY_ORDER[order], unmergedIds, q, after, true);
+            List<Row> rows = rows(c, HISTORY_BY_ORDER[order], q.producer(), q, after, false);
             Set<Long> mergedInboxIds = new HashSet<>();
-            Set<Long> seqs = new HashSet<>();
             for (Row r : rows) {
-                mergedInboxIds.add(r.inboxId());
-                seqs.add(r.heartbeat().seq());
+                if (r.inboxId() != null) {
+                    mergedInboxIds.add(r.inboxId());
+                }
             }
             for (Row r : unmerged) {
-                boolean merging = mergedInboxIds.contains(r.inboxId());
-                boolean retry = r.heartbeat().seq() != null && !seqs.add(r.heartbeat().seq());
-                if (!merging && !retry) {
+                if (!mergedInboxIds.contains(r.inboxId())) {
                     rows.add(r);
                 }
             }
-            rows.sort(Comparator.comparingLong((Row r) -> r.heartbeat().receivedAt()));
-            List<Heartbeat> result = new ArrayList<>(Math.min(limit, rows.size()));
-            for (int i = 0; i < rows.size() && i < limit; i++) {
-                result.add(rows.get(i).heartbeat());
+            Comparator<Row> byPosition = Comparator.comparing(r -> r.stored().position());
+            rows.sort(q.descending() ? byPosition.reversed() : byPosition);
+            List<StoredHeartbeat> page = new ArrayList<>(Math.min(q.limit(), rows.size()));
+            for (int i = 0; i < rows.size() && i < q.limit(); i++) {
+                page.add(rows.get(i).stored());
             }
-            return result;
+            return page;
         });
     }
 
-    /** A heartbeat with the inbox id it has, or came from (null for rows older than the inbox). */
-    private record Row(Heartbeat heartbeat, Long inboxId) {
+    /** Which of {@code seqs} the producer has stored already, merged or not. */
+    Set<Long> storedSeqs(String producer, Collection<Long> seqs) {
+        if (seqs.isEmpty()) {
+            return Set.of();
+        }
+        String unmergedIds = index.unmergedJson(producer, index.mergedThrough());
+        String seqJson = seqs.toString().replace(" ", "");
+        return readers.read("look up stored seqs of " + producer + " in", c -> {
+            try (PreparedStatement st = c.prepareStatement(STORED_SEQS)) {
+                st.setString(1, seqJson);
+                st.setString(2, producer);
+                st.setString(3, unmergedIds == null ? "[]" : unmergedIds);
+                Set<Long> stored = new HashSet<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        stored.add(rs.getLong(1));
+                    }
+                }
+                return stored;
+            }
+        });
+    }
+
+    /** A heartbeat at its position, with the inbox id it has or came from (null for rows older than the inbox). */
+    private record Row(StoredHeartbeat stored, Long inboxId) {
     }
 
     /** {@code key}: the producer for the history, the JSON array of its unmerged ids for the inbox. */
-    private static List<Row> rows(Connection c, String sql, String key, long from, long to, int limit)
-            throws SQLException {
+    private static List<Row> rows(Connection c, String sql, String key, HistoryQuery q, HistoryQuery.Position after,
+                                  boolean inbox) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql)) {
-            int i = 1;
-            st.setString(i++, key);
-            st.setLong(i++, from);
-            st.setLong(i++, to);
-            st.setInt(i, limit);
+            st.setString(1, key);
+            st.setLong(2, q.from());
+            st.setLong(3, q.to());
+            st.setLong(4, after.time());
+            st.setLong(5, after.key());
+            st.setInt(6, q.limit());
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(SqliteRows.heartbeat(rs), SqliteRows.nullableLong(rs, 8)));
+                    HistoryQuery.Position at = new HistoryQuery.Position(rs.getLong(8), rs.getLong(9));
+                    Long inboxId = inbox ? Long.valueOf(rs.getLong(9)) : SqliteRows.nullableLong(rs, 10);
+                    rows.add(new Row(new StoredHeartbeat(SqliteRows.heartbeat(rs), at), inboxId));
                 }
             }
             return rows;

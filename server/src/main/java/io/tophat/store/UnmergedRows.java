@@ -43,6 +43,15 @@ final class UnmergedRows {
         return start == end;
     }
 
+    /** Every id still held. */
+    synchronized java.util.Set<Long> ids() {
+        java.util.Set<Long> all = new java.util.HashSet<>();
+        for (int i = start; i < end; i++) {
+            all.add(ids[i]);
+        }
+        return all;
+    }
+
     /** The ids above {@code afterId} as a JSON array, or null when there is none. */
     synchronized String jsonAfter(long afterId) {
         int from = start;

@@ -16,6 +16,8 @@ import io.tophat.protocol.ProducerId;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads a heartbeat body {@code {"id", "location", "data", "seq"?, "device_time"?}} with Jackson's streaming
@@ -37,6 +39,13 @@ public final class HeartbeatParser {
                     .maxNumberLength(MAX_NUMBER_LENGTH).build())
             .build();
 
+    /** The same limits for a batch, whose items are one level deeper. */
+    private static final JsonFactory BATCH = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DATA_DEPTH + 2)
+                    .maxNumberLength(MAX_NUMBER_LENGTH).build())
+            .build();
+
     private final long maxClockSkewMillis;
 
     /** A parser with the default {@code --max-clock-skew}. */
@@ -50,8 +59,67 @@ public final class HeartbeatParser {
     }
 
     public Heartbeat parse(byte[] body, String ipAddress, long receivedAt) {
+        checkText(body, "send a JSON object {\"id\", \"location\", \"data\"}");
+        try (JsonParser p = INGEST.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw invalid("a heartbeat is a JSON object {\"id\", \"location\", \"data\"}");
+            }
+            Fields f = readFields(body, p);
+            if (p.nextToken() != null) {
+                throw HeartbeatRejected.malformed("malformed JSON", "unexpected content after the heartbeat object");
+            }
+            return checked(f.toHeartbeat(ipAddress, receivedAt), receivedAt, "");
+        } catch (IOException | IllegalArgumentException e) {
+            throw refusal(e);
+        }
+    }
+
+    /**
+     * Reads a batch {@code [{"location", "data", "seq"?, "device_time"?}, ...]} of 1 to {@code maxItems}
+     * heartbeats of {@code producer} (an item may name it as {@code id}, no other). Any refused item refuses the
+     * batch, and the detail names its index.
+     */
+    public List<Heartbeat> parseBatch(byte[] body, String producer, String ipAddress, long receivedAt, int maxItems) {
+        checkText(body, "send a JSON array of heartbeats [{\"location\", \"data\"}, ...]");
+        List<Heartbeat> batch = new ArrayList<>();
+        try (JsonParser p = BATCH.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_ARRAY) {
+                throw invalid("a batch is a JSON array of heartbeats [{\"location\", \"data\"}, ...]");
+            }
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                int index = batch.size();
+                if (index == maxItems) {
+                    throw invalid("a batch holds at most " + maxItems + " heartbeats");
+                }
+                if (p.currentToken() != JsonToken.START_OBJECT) {
+                    throw invalid("item " + index + ": a heartbeat is a JSON object {\"location\", \"data\"}");
+                }
+                Fields f = readFields(body, p);
+                if (f.id != null && !f.id.equals(producer)) {
+                    throw invalid("item " + index + ": id " + f.id + " is not the producer of the path, " + producer);
+                }
+                f.id = producer;
+                try {
+                    batch.add(checked(f.toHeartbeat(ipAddress, receivedAt), receivedAt, "item " + index + ": "));
+                } catch (IllegalArgumentException e) {
+                    throw invalid("item " + index + ": " + e.getMessage());
+                }
+            }
+            if (p.nextToken() != null) {
+                throw HeartbeatRejected.malformed("malformed JSON", "unexpected content after the batch");
+            }
+            if (batch.isEmpty()) {
+                throw invalid("the batch is empty; send 1 to " + maxItems + " heartbeats");
+            }
+            return batch;
+        } catch (IOException | IllegalArgumentException e) {
+            throw refusal(e);
+        }
+    }
+
+    private static void checkText(byte[] body, String what) {
         if (body.length == 0) {
-            throw HeartbeatRejected.malformed("empty body", "send a JSON object {\"id\", \"location\", \"data\"}");
+            throw HeartbeatRejected.malformed("empty body", what);
         }
         String encoding = WireText.utf8Problem(body, 0, body.length);
         if (encoding != null) {
@@ -61,33 +129,32 @@ public final class HeartbeatParser {
         if (surrogate != null) {
             throw invalid(surrogate + "; such a string cannot be stored as text");
         }
-        try (JsonParser p = INGEST.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw invalid("a heartbeat is a JSON object {\"id\", \"location\", \"data\"}");
-            }
-            Fields f = readFields(body, p);
-            if (p.nextToken() != null) {
-                throw HeartbeatRejected.malformed("malformed JSON", "unexpected content after the heartbeat object");
-            }
-            Heartbeat hb = f.toHeartbeat(ipAddress, receivedAt);
-            if (hb.deviceTime() != null && hb.deviceTime() - receivedAt > maxClockSkewMillis) {
-                throw invalid("device_time is " + (hb.deviceTime() - receivedAt) + " ms ahead of the worker's clock; at most "
-                        + maxClockSkewMillis + " ms ahead is accepted (--max-clock-skew): set the device's clock, or leave "
-                        + "device_time out");
-            }
-            return hb;
-        } catch (StreamConstraintsException e) {
+    }
+
+    private Heartbeat checked(Heartbeat hb, long receivedAt, String where) {
+        if (hb.deviceTime() != null && hb.deviceTime() - receivedAt > maxClockSkewMillis) {
+            throw invalid(where + "device_time is " + (hb.deviceTime() - receivedAt) + " ms ahead of the worker's clock; "
+                    + "at most " + maxClockSkewMillis + " ms ahead is accepted (--max-clock-skew): set the device's "
+                    + "clock, or leave device_time out");
+        }
+        return hb;
+    }
+
+    /** What the parser's own failures mean for the producer: malformed, or beyond a limit, or invalid. */
+    private static HeartbeatRejected refusal(Exception failure) {
+        if (failure instanceof StreamConstraintsException e) {
             String message = String.valueOf(e.getOriginalMessage());
-            throw invalid(message.contains("nesting") ? "data nests deeper than " + MAX_DATA_DEPTH + " levels of arrays and objects"
+            return invalid(message.contains("nesting") ? "data nests deeper than " + MAX_DATA_DEPTH + " levels of arrays and objects"
                     : message.contains("Number") ? "a number is longer than " + MAX_NUMBER_LENGTH + " characters"
                     : "a value is beyond TopHat's limits");
-        } catch (JsonProcessingException e) {
-            throw HeartbeatRejected.malformed("malformed JSON", e.getOriginalMessage());
-        } catch (IOException e) {
-            throw HeartbeatRejected.malformed("unreadable body", e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw invalid(e.getMessage());
         }
+        if (failure instanceof JsonProcessingException e) {
+            return HeartbeatRejected.malformed("malformed JSON", e.getOriginalMessage());
+        }
+        if (failure instanceof IOException) {
+            return HeartbeatRejected.malformed("unreadable body", failure.getMessage());
+        }
+        return invalid(failure.getMessage());
     }
 
     private static Fields readFields(byte[] body, JsonParser p) throws IOException {

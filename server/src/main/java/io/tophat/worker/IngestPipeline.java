@@ -7,7 +7,9 @@ import io.vertx.core.Context;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The ingest path after parsing: latest cache and the one batching writer. With {@link AckMode#DURABLE} a
@@ -24,8 +26,15 @@ public final class IngestPipeline<T> implements AutoCloseable {
     /** Heartbeats committed but not yet in their indexed place beyond which ingest sheds load. */
     static final long MAX_STORE_BACKLOG = 1_000_000;
 
-    /** A heartbeat waiting for the writer, with where to answer once it is written (null in cached mode). */
-    private record PendingWrite<T>(Heartbeat heartbeat, Context context, T target, long startNanos) {
+    /**
+     * A heartbeat, or a batch written all or nothing in one transaction, waiting for the writer, with where to
+     * answer once it is written (null in cached mode): the answerer's target, or a batch's own callback.
+     */
+    private record PendingWrite<T>(Heartbeat heartbeat, List<Heartbeat> batch, Context context, T target,
+                                   Consumer<IngestOutcome> done, long startNanos) {
+        int size() {
+            return batch == null ? 1 : batch.size();
+        }
     }
 
     private final AckMode mode;
@@ -36,10 +45,14 @@ public final class IngestPipeline<T> implements AutoCloseable {
     private final GroupCommitter<PendingWrite<T>> writer;
     private final BiConsumer<T, IngestOutcome> answerer;
     private final StoreHealth health;
+    private final int capacity;
+    /** Heartbeats queued for the writer, a batch counted by its size (the queue itself counts entries). */
+    private final AtomicInteger queued = new AtomicInteger();
 
     IngestPipeline(WorkerConfig config, HeartbeatStore store, LatestCache latest, LatestCache byLabel,
                    WorkerMetrics metrics, StoreHealth health, BiConsumer<T, IngestOutcome> answerer) {
         this.health = health;
+        this.capacity = config.ingest().queueCapacity();
         this.mode = config.ingest().ack();
         this.answerer = answerer;
         this.store = store;
@@ -60,13 +73,12 @@ public final class IngestPipeline<T> implements AutoCloseable {
     public void submit(Heartbeat heartbeat, Context context, T target) {
         long start = System.nanoTime();
         boolean durable = mode == AckMode.DURABLE;
-        PendingWrite<T> pending = new PendingWrite<>(heartbeat, durable ? context : null, durable ? target : null, start);
-        if (store.backlog() > MAX_STORE_BACKLOG || !writer.offer(pending)) {
+        PendingWrite<T> pending = new PendingWrite<>(heartbeat, null, durable ? context : null, durable ? target : null,
+                null, start);
+        IngestOutcome refused = enqueue(pending);
+        if (refused != null) {
             metrics.rejected();
-            answerer.accept(target, new IngestOutcome.Overloaded("the store is "
-                    + (writer.depth() >= writer.capacity() ? "behind: the write queue is full ("
-                    + writer.capacity() + " heartbeats)" : "behind: " + store.backlog()
-                    + " heartbeats wait to be indexed") + "; retry shortly"));
+            answerer.accept(target, refused);
             return;
         }
         if (!durable) {
@@ -74,6 +86,42 @@ public final class IngestPipeline<T> implements AutoCloseable {
             metrics.acknowledged(start);
             answerer.accept(target, IngestOutcome.ACCEPTED);
         }
+    }
+
+    /**
+     * Takes a batch of heartbeats, stored all or nothing in one transaction; {@code done} gets the outcome on
+     * {@code context}, as for a single heartbeat.
+     */
+    public void submitBatch(List<Heartbeat> batch, Context context, Consumer<IngestOutcome> done) {
+        long start = System.nanoTime();
+        boolean durable = mode == AckMode.DURABLE;
+        PendingWrite<T> pending = new PendingWrite<>(null, List.copyOf(batch), durable ? context : null, null,
+                durable ? done : null, start);
+        IngestOutcome refused = enqueue(pending);
+        if (refused != null) {
+            metrics.rejected();
+            done.accept(refused);
+            return;
+        }
+        if (!durable) {
+            batch.forEach(this::remember);
+            metrics.acknowledged(start);
+            done.accept(IngestOutcome.ACCEPTED);
+        }
+    }
+
+    /** Queues the write; the reason it is refused, or null. */
+    private IngestOutcome enqueue(PendingWrite<T> pending) {
+        int size = pending.size();
+        int after = queued.addAndGet(size);
+        boolean room = after <= capacity || after == size;
+        if (store.backlog() > MAX_STORE_BACKLOG || !room || !writer.offer(pending)) {
+            queued.addAndGet(-size);
+            return new IngestOutcome.Overloaded("the store is " + (store.backlog() <= MAX_STORE_BACKLOG
+                    ? "behind: the write queue is full (" + capacity + " heartbeats)"
+                    : "behind: " + store.backlog() + " heartbeats wait to be indexed") + "; retry shortly");
+        }
+        return null;
     }
 
     private void remember(Heartbeat heartbeat) {
@@ -86,12 +134,21 @@ public final class IngestPipeline<T> implements AutoCloseable {
     private void write(List<PendingWrite<T>> batch) {
         List<Heartbeat> heartbeats = new ArrayList<>(batch.size());
         for (PendingWrite<T> p : batch) {
-            heartbeats.add(p.heartbeat());
+            if (p.batch() == null) {
+                heartbeats.add(p.heartbeat());
+            } else {
+                heartbeats.addAll(p.batch());
+            }
         }
         store.append(heartbeats);
     }
 
     private void completed(List<PendingWrite<T>> batch, Throwable failure) {
+        int written = 0;
+        for (PendingWrite<T> p : batch) {
+            written += p.size();
+        }
+        queued.addAndGet(-written);
         if (failure == null) {
             health.succeeded();
         } else {
@@ -132,18 +189,27 @@ public final class IngestPipeline<T> implements AutoCloseable {
         IngestOutcome failed = failure == null ? null : new IngestOutcome.StoreFailed(failure.getMessage());
         for (PendingWrite<T> p : writes) {
             if (failure == null) {
-                remember(p.heartbeat());
+                if (p.batch() == null) {
+                    remember(p.heartbeat());
+                } else {
+                    p.batch().forEach(this::remember);
+                }
                 metrics.acknowledged(p.startNanos());
-                answerer.accept(p.target(), IngestOutcome.STORED);
             } else {
                 metrics.rejected();
-                answerer.accept(p.target(), failed);
+            }
+            IngestOutcome outcome = failure == null ? IngestOutcome.STORED : failed;
+            if (p.done() != null) {
+                p.done().accept(outcome);
+            } else {
+                answerer.accept(p.target(), outcome);
             }
         }
     }
 
+    /** Heartbeats waiting for the writer. */
     public int queueDepth() {
-        return writer.depth();
+        return queued.get();
     }
 
     /** Writes everything queued, then stops the writer. */

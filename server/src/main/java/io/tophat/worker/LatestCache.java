@@ -88,6 +88,16 @@ public final class LatestCache {
         }
     }
 
+    /** Forgets the key's entry (its producer was erased). */
+    public void remove(String key) {
+        entries.remove(key);
+    }
+
+    /** Forgets every entry. */
+    public void clear() {
+        entries.clear();
+    }
+
     public int size() {
         return entries.size();
     }

@@ -24,8 +24,6 @@ import java.util.concurrent.Callable;
  * executor (never on the event loop); what the store returns is put back in the cache.
  */
 final class ReadHandlers {
-    static final int MAX_HISTORY_LIMIT = 10_000;
-
     private final LatestCache latest;
     private final LatestCache byLabel;
     private final HeartbeatStore store;
@@ -88,23 +86,6 @@ final class ReadHandlers {
         }).onFailure(rc::fail);
     }
 
-    /** {@code GET /api/v1/producers/{id}/history?from=&to=&limit=}: heartbeats in a time range, oldest first. */
-    void history(RoutingContext rc) {
-        String id = producerId(rc);
-        long from = longParam(rc, "from", 0);
-        long to = longParam(rc, "to", Long.MAX_VALUE);
-        long limit = longParam(rc, "limit", 1000);
-        if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
-            throw ApiException.badRequest("invalid limit", "limit must be between 1 and " + MAX_HISTORY_LIMIT);
-        }
-        if (from >= to) {
-            throw ApiException.badRequest("invalid range", "from must be before to");
-        }
-        blocking(() -> store.history(id, from, to, (int) limit))
-                .onSuccess(list -> Responses.json(rc.response(), 200, historyBody(id, list, (int) limit)))
-                .onFailure(rc::fail);
-    }
-
     private Future<Heartbeat> latestOf(String id) {
         Heartbeat cached = latest.get(id);
         if (cached != null) {
@@ -128,37 +109,5 @@ final class ReadHandlers {
             throw ApiException.badRequest("invalid producer id", problem);
         }
         return id;
-    }
-
-    private static long longParam(RoutingContext rc, String name, long fallback) {
-        String value = rc.queryParams().get(name);
-        if (value == null || value.isEmpty()) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("invalid " + name, name + " must be a whole number (milliseconds since the epoch for times)");
-        }
-    }
-
-    private static Buffer historyBody(String id, List<Heartbeat> heartbeats, int limit) {
-        ByteArrayBuilder out = new ByteArrayBuilder(256 * (heartbeats.size() + 1));
-        try (JsonGenerator gen = HeartbeatJson.FACTORY.createGenerator(out)) {
-            gen.writeStartObject();
-            gen.writeStringField("producer", id);
-            gen.writeArrayFieldStart("heartbeats");
-            for (Heartbeat hb : heartbeats) {
-                HeartbeatJson.write(gen, hb);
-            }
-            gen.writeEndArray();
-            if (heartbeats.size() == limit) {
-                gen.writeNumberField("next_from", heartbeats.get(heartbeats.size() - 1).receivedAt() + 1);
-            }
-            gen.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Buffer.buffer(out.toByteArray());
     }
 }

@@ -101,9 +101,14 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
     /**
      * @param dataDir     where the worker's SQLite files live
      * @param synchronous SQLite's durability setting (NORMAL survives a process crash, FULL also power loss)
+     * @param retention   how long heartbeats are kept, by their time; null keeps them forever
      */
-    public record Storage(Path dataDir, SqliteStoreConfig.Synchronous synchronous) {
+    public record Storage(Path dataDir, SqliteStoreConfig.Synchronous synchronous, Duration retention) {
         public static final String DEFAULT_SYNC = "normal";
+
+        public Storage {
+            require(retention == null || retention.toMillis() >= 1000, "--retention must be at least 1s");
+        }
     }
 
     /** {@code durable} or {@code cached}. */
@@ -136,7 +141,7 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
                         Durations.parse(Ingest.DEFAULT_FLUSH_INTERVAL), Ingest.DEFAULT_QUEUE_CAPACITY,
                         Ingest.DEFAULT_MAX_BATCH, Ingest.DEFAULT_MAX_BODY_BYTES,
                         Durations.parse(Ingest.DEFAULT_MAX_CLOCK_SKEW)),
-                new Storage(dataDir, synchronous(Storage.DEFAULT_SYNC)));
+                new Storage(dataDir, synchronous(Storage.DEFAULT_SYNC), null));
     }
 
     public WorkerConfig withPort(int port) {
@@ -153,7 +158,12 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
     }
 
     public WorkerConfig withSynchronous(SqliteStoreConfig.Synchronous sync) {
-        return new WorkerConfig(listen, membership, ingest, new Storage(storage.dataDir(), sync));
+        return new WorkerConfig(listen, membership, ingest, new Storage(storage.dataDir(), sync, storage.retention()));
+    }
+
+    public WorkerConfig withRetention(Duration retention) {
+        return new WorkerConfig(listen, membership, ingest, new Storage(storage.dataDir(), storage.synchronous(),
+                retention));
     }
 
     private static void require(boolean ok, String message) {

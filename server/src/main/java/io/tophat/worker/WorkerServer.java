@@ -49,6 +49,7 @@ public final class WorkerServer {
     private boolean steppedAside;
     private boolean probing;
     private long healthTimer = -1;
+    private final RetentionJob retention;
     private volatile String url;
     private volatile boolean draining;
     private volatile WorkerLoad lastLoad = WorkerLoad.NONE;
@@ -71,6 +72,8 @@ public final class WorkerServer {
         this.ingestHandler = new IngestHandler(vertx, config.ingest(), ingest, fence, metrics, () -> draining,
                 storeHealth);
         this.http = new HttpService(vertx);
+        this.retention = config.storage().retention() == null ? null
+                : new RetentionJob(store, config.storage().retention());
     }
 
     /** Every route of the worker; the two heartbeat paths are served ahead of the router. */
@@ -83,7 +86,10 @@ public final class WorkerServer {
         router.get("/get_data/:id").handler(reads::seedData);
         router.get("/get_data_location/:location").handler(reads::locationData);
         router.get("/api/v1/producers/:id").handler(reads::record);
-        router.get("/api/v1/producers/:id/history").handler(reads::history);
+        router.get("/api/v1/producers/:id/history").handler(new HistoryHandler(store, storeReads)::history);
+        router.post("/api/v1/producers/:id/heartbeats").handler(new BatchHandler(vertx, config.ingest(), ingest, store,
+                storeReads, fence, () -> draining, storeHealth)::batch);
+        router.delete("/api/v1/producers/:id").handler(new EraseHandler(store, storeReads, latest, byLabel)::erase);
         router.get("/api/v1/status").handler(this::status);
         router.get("/health").handler(this::health);
         return table;
@@ -162,6 +168,9 @@ public final class WorkerServer {
                     store.identityProof(), store.shared(), null);
             List<Future<?>> registrations = new ArrayList<>();
             healthTimer = vertx.setPeriodic(250, t -> watchStore());
+            if (retention != null) {
+                retention.start();
+            }
             for (URI balancer : config.membership().balancers()) {
                 BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load,
                         storeHealth::steppedAsideMs, this::leaseAnswered);
@@ -221,6 +230,9 @@ public final class WorkerServer {
                     return http.stop();
                 })
                 .compose(v -> vertx.executeBlocking(() -> {
+                    if (retention != null) {
+                        retention.close();
+                    }
                     ingest.close();
                     store.close();
                     return null;

@@ -268,6 +268,94 @@ abstract class HeartbeatStoreContract {
                 .isInstanceOf(StoreException.class).hasMessageContaining("closed");
     }
 
+    @Test
+    void history_is_ordered_by_the_heartbeats_time_so_a_point_sent_late_lands_in_its_place() {
+        store.append(List.of(timed("p", 1000, null, 1L, "1"), timed("p", 2000, null, 2L, "2")));
+        store.append(List.of(timed("p", 3000, 1500L, 3L, "\"buffered offline\"")));
+        assertThat(store.history("p", 0, Long.MAX_VALUE, 10)).extracting(Heartbeat::seq).containsExactly(1L, 3L, 2L);
+        assertThat(store.history("p", 1400, 1600, 10)).extracting(Heartbeat::seq).as("ranges over time")
+                .containsExactly(3L);
+        List<StoredHeartbeat> newestFirst = store.history(new HistoryQuery("p", 0, Long.MAX_VALUE, true, null, 10));
+        assertThat(newestFirst).extracting(s -> s.heartbeat().seq()).containsExactly(2L, 3L, 1L);
+        assertThat(newestFirst).extracting(s -> s.position().time()).containsExactly(2000L, 1500L, 1000L);
+    }
+
+    @Test
+    void pages_continuing_after_their_last_position_hold_every_heartbeat_once_in_order_even_within_one_millisecond() {
+        java.util.Random random = new java.util.Random(11);
+        List<Heartbeat> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            // 300 heartbeats over 20 milliseconds: many share their time; some carry an earlier device time
+            long received = 10_000 + random.nextInt(20);
+            Long device = random.nextInt(4) == 0 ? received - random.nextInt(5) : null;
+            sent.add(timed("same-ms", received, device, (long) i, "{\"i\":" + i + "}"));
+        }
+        for (int from = 0; from < sent.size(); from += 37) {
+            store.append(sent.subList(from, Math.min(sent.size(), from + 37)));
+        }
+        for (boolean descending : new boolean[]{false, true}) {
+            List<StoredHeartbeat> whole = store.history(new HistoryQuery("same-ms", 0, Long.MAX_VALUE, descending, null, 1000));
+            assertThat(whole).hasSize(300);
+            for (int size : new int[]{1, 2, 7, 50, 299, 300}) {
+                List<StoredHeartbeat> paged = new java.util.ArrayList<>();
+                HistoryQuery query = new HistoryQuery("same-ms", 0, Long.MAX_VALUE, descending, null, size);
+                for (int guard = 0; guard < 400; guard++) {
+                    List<StoredHeartbeat> page = store.history(query);
+                    paged.addAll(page);
+                    if (page.size() < size) {
+                        break;
+                    }
+                    query = query.continuing(page.get(page.size() - 1).position());
+                }
+                assertThat(paged).as("pages of %d, %s", size, descending ? "newest first" : "oldest first")
+                        .isEqualTo(whole);
+            }
+            for (int i = 1; i < whole.size(); i++) {
+                int c = whole.get(i - 1).position().compareTo(whole.get(i).position());
+                assertThat(descending ? c > 0 : c < 0).as("strictly ordered at %d", i).isTrue();
+                assertThat(whole.get(i).position().time()).isEqualTo(whole.get(i).heartbeat().time());
+            }
+        }
+    }
+
+    @Test
+    void erasing_a_producer_removes_every_heartbeat_of_it_and_nothing_of_others() {
+        store.append(List.of(beat("gone", 100, 1L, "1"), beat("kept", 100, 1L, "1"), at("gone", "home", 150)));
+        store.append(List.of(beat("gone", 200, 2L, "2")));
+        assertThat(store.erase("gone")).isEqualTo(3);
+        assertThat(store.latest("gone")).isEmpty();
+        assertThat(store.history("gone", 0, Long.MAX_VALUE, 10)).isEmpty();
+        assertThat(store.latestAtLabel("home")).isEmpty();
+        assertThat(store.latest("kept")).isPresent();
+        assertThat(store.historySize()).isEqualTo(1);
+        assertThat(store.erase("gone")).isZero();
+        store.append(List.of(beat("gone", 300, 1L, "\"back\"")));
+        assertThat(store.latest("gone")).map(Heartbeat::data).as("seq 1 is free again after erasure").hasValue("\"back\"");
+    }
+
+    @Test
+    void retention_deletes_heartbeats_older_than_the_cutoff_a_batch_at_a_time() {
+        for (int i = 0; i < 25; i++) {
+            store.append(List.of(beat("old", 1000 + i, (long) i, "1")));
+        }
+        store.append(List.of(beat("new", 5000, 1L, "1")));
+        assertThat(store.expire(2000, 10, true)).isEqualTo(10);
+        assertThat(store.expire(2000, 10, true)).isEqualTo(10);
+        assertThat(store.expire(2000, 10, true)).isEqualTo(5);
+        assertThat(store.expire(2000, 10, true)).isZero();
+        assertThat(store.history("old", 0, Long.MAX_VALUE, 100)).isEmpty();
+        assertThat(store.latest("old")).as("a latest older than the cutoff goes too").isEmpty();
+        assertThat(store.latest("new")).isPresent();
+        assertThat(store.historySize()).isEqualTo(1);
+    }
+
+    @Test
+    void stored_seqs_are_those_the_producer_already_has() {
+        store.append(List.of(beat("p", 100, 1L, "1"), beat("p", 101, 3L, "3"), beat("q", 100, 2L, "2")));
+        assertThat(store.storedSeqs("p", List.of(1L, 2L, 3L, 4L))).containsExactlyInAnyOrder(1L, 3L);
+        assertThat(store.storedSeqs("p", List.of())).isEmpty();
+    }
+
     private static Heartbeat timed(String producer, long receivedAt, Long deviceTime, Long seq, String data) {
         return new Heartbeat(producer, Location.of(56.34, -2.79), data, "10.0.0.7", receivedAt, deviceTime, seq);
     }
