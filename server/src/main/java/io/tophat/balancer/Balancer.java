@@ -40,6 +40,10 @@ public final class Balancer implements AutoCloseable {
     private final Vertx vertx;
     private final Membership membership;
     private final Map<String, Assignment> assignments = new ConcurrentHashMap<>();
+    /** Producer to every store that ever held its heartbeats (see {@link #storeKey}). */
+    private final Map<String, Set<String>> stores = new ConcurrentHashMap<>();
+    /** Store to the last worker that registered with it, to name a store no live worker reads. */
+    private final Map<String, String> lastWorkers = new ConcurrentHashMap<>();
     private final Ledger ledger = new Ledger();
     private final StoreClaims claims = new StoreClaims();
     private final AssignmentStrategy strategy;
@@ -54,8 +58,16 @@ public final class Balancer implements AutoCloseable {
         this.strategy = strategy;
         this.membership = new Membership(leaseInterval);
         BalancerStore.State state = store.load();
-        state.workers().forEach(membership::restore);
+        state.workers().forEach(w -> {
+            membership.restore(w);
+            lastWorkers.put(w.store() != null ? w.store() : "worker:" + w.id(), w.id());
+        });
         state.claims().forEach(claims::restore);
+        state.stores().forEach((producer, held) -> {
+            Set<String> copy = ConcurrentHashMap.newKeySet();
+            copy.addAll(held);
+            stores.put(producer, copy);
+        });
         for (Assignment a : state.assignments()) {
             assignments.put(a.producer(), a);
             ledger.restore(a);
@@ -114,6 +126,7 @@ public final class Balancer implements AutoCloseable {
             }
         }
         Member member = membership.join(worker);
+        lastWorkers.put(storeKey(member, worker.id()), worker.id());
         changes.add(new BalancerStore.Joined(worker));
         ledger.forget(worker.id());
         reconcile(worker.id(), joining.holds(), true, changes);
@@ -179,6 +192,7 @@ public final class Balancer implements AutoCloseable {
                 assignments.put(producer, next);
                 ledger.moved(current, next);
                 changes.add(new BalancerStore.Assigned(next));
+                held(producer, workerId, changes);
                 adopted++;
             } else if (current.workerId().equals(workerId)) {
                 if (claimed != current.epoch()) {
@@ -239,7 +253,61 @@ public final class Balancer implements AutoCloseable {
         Assignment next = new Assignment(producer, chosen.id(), ++epoch, System.currentTimeMillis());
         assignments.put(producer, next);
         ledger.moved(current, next);
-        return persist(List.of(new BalancerStore.Assigned(next))).map(next);
+        List<BalancerStore.Change> changes = new ArrayList<>(2);
+        changes.add(new BalancerStore.Assigned(next));
+        held(producer, chosen.id(), changes);
+        return persist(changes).map(next);
+    }
+
+    /** Records that the worker's store holds (some of) the producer's heartbeats. */
+    private void held(String producer, String workerId, List<BalancerStore.Change> changes) {
+        String key = storeKey(membership.get(workerId), workerId);
+        if (stores.computeIfAbsent(producer, p -> ConcurrentHashMap.newKeySet()).add(key)) {
+            changes.add(new BalancerStore.Held(producer, key));
+        }
+    }
+
+    /** How the balancer names a worker's store: its identity, or {@code worker:<id>} when it reported none. */
+    static String storeKey(Member member, String workerId) {
+        String store = member == null ? null : member.worker().store();
+        return store != null ? store : "worker:" + workerId;
+    }
+
+    /** Every store that ever held the producer's heartbeats; empty for a producer the balancer does not know. */
+    public Set<String> storesOf(String producer) {
+        Set<String> held = stores.get(producer);
+        return held == null ? Set.of() : Set.copyOf(held);
+    }
+
+    /** A live worker that can read the store, or null. */
+    public Member readerOf(String storeKey) {
+        for (Member m : membership.all()) {
+            if (m.alive() && storeKey.equals(storeKey(m, m.id()))) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** The worker to name when a store cannot be read: one known with it (dead or alive), else the store itself. */
+    public String nameOf(String storeKey) {
+        if (storeKey.startsWith("worker:")) {
+            return storeKey.substring("worker:".length());
+        }
+        return lastWorkers.getOrDefault(storeKey, storeKey);
+    }
+
+    /**
+     * Forgets an erased producer: its assignment and stores (written before the future completes). A producer that
+     * sends again afterwards registers as a new one.
+     */
+    public synchronized Future<Void> forget(String producer) {
+        Assignment gone = assignments.remove(producer);
+        stores.remove(producer);
+        if (gone != null) {
+            ledger.released(gone);
+        }
+        return persist(List.of(new BalancerStore.Erased(producer)));
     }
 
     /** Producers assigned to the worker now. */

@@ -29,6 +29,7 @@ public final class BalancerServer {
     private final BalancerConfig config;
     private final Balancer balancer;
     private final HttpService http;
+    private final WorkerClient workers;
     private long expiryTimer = -1;
 
     /** A balancer on its state file, with the configured strategy; not yet listening. */
@@ -43,6 +44,7 @@ public final class BalancerServer {
         this.config = config;
         this.balancer = balancer;
         this.http = new HttpService(vertx);
+        this.workers = new WorkerClient(vertx);
     }
 
     /** Every route of the balancer; the consumers' {@code GET /get_data/{id}} is served ahead of the router. */
@@ -50,6 +52,7 @@ public final class BalancerServer {
         SeedHandlers seed = new SeedHandlers(balancer);
         ProducerHandlers producers = new ProducerHandlers(balancer);
         MembershipHandlers members = new MembershipHandlers(balancer);
+        HistoryHandlers history = new HistoryHandlers(balancer, workers);
         RouteTable table = new RouteTable(vertx).fastPrefix(SeedHandlers.DATA, seed::redirectFast);
         Router router = table.router();
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_CONTROL_BODY);
@@ -59,7 +62,9 @@ public final class BalancerServer {
         router.get("/register/:id").handler(seed::register);
         router.get("/get_data/:id").handler(seed::redirect);
         router.get("/api/v1/producers/:id").handler(producers::redirect);
-        router.get("/api/v1/producers/:id/history").handler(producers::redirect);
+        router.get("/api/v1/producers").handler(history::producers);
+        router.get("/api/v1/producers/:id/history").handler(history::history);
+        router.delete("/api/v1/producers/:id").handler(history::erase);
         router.post("/api/v1/producers/:id/assignment").handler(producers::assign);
         router.post("/api/v1/workers").handler(report).handler(members::join);
         router.put("/api/v1/workers/:wid/lease").handler(report).handler(members::renew);
@@ -108,6 +113,7 @@ public final class BalancerServer {
         if (expiryTimer >= 0) {
             vertx.cancelTimer(expiryTimer);
         }
+        workers.close();
         return http.stop().compose(v -> vertx.executeBlocking(() -> {
             balancer.close();
             return null;

@@ -18,7 +18,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The balancer's state on disk (a small SQLite file): workers, assignments and store claims, written in batches
@@ -48,8 +52,17 @@ public final class BalancerStore implements AutoCloseable {
     record Claimed(StoreClaims.Claim claim) implements Change {
     }
 
+    /** The producer's heartbeats are (also) in {@code store}. */
+    record Held(String producer, String store) implements Change {
+    }
+
+    /** The producer was erased everywhere: its assignment and stores are forgotten. */
+    record Erased(String producer) implements Change {
+    }
+
     /** What the balancer knew when it stopped. */
-    public record State(List<Worker> workers, List<Assignment> assignments, List<StoreClaims.Claim> claims) {
+    public record State(List<Worker> workers, List<Assignment> assignments, List<StoreClaims.Claim> claims,
+                        Map<String, Set<String>> stores) {
     }
 
     /** The file beside the state that says this data dir holds one. */
@@ -213,8 +226,14 @@ public final class BalancerStore implements AutoCloseable {
                     claims.add(new StoreClaims.Claim(rs.getString(1), rs.getString(2), rs.getInt(3) != 0, rs.getLong(4)));
                 }
             }
+            Map<String, Set<String>> stores = new HashMap<>();
+            try (ResultSet rs = s.executeQuery("SELECT producer, store FROM producer_stores")) {
+                while (rs.next()) {
+                    stores.computeIfAbsent(rs.getString(1), p -> new HashSet<>()).add(rs.getString(2));
+                }
+            }
             connection.commit();
-            return new State(workers, assignments, claims);
+            return new State(workers, assignments, claims, stores);
         } catch (SQLException e) {
             throw failures.translate("read the balancer state in", e);
         }
@@ -230,6 +249,10 @@ public final class BalancerStore implements AutoCloseable {
                 "INSERT OR REPLACE INTO workers (id, url, store, seed, registered_at) VALUES (?,?,?,?,?)");
              PreparedStatement claim = connection.prepareStatement(
                      "INSERT OR REPLACE INTO stores (identity, proof_sha256, shared, claimed_at) VALUES (?,?,?,?)");
+             PreparedStatement held = connection.prepareStatement(
+                     "INSERT OR IGNORE INTO producer_stores (producer, store) VALUES (?,?)");
+             PreparedStatement unassign = connection.prepareStatement("DELETE FROM assignments WHERE producer = ?");
+             PreparedStatement unhold = connection.prepareStatement("DELETE FROM producer_stores WHERE producer = ?");
              PreparedStatement leave = connection.prepareStatement("DELETE FROM workers WHERE id = ?");
              PreparedStatement assign = connection.prepareStatement(
                      "INSERT OR REPLACE INTO assignments (producer, worker_id, epoch, assigned_at) VALUES (?,?,?,?)")) {
@@ -252,6 +275,15 @@ public final class BalancerStore implements AutoCloseable {
                     assign.setLong(3, as.epoch());
                     assign.setLong(4, as.assignedAt());
                     assign.executeUpdate();
+                } else if (change instanceof Held h) {
+                    held.setString(1, h.producer());
+                    held.setString(2, h.store());
+                    held.executeUpdate();
+                } else if (change instanceof Erased e) {
+                    unassign.setString(1, e.producer());
+                    unassign.executeUpdate();
+                    unhold.setString(1, e.producer());
+                    unhold.executeUpdate();
                 } else if (change instanceof Claimed c) {
                     StoreClaims.Claim cl = c.claim();
                     claim.setString(1, cl.identity());

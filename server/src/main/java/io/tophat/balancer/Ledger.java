@@ -46,6 +46,11 @@ final class Ledger {
         grant(next.workerId(), next.producer(), next.epoch());
     }
 
+    /** The producer was erased: it no longer counts on its worker. */
+    synchronized void released(Assignment assignment) {
+        held.merge(assignment.workerId(), -1, Integer::sum);
+    }
+
     /** Tells the worker again that {@code producer} is not its own since {@code epoch}. */
     synchronized void revoke(String workerId, String producer, long epoch) {
         outbox(workerId).put(producer, new Entry(-epoch, ++numbered));

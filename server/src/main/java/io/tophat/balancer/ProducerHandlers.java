@@ -11,7 +11,7 @@ final class ProducerHandlers {
         this.balancer = balancer;
     }
 
-    /** {@code GET /api/v1/producers/{id}[/history]}: 307 to the same path on the producer's worker. */
+    /** {@code GET /api/v1/producers/{id}}: 307 to the same path on the producer's worker. */
     void redirect(RoutingContext rc) {
         String id = Requests.producerId(rc);
         Route route = balancer.route(id);

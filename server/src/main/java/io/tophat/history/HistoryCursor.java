@@ -6,16 +6,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Where a history page ended, as an opaque token: the last heartbeat's time, its key in its store, and that
- * store's identity. Across stores heartbeats are ordered by (time, store, key), so one cursor serves a single
- * worker (its own store) and the balancer's merge of several alike: each store continues from
+ * Where a history page ended, as an opaque token: the last heartbeat's time, seq and key in its store, and that
+ * store's identity. Across stores heartbeats are ordered by (time, seq, store, key), and a heartbeat stored in two
+ * stores (a retry after a failover) is one heartbeat: the same (time, seq) is answered once. So one cursor serves
+ * a single worker (its own store) and the balancer's merge of several alike: each store continues from
  * {@link #positionIn}.
  */
-public record HistoryCursor(long time, long key, String store) {
+public record HistoryCursor(long time, long seq, long key, String store) {
     private static final String VERSION = "1";
 
     public String encode() {
-        String text = VERSION + "|" + time + "|" + key + "|" + store;
+        String text = VERSION + "|" + time + "|" + seq + "|" + key + "|" + store;
         return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -23,28 +24,31 @@ public record HistoryCursor(long time, long key, String store) {
     public static HistoryCursor decode(String token) {
         try {
             String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            String[] parts = text.split("\\|", 4);
-            if (parts.length != 4 || !VERSION.equals(parts[0])) {
+            String[] parts = text.split("\\|", 5);
+            if (parts.length != 5 || !VERSION.equals(parts[0])) {
                 throw new IllegalArgumentException("not a history cursor");
             }
-            return new HistoryCursor(Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3]);
+            return new HistoryCursor(Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]),
+                    parts[4]);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cursor is not a token a history answer gave (" + e.getMessage() + ")", e);
         }
     }
 
     /**
-     * The position in {@code storeId} after which its heartbeats continue this cursor's order: a store ranked
-     * after the cursor's continues with heartbeats of the cursor's time, one ranked before it after that time.
+     * The position in {@code storeId} after which its heartbeats continue this cursor's order. In the cursor's own
+     * store, right after it. In another, after every heartbeat of the cursor's (time, seq): the same heartbeat
+     * there is a copy. A cursor without seq: a store ranked after the cursor's continues with the seq-less
+     * heartbeats of its time, one ranked before it after them.
      */
-    public HistoryQuery.Position positionIn(String storeId) {
+    public HistoryQuery.Position positionIn(String storeId, boolean descending) {
         int c = storeId.compareTo(store);
-        if (c > 0) {
-            return new HistoryQuery.Position(time, Long.MIN_VALUE);
+        if (c == 0) {
+            return new HistoryQuery.Position(time, seq, key);
         }
-        if (c < 0) {
-            return new HistoryQuery.Position(time, Long.MAX_VALUE);
+        if (seq != HistoryQuery.Position.NO_SEQ) {
+            return new HistoryQuery.Position(time, seq, descending ? Long.MIN_VALUE : Long.MAX_VALUE);
         }
-        return new HistoryQuery.Position(time, key);
+        return new HistoryQuery.Position(time, seq, c > 0 ? Long.MIN_VALUE : Long.MAX_VALUE);
     }
 }

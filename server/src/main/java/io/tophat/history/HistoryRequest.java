@@ -63,7 +63,7 @@ public record HistoryRequest(String producer, long from, long to, int limit, boo
     }
 
     /** Epoch milliseconds, or an ISO-8601 instant or offset date-time. */
-    static long time(String value, String name, long fallback) {
+    public static long time(String value, String name, long fallback) {
         if (value == null || value.isEmpty()) {
             return fallback;
         }

@@ -47,6 +47,12 @@ public interface HeartbeatStore extends AutoCloseable {
                 .map(StoredHeartbeat::heartbeat).toList();
     }
 
+    /**
+     * The producers whose latest heartbeat's time is at least {@code seenSince}, ids after {@code afterId} (null: from
+     * the first), in id order, at most {@code limit}.
+     */
+    List<ProducerSeen> producers(String afterId, long seenSince, int limit);
+
     /** Which of {@code seqs} the producer has stored already (a batch counts those as duplicates). */
     Set<Long> storedSeqs(String producer, Collection<Long> seqs);
 

@@ -13,12 +13,20 @@ package io.tophat.store;
  */
 public record HistoryQuery(String producer, long from, long to, boolean descending, Position after, int limit) {
 
-    /** Where a heartbeat is in its producer's history: its time, then its key among heartbeats of that time. */
-    public record Position(long time, long key) implements Comparable<Position> {
+    /**
+     * Where a heartbeat is in its producer's history: its time, then its seq ({@link #NO_SEQ} when it has none, so
+     * those come last), then its key in its store (unique, never changing).
+     */
+    public record Position(long time, long seq, long key) implements Comparable<Position> {
+        public static final long NO_SEQ = Long.MAX_VALUE;
+
         @Override
         public int compareTo(Position o) {
-            int byTime = Long.compare(time, o.time);
-            return byTime != 0 ? byTime : Long.compare(key, o.key);
+            int c = Long.compare(time, o.time);
+            if (c == 0) {
+                c = Long.compare(seq, o.seq);
+            }
+            return c != 0 ? c : Long.compare(key, o.key);
         }
     }
 

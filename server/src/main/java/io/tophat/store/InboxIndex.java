@@ -66,6 +66,16 @@ final class InboxIndex {
         byLabel.values().removeIf(ref -> ref.id() <= to);
     }
 
+    /** Calls {@code each} with every producer that has unmerged rows and its newest one. */
+    void newestByProducer(java.util.function.BiConsumer<String, InboxRef> each) {
+        byProducer.forEach((producer, rows) -> {
+            InboxRef newest = rows.newest();
+            if (newest != null) {
+                each.accept(producer, newest);
+            }
+        });
+    }
+
     /** Forgets every unmerged row of the producer (its heartbeats were erased). */
     void forget(String producer) {
         UnmergedRows rows = byProducer.remove(producer);

@@ -183,6 +183,11 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     @Override
+    public List<ProducerSeen> producers(String afterId, long seenSince, int limit) {
+        return reads.producers(afterId, seenSince, limit);
+    }
+
+    @Override
     public Set<Long> storedSeqs(String producer, Collection<Long> seqs) {
         return reads.storedSeqs(producer, seqs);
     }

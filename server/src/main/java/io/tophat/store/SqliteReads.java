@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,21 +23,26 @@ final class SqliteReads {
     private static final String READ_COLUMNS = SqliteRows.READ_COLUMNS;
     private static final String SELECT_INBOX_ROW = "SELECT " + READ_COLUMNS + " FROM ib.inbox WHERE id = ?";
     private static final String INBOX_TIME = "coalesce(i.device_time, i.received_at)";
+    private static final String INBOX_SEQ = "coalesce(i.seq, 9223372036854775807)";
+    private static final String HISTORY_SEQ = "coalesce(seq, 9223372036854775807)";
     private static final String HISTORY_KEY = "coalesce(inbox_id, -id)";
     // ?1: a JSON array of the producer's unmerged inbox ids. A row whose (producer, seq) is already in the
     // history, or in an earlier unmerged row, is a retry the merge will drop: it is not part of the history.
-    private static final String INBOX_HISTORY = "SELECT " + prefixed("i.") + ", " + INBOX_TIME + ", i.id"
-            + " FROM ib.inbox i WHERE i.id IN (SELECT value FROM json_each(?1)) AND " + INBOX_TIME + " >= ?2"
-            + " AND " + INBOX_TIME + " < ?3 AND (" + INBOX_TIME + ", i.id) %s (?4, ?5)"
+    private static final String INBOX_HISTORY = "SELECT " + prefixed("i.") + ", " + INBOX_TIME + ", " + INBOX_SEQ
+            + ", i.id FROM ib.inbox i WHERE i.id IN (SELECT value FROM json_each(?1)) AND " + INBOX_TIME + " >= ?2"
+            + " AND " + INBOX_TIME + " < ?3 AND (" + INBOX_TIME + ", " + INBOX_SEQ + ", i.id) %s (?4, ?7, ?5)"
             + " AND (i.seq IS NULL OR (NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.producer = i.producer"
             + " AND h.seq = i.seq) AND NOT EXISTS (SELECT 1 FROM ib.inbox j WHERE j.id IN (SELECT value FROM"
             + " json_each(?1)) AND j.seq = i.seq AND j.id < i.id)))"
-            + " ORDER BY " + INBOX_TIME + " %s, i.id %s LIMIT ?6";
-    private static final String HISTORY = "SELECT " + READ_COLUMNS + ", time, " + HISTORY_KEY + ", inbox_id"
-            + " FROM heartbeats WHERE producer = ?1 AND time >= ?2 AND time < ?3 AND (time, " + HISTORY_KEY
-            + ") %s (?4, ?5) ORDER BY time %s, " + HISTORY_KEY + " %s LIMIT ?6";
+            + " ORDER BY " + INBOX_TIME + " %s, " + INBOX_SEQ + " %s, i.id %s LIMIT ?6";
+    private static final String HISTORY = "SELECT " + READ_COLUMNS + ", time, " + HISTORY_SEQ + ", " + HISTORY_KEY
+            + ", inbox_id FROM heartbeats WHERE producer = ?1 AND time >= ?2 AND time < ?3 AND (time, " + HISTORY_SEQ
+            + ", " + HISTORY_KEY + ") %s (?4, ?7, ?5) ORDER BY time %s, " + HISTORY_SEQ + " %s, " + HISTORY_KEY
+            + " %s LIMIT ?6";
     private static final String[] INBOX_HISTORY_BY_ORDER = {ordered(INBOX_HISTORY, false), ordered(INBOX_HISTORY, true)};
     private static final String[] HISTORY_BY_ORDER = {ordered(HISTORY, false), ordered(HISTORY, true)};
+    private static final String PRODUCERS = "SELECT producer, coalesce(device_time, received_at) FROM latest"
+            + " WHERE producer > ? AND coalesce(device_time, received_at) >= ? ORDER BY producer LIMIT ?";
     // ?1: a JSON array of seqs
     private static final String STORED_SEQS = "SELECT seq FROM heartbeats WHERE producer = ?2 AND seq IN"
             + " (SELECT value FROM json_each(?1)) UNION SELECT seq FROM ib.inbox WHERE id IN (SELECT value FROM"
@@ -100,7 +106,7 @@ final class SqliteReads {
 
     private static String ordered(String sql, boolean descending) {
         String dir = descending ? "DESC" : "ASC";
-        return String.format(sql, descending ? "<" : ">", dir, dir);
+        return String.format(sql, descending ? "<" : ">", dir, dir, dir);
     }
 
     /**
@@ -114,9 +120,8 @@ final class SqliteReads {
         }
         String unmergedIds = index.unmergedJson(q.producer(), index.mergedThrough());
         int order = q.descending() ? 1 : 0;
-        HistoryQuery.Position after = q.after() != null ? q.after()
-                : new HistoryQuery.Position(q.descending() ? Long.MAX_VALUE : Long.MIN_VALUE,
-                q.descending() ? Long.MAX_VALUE : Long.MIN_VALUE);
+        long edge = q.descending() ? Long.MAX_VALUE : Long.MIN_VALUE;
+        HistoryQuery.Position after = q.after() != null ? q.after() : new HistoryQuery.Position(edge, edge, edge);
         return readers.read("read the history of " + q.producer() + " from", c -> {
             List<Row> unmerged = unmergedIds == null ? List.of()
                     : rows(c, INBOX_HISTORY_BY_ORDER[order], unmergedIds, q, after, true);
@@ -140,6 +145,41 @@ final class SqliteReads {
             }
             return page;
         });
+    }
+
+    /** The latest table's producers, with those whose newest heartbeat is still in the inbox, by id. */
+    List<ProducerSeen> producers(String afterId, long seenSince, int limit) {
+        String after = afterId == null ? "" : afterId;
+        java.util.TreeMap<String, Long> seen = new java.util.TreeMap<>();
+        index.newestByProducer((producer, ref) -> {
+            if (producer.compareTo(after) > 0 && ref.time() >= seenSince) {
+                seen.merge(producer, ref.time(), Math::max);
+            }
+        });
+        List<ProducerSeen> stored = readers.read("list the producers in", c -> {
+            try (PreparedStatement st = c.prepareStatement(PRODUCERS)) {
+                st.setString(1, after);
+                st.setLong(2, seenSince);
+                st.setInt(3, limit);
+                List<ProducerSeen> rows = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new ProducerSeen(rs.getString(1), rs.getLong(2)));
+                    }
+                }
+                return rows;
+            }
+        });
+        String cut = stored.size() == limit ? stored.get(stored.size() - 1).producer() : null;
+        stored.forEach(p -> seen.merge(p.producer(), p.lastSeen(), Math::max));
+        List<ProducerSeen> page = new ArrayList<>(limit);
+        for (Map.Entry<String, Long> e : seen.entrySet()) {
+            if (page.size() == limit || (cut != null && e.getKey().compareTo(cut) > 0)) {
+                break;
+            }
+            page.add(new ProducerSeen(e.getKey(), e.getValue()));
+        }
+        return page;
     }
 
     /** Which of {@code seqs} the producer has stored already, merged or not. */
@@ -179,11 +219,12 @@ final class SqliteReads {
             st.setLong(4, after.time());
             st.setLong(5, after.key());
             st.setInt(6, q.limit());
+            st.setLong(7, after.seq());
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    HistoryQuery.Position at = new HistoryQuery.Position(rs.getLong(8), rs.getLong(9));
-                    Long inboxId = inbox ? Long.valueOf(rs.getLong(9)) : SqliteRows.nullableLong(rs, 10);
+                    HistoryQuery.Position at = new HistoryQuery.Position(rs.getLong(8), rs.getLong(9), rs.getLong(10));
+                    Long inboxId = inbox ? Long.valueOf(rs.getLong(10)) : SqliteRows.nullableLong(rs, 11);
                     rows.add(new Row(new StoredHeartbeat(SqliteRows.heartbeat(rs), at), inboxId));
                 }
             }

@@ -48,7 +48,8 @@ final class HistoryHandler {
             throw ApiException.badRequest("invalid producer id", problem);
         }
         HistoryRequest req = HistoryRequest.parse(id, rc.queryParams(), rc.request().getHeader(HttpHeaders.ACCEPT));
-        HistoryQuery.Position after = req.cursor() == null ? null : req.cursor().positionIn(store.identity());
+        HistoryQuery.Position after = req.cursor() == null ? null : req.cursor().positionIn(store.identity(),
+                req.descending());
         if (req.format().streamed()) {
             export(rc.response(), req, new HistoryQuery(id, req.from(), req.to(), req.descending(), after, EXPORT_PAGE));
             return;
@@ -70,7 +71,8 @@ final class HistoryHandler {
     }
 
     private String cursor(StoredHeartbeat last) {
-        return new HistoryCursor(last.position().time(), last.position().key(), store.identity()).encode();
+        return new HistoryCursor(last.position().time(), last.position().seq(), last.position().key(),
+                store.identity()).encode();
     }
 
     private Future<List<StoredHeartbeat>> read(HistoryQuery query) {

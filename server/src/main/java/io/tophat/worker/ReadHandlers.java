@@ -86,6 +86,34 @@ final class ReadHandlers {
         }).onFailure(rc::fail);
     }
 
+    /**
+     * {@code GET /api/v1/producers?after=&seen_since=&limit=}: the producers this worker's store holds, by id, with
+     * the time of their latest heartbeat (the balancer's producer list asks every worker).
+     */
+    void producers(RoutingContext rc) {
+        String after = rc.queryParams().get("after");
+        long seenSince = io.tophat.history.HistoryRequest.time(rc.queryParams().get("seen_since"), "seen_since",
+                Long.MIN_VALUE);
+        int limit;
+        try {
+            String raw = rc.queryParams().get("limit");
+            limit = raw == null || raw.isEmpty() ? 1000 : Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > 10_000) {
+            throw ApiException.badRequest("invalid limit", "limit must be a whole number from 1 to 10000");
+        }
+        int max = limit;
+        blocking(() -> store.producers(after == null || after.isEmpty() ? null : after, seenSince, max)).onSuccess(list -> {
+            List<java.util.Map<String, Object>> producers = new java.util.ArrayList<>(list.size());
+            for (io.tophat.store.ProducerSeen p : list) {
+                producers.add(java.util.Map.of("id", p.producer(), "last_seen", p.lastSeen()));
+            }
+            Responses.json(rc.response(), 200, java.util.Map.of("producers", producers));
+        }).onFailure(rc::fail);
+    }
+
     private Future<Heartbeat> latestOf(String id) {
         Heartbeat cached = latest.get(id);
         if (cached != null) {

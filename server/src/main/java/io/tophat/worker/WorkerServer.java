@@ -90,6 +90,7 @@ public final class WorkerServer {
         router.post("/api/v1/producers/:id/heartbeats").handler(new BatchHandler(vertx, config.ingest(), ingest, store,
                 storeReads, fence, () -> draining, storeHealth)::batch);
         router.delete("/api/v1/producers/:id").handler(new EraseHandler(store, storeReads, latest, byLabel)::erase);
+        router.get("/api/v1/producers").handler(reads::producers);
         router.get("/api/v1/status").handler(this::status);
         router.get("/health").handler(this::health);
         return table;

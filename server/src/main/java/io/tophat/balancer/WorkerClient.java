@@ -1,0 +1,156 @@
+package io.tophat.balancer;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tophat.history.HistoryCursor;
+import io.tophat.history.HistoryRequest;
+import io.tophat.http.Responses;
+import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.HeartbeatJson;
+import io.tophat.store.HistoryQuery;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The balancer's calls to workers on a consumer's behalf: a page of one store's history (with each heartbeat's
+ * key, for merging), erasing a producer, and listing producers. Every call has a {@value #TIMEOUT_MS} ms timeout
+ * and fails, never hangs, when the worker does not answer 200.
+ */
+final class WorkerClient {
+    static final long TIMEOUT_MS = 5000;
+
+    /** One heartbeat of a store, where it sits in the cross-store order: (time, seq, store, key). */
+    record Row(Heartbeat heartbeat, long key, String store) {
+        long seq() {
+            return heartbeat.seq() == null ? HistoryQuery.Position.NO_SEQ : heartbeat.seq();
+        }
+
+        HistoryCursor cursor() {
+            return new HistoryCursor(heartbeat.time(), seq(), key, store);
+        }
+
+        /** The same heartbeat as {@code o}, stored in two stores (a retry after a failover). */
+        boolean copyOf(Row o) {
+            return heartbeat.seq() != null && o.heartbeat.seq() != null && heartbeat.seq().equals(o.heartbeat.seq())
+                    && heartbeat.time() == o.heartbeat.time();
+        }
+    }
+
+    /** A page of one store's history; {@code more} when the store has heartbeats after it. */
+    record Page(List<Row> rows, boolean more) {
+    }
+
+    /** A producer as a worker's store knows it: its id and the time of its latest heartbeat. */
+    record Seen(String producer, long time) {
+    }
+
+    private final HttpClient http;
+
+    WorkerClient(Vertx vertx) {
+        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) TIMEOUT_MS)
+                .setKeepAlive(true));
+    }
+
+    Future<Page> history(String workerUrl, String store, HistoryRequest req, HistoryCursor after, int limit) {
+        StringBuilder path = new StringBuilder("/api/v1/producers/").append(encode(req.producer()))
+                .append("/history?keys=true&limit=").append(limit)
+                .append("&order=").append(req.descending() ? "desc" : "asc");
+        if (req.from() != Long.MIN_VALUE) {
+            path.append("&from=").append(req.from());
+        }
+        if (req.to() != Long.MAX_VALUE) {
+            path.append("&to=").append(req.to());
+        }
+        if (after != null) {
+            path.append("&cursor=").append(after.encode());
+        }
+        return call(HttpMethod.GET, workerUrl, path.toString()).map(body -> parsePage(body, store));
+    }
+
+    Future<Long> erase(String workerUrl, String producer) {
+        return call(HttpMethod.DELETE, workerUrl, "/api/v1/producers/" + encode(producer)).map(body -> {
+            try {
+                Map<?, ?> answer = Responses.MAPPER.readValue(body.getBytes(), Map.class);
+                return ((Number) answer.get("erased")).longValue();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("the worker's erase answer is not understood: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    Future<List<Seen>> producers(String workerUrl, String after, long seenSince, int limit) {
+        String path = "/api/v1/producers?limit=" + limit + "&seen_since=" + seenSince
+                + (after == null ? "" : "&after=" + encode(after));
+        return call(HttpMethod.GET, workerUrl, path).map(body -> {
+            try {
+                Map<?, ?> answer = Responses.MAPPER.readValue(body.getBytes(), Map.class);
+                List<Seen> seen = new ArrayList<>();
+                for (Object o : (List<?>) answer.get("producers")) {
+                    Map<?, ?> p = (Map<?, ?>) o;
+                    seen.add(new Seen((String) p.get("id"), ((Number) p.get("last_seen")).longValue()));
+                }
+                return seen;
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("the worker's producer list is not understood: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private Future<Buffer> call(HttpMethod method, String workerUrl, String path) {
+        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(workerUrl + path)
+                .setTimeout(TIMEOUT_MS);
+        return http.request(options).compose(req -> req.send()).compose(resp -> resp.body().compose(body ->
+                resp.statusCode() == 200 ? Future.succeededFuture(body)
+                        : Future.failedFuture(new IllegalStateException(workerUrl + " answered " + resp.statusCode()
+                        + " " + body.toString(StandardCharsets.UTF_8)))));
+    }
+
+    private static Page parsePage(Buffer body, String store) {
+        byte[] bytes = body.getBytes();
+        List<Row> rows = new ArrayList<>();
+        boolean more = false;
+        try (JsonParser p = HeartbeatJson.FACTORY.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalStateException("a history page is a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (name.equals("heartbeats")) {
+                    long[] key = new long[1];
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        Heartbeat hb = HeartbeatJson.readRecord(bytes, p, key);
+                        rows.add(new Row(hb, key[0], store));
+                    }
+                } else if (name.equals("next")) {
+                    more = t == JsonToken.VALUE_STRING;
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("the worker's history page is not JSON: " + e.getMessage(), e);
+        }
+        return new Page(rows, more);
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    void close() {
+        http.close();
+    }
+}
