@@ -21,7 +21,6 @@ import java.util.Map;
  */
 public final class BalancerServer {
     private static final Logger LOG = LoggerFactory.getLogger(BalancerServer.class);
-    private static final int MAX_CONTROL_BODY = 16 * 1024;
     /** A registration or renewal may list every producer a worker holds (about 30 bytes each). */
     private static final int MAX_REPORT_BODY = 64 * 1024 * 1024;
 
@@ -55,7 +54,6 @@ public final class BalancerServer {
         HistoryHandlers history = new HistoryHandlers(balancer, workers);
         RouteTable table = new RouteTable(vertx).fastPrefix(SeedHandlers.DATA, seed::redirectFast);
         Router router = table.router();
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_CONTROL_BODY);
         BodyHandler report = BodyHandler.create(false).setBodyLimit(MAX_REPORT_BODY);
         router.get("/balancer/:port").handler(seed::join);
         router.get("/worker/quit/:port").handler(seed::leave);
@@ -81,6 +79,7 @@ public final class BalancerServer {
         if (problem == null) {
             Responses.json(rc.response(), 200, Map.of("status", "ok", "role", "balancer"));
         } else {
+            rc.response().putHeader("Retry-After", "5");
             Responses.json(rc.response(), 503, Map.of("status", "state lost", "role", "balancer", "detail", problem));
         }
     }

@@ -117,7 +117,15 @@ final class ProcessCluster implements AutoCloseable {
                 "--data-dir", workerDirs.get(index).toString(),
                 "--drain-timeout", drainTimeout.toMillis() + "ms"));
         args.addAll(extraArgs);
-        return JarProcess.start(dir, "worker-" + index, args);
+        String name = "worker-" + index + (workers.size() > index ? "-start-" + (++launches) : "");
+        return JarProcess.start(dir, name, args);
+    }
+
+    /** Starts the worker with this index again, on its port and data dir, and waits until it listens. */
+    void relaunchWorker(int index) throws Exception {
+        JarProcess worker = launchWorker(index, balancerList(), List.of());
+        workers.set(index, worker);
+        worker.awaitOutput("TopHat worker on port", START_TIMEOUT);
     }
 
     /**
