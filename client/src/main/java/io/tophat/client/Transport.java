@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
@@ -32,6 +33,41 @@ final class Transport {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json))
                 .build());
+    }
+
+    Reply delete(URI uri) throws InterruptedException {
+        return exchange(HttpRequest.newBuilder(uri).timeout(requestTimeout).DELETE().build());
+    }
+
+    /**
+     * Streams a 200 answer's body into {@code out} (no size limit, no timeout once the answer started, since an
+     * export may be long); any other answer is returned whole, bounded, for the caller to report.
+     */
+    Reply stream(URI uri, java.io.OutputStream out, java.util.function.LongConsumer progress,
+                 java.util.function.Consumer<java.net.http.HttpHeaders> beforeBody) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
+        try {
+            var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream in = response.body()) {
+                if (response.statusCode() != 200) {
+                    byte[] body = in.readNBytes(maxBodyBytes);
+                    return new Reply(uri, response.statusCode(), response.headers(), body);
+                }
+                beforeBody.accept(response.headers());
+                byte[] chunk = new byte[64 * 1024];
+                long total = 0;
+                for (int n; (n = in.read(chunk)) > 0; ) {
+                    out.write(chunk, 0, n);
+                    total += n;
+                    progress.accept(total);
+                }
+                return new Reply(uri, 200, response.headers(), new byte[0]);
+            }
+        } catch (HttpTimeoutException e) {
+            throw new UnreachableException(uri, true, e);
+        } catch (IOException e) {
+            throw new UnreachableException(uri, false, e);
+        }
     }
 
     private Reply exchange(HttpRequest request) throws InterruptedException {

@@ -1,12 +1,10 @@
 package io.tophat.balancer;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.tophat.history.HistoryCursor;
 import io.tophat.history.HistoryRequest;
 import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
-import io.tophat.protocol.HeartbeatJson;
+import io.tophat.protocol.HistoryPageJson;
 import io.tophat.store.HistoryQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -118,32 +116,12 @@ final class WorkerClient {
     }
 
     private static Page parsePage(Buffer body, String store) {
-        byte[] bytes = body.getBytes();
-        List<Row> rows = new ArrayList<>();
-        boolean more = false;
-        try (JsonParser p = HeartbeatJson.FACTORY.createParser(bytes)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalStateException("a history page is a JSON object");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                if (name.equals("heartbeats")) {
-                    long[] key = new long[1];
-                    while (p.nextToken() == JsonToken.START_OBJECT) {
-                        Heartbeat hb = HeartbeatJson.readRecord(bytes, p, key);
-                        rows.add(new Row(hb, key[0], store));
-                    }
-                } else if (name.equals("next")) {
-                    more = t == JsonToken.VALUE_STRING;
-                } else {
-                    p.skipChildren();
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("the worker's history page is not JSON: " + e.getMessage(), e);
+        HistoryPageJson.Page page = HistoryPageJson.read(body.getBytes());
+        List<Row> rows = new ArrayList<>(page.heartbeats().size());
+        for (int i = 0; i < page.heartbeats().size(); i++) {
+            rows.add(new Row(page.heartbeats().get(i), page.keys()[i], store));
         }
-        return new Page(rows, more);
+        return new Page(rows, page.next() != null);
     }
 
     private static String encode(String text) {

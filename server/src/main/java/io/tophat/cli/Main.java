@@ -7,14 +7,16 @@ import picocli.CommandLine.Command;
 @Command(name = "tophat", mixinStandardHelpOptions = true, version = "TopHat 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Middleware for mobile sensor data: a balancer, workers, simulated producers and consumers.",
         subcommands = {LocalCommand.class, BalancerCommand.class, WorkerCommand.class, ProducersCommand.class,
-                ConsumersCommand.class, GetCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ConsumersCommand.class, GetCommand.class, HistoryCommand.class, EraseCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line with its error handlers, for running a command in-process. */
+    public static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setParameterExceptionHandler((e, args) -> {
                     CommandLine cmd = e.getCommandLine();
