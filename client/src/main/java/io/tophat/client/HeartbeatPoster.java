@@ -20,6 +20,30 @@ final class HeartbeatPoster {
         return classify(reply);
     }
 
+    /**
+     * Sends several heartbeats of one producer as one batch ({@code POST /api/v1/producers/{id}/heartbeats}),
+     * stored all or nothing.
+     */
+    PostOutcome postBatch(URI worker, java.util.List<OutgoingHeartbeat> batch) throws InterruptedException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(160 * batch.size());
+        body.write('[');
+        for (int i = 0; i < batch.size(); i++) {
+            if (i > 0) {
+                body.write(',');
+            }
+            body.writeBytes(batch.get(i).toJson());
+        }
+        body.write(']');
+        Reply reply;
+        try {
+            reply = transport.postJson(Endpoints.resolve(worker, "/api/v1/producers/" + batch.get(0).producer()
+                    + "/heartbeats"), body.toByteArray());
+        } catch (UnreachableException e) {
+            return new PostOutcome.WorkerFailed(e.getMessage());
+        }
+        return classify(reply);
+    }
+
     static PostOutcome classify(Reply reply) {
         int status = reply.status();
         if (reply.isSuccess()) {

@@ -31,6 +31,10 @@ public final class TopHatProducer implements AutoCloseable {
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
     private static final int MAX_ANSWER_BYTES = 64 * 1024;
     private static final long UNLIMITED = -1;
+    /** The most heartbeats sent in one batch (the worker's limit). */
+    static final int MAX_BATCH = 1000;
+    /** About the most JSON in one batch: under the worker's 4 MiB body limit. */
+    static final int MAX_BATCH_CHARS = 3 * 1024 * 1024;
 
     private final ProducerConfig config;
     private final HeartbeatPoster poster;
@@ -52,6 +56,8 @@ public final class TopHatProducer implements AutoCloseable {
     private final RetryRun retries;
     private boolean offline;
     private String lastFailure = "";
+    /** After a batch was refused, heartbeats up to this seq go one by one, so only the bad one is rejected. */
+    private long singlyThrough = Long.MIN_VALUE;
 
     /** What one delivery call achieved, and what became of the heartbeat it was made for (null when unknown). */
     private record Round(FlushResult result, Delivery target, String targetDetail) {
@@ -121,6 +127,14 @@ public final class TopHatProducer implements AutoCloseable {
      * @throws IllegalStateException    when the producer is closed
      */
     public long enqueue(Location location, String dataJson) {
+        return enqueue(location, dataJson, System.currentTimeMillis());
+    }
+
+    /**
+     * As {@link #enqueue(Location, String)}, for a reading made earlier (a phone that recorded while offline):
+     * {@code deviceTimeMillis} is when it was made, which orders it in the history.
+     */
+    public long enqueue(Location location, String dataJson, long deviceTimeMillis) {
         requireOpen();
         String problem = location == null ? "location is required" : location.problem();
         if (problem != null) {
@@ -130,7 +144,7 @@ public final class TopHatProducer implements AutoCloseable {
         OutgoingHeartbeat heartbeat;
         OutgoingHeartbeat evicted;
         synchronized (buffer) {
-            heartbeat = new OutgoingHeartbeat(config.producerId(), nextSeq++, System.currentTimeMillis(), location, dataJson);
+            heartbeat = new OutgoingHeartbeat(config.producerId(), nextSeq++, deviceTimeMillis, location, dataJson);
             evicted = buffer.add(heartbeat);
         }
         sent.incrementAndGet();
@@ -156,6 +170,36 @@ public final class TopHatProducer implements AutoCloseable {
             boolean dropped = head == null || head.seq() > seq;
             return new SendResult(seq, dropped ? Delivery.DROPPED : Delivery.BUFFERED, lastFailure);
         }
+    }
+
+    /** A reading to send in a batch: where, what, and when it was made. */
+    public record Reading(Location location, String dataJson, long deviceTimeMillis) {
+    }
+
+    /**
+     * Puts the readings in the offline buffer (each with its own time) and delivers everything waiting, in batches
+     * of up to {@value #MAX_BATCH} heartbeats through {@code POST /api/v1/producers/{id}/heartbeats}; blocks until
+     * they are answered or the retries run out. More readings than the buffer holds are delivered as it fills;
+     * when delivery fails meanwhile, the buffer keeps the newest, as {@link #enqueue} does.
+     *
+     * @throws IllegalArgumentException when a reading is invalid (nothing is enqueued then)
+     */
+    public FlushResult sendBatch(java.util.List<Reading> readings) throws InterruptedException {
+        for (Reading r : readings) {
+            String problem = r.location() == null ? "location is required" : r.location().problem();
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            OutgoingHeartbeat.requireJsonValue(r.dataJson());
+        }
+        boolean delivering = true;
+        for (Reading r : readings) {
+            if (delivering && buffer.size() >= config.bufferCapacity()) {
+                delivering = flush() == FlushResult.DELIVERED;
+            }
+            enqueue(r.location(), r.dataJson(), r.deviceTimeMillis());
+        }
+        return flush();
     }
 
     /** Delivers the heartbeats waiting in the offline buffer, blocking until they are answered or the retries run out. */
@@ -221,6 +265,23 @@ public final class TopHatProducer implements AutoCloseable {
                 }
                 continue;
             }
+            if (buffer.waitingUpTo(targetSeq, 2) > 1 && head.seq() > singlyThrough) {
+                java.util.List<OutgoingHeartbeat> batch = buffer.claimOldest(MAX_BATCH, targetSeq, MAX_BATCH_CHARS);
+                PostOutcome outcome = postBatch(batch);
+                if (outcome instanceof PostOutcome.Acknowledged) {
+                    for (OutgoingHeartbeat h : batch) {
+                        acknowledge(h);
+                        target = h.seq() == targetSeq ? Delivery.ACKNOWLEDGED : target;
+                    }
+                } else if (outcome instanceof PostOutcome.Rejected r) {
+                    LOG.log(System.Logger.Level.DEBUG, "producer {0}: a batch was refused ({1}); sending its {2} "
+                            + "heartbeats one by one", config.producerId(), r.message(), batch.size());
+                    singlyThrough = batch.get(batch.size() - 1).seq();
+                } else if (!failed(describe(outcome), pauseAfter(outcome))) {
+                    return new Round(FlushResult.GAVE_UP, target, targetDetail);
+                }
+                continue;
+            }
             OutgoingHeartbeat claimed = buffer.claimHead();
             if (claimed == null || claimed.seq() > targetSeq) {
                 buffer.release();
@@ -251,6 +312,22 @@ public final class TopHatProducer implements AutoCloseable {
         } finally {
             if (answered) {
                 buffer.settle(claimed);
+            } else {
+                buffer.release();
+            }
+        }
+    }
+
+    /** Posts claimed heartbeats as one batch; they are settled when stored, else released to wait again. */
+    private PostOutcome postBatch(java.util.List<OutgoingHeartbeat> batch) throws InterruptedException {
+        boolean stored = false;
+        try {
+            PostOutcome outcome = poster.postBatch(assignment.worker(), batch);
+            stored = outcome instanceof PostOutcome.Acknowledged;
+            return outcome;
+        } finally {
+            if (stored) {
+                buffer.settle(batch);
             } else {
                 buffer.release();
             }
