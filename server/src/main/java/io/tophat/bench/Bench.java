@@ -44,6 +44,7 @@ public final class Bench implements AutoCloseable {
                 case SEED_TEST_2 -> new SeedTests(bench).second();
                 case MEMORY -> new MemoryBench(bench).run();
                 case OVERLOAD -> new OverloadBench(bench).run();
+                case EXPORT -> new ExportBench(bench).run();
             }
         }
         report.finish();

@@ -82,6 +82,10 @@ final class BenchSystem implements AutoCloseable {
     }
 
     /** The loaded worker's base URI; fails with what to pass when there is none. */
+    URI balancer() {
+        return balancer;
+    }
+
     URI worker(Scenario scenario) {
         if (worker == null) {
             throw new IllegalArgumentException(scenario.label() + " loads a worker: give --worker HOST:PORT, "

@@ -13,6 +13,8 @@ public enum Scenario {
     SEED_TEST_2("seed-test-2", "the report's timing test 2: 3,000 requests at concurrency 500 to the balancer's "
             + "/get_data/{id}, with and without keep-alive"),
     MEMORY("memory", "the live heap one worker's latest cache needs for many producers (1,000,000 by default)"),
+    EXPORT("export", "one producer's whole history (1,000,000 heartbeats by default, --producers N) exported "
+            + "through the balancer as NDJSON and CSV: rows/s and the peak live heap"),
     OVERLOAD("overload", "a worker's POST /heartbeat far above what its deliberately slow store can write: "
             + "503 + Retry-After, flat heap, nothing acknowledged lost, recovery");
 

@@ -36,18 +36,19 @@ public record HistoryCursor(long time, long seq, long key, String store) {
     }
 
     /**
-     * The position in {@code storeId} after which its heartbeats continue this cursor's order. In the cursor's own
-     * store, right after it. In another, after every heartbeat of the cursor's (time, seq): the same heartbeat
-     * there is a copy. A cursor without seq: a store ranked after the cursor's continues with the seq-less
-     * heartbeats of its time, one ranked before it after them.
+     * The position in {@code storeId} after which its heartbeats continue this cursor's order: after every
+     * heartbeat of the cursor's (time, seq), since any other is a copy (in another store, or a retry not yet
+     * merged in this one). A cursor without seq: right after it in its own store; a store ranked after the
+     * cursor's continues with the seq-less heartbeats of its time, one ranked before it after them.
      */
     public HistoryQuery.Position positionIn(String storeId, boolean descending) {
+        if (seq != HistoryQuery.Position.NO_SEQ) {
+            // every other heartbeat of this (time, seq) is a copy: in another store, or a retry not merged yet
+            return new HistoryQuery.Position(time, seq, descending ? Long.MIN_VALUE : Long.MAX_VALUE);
+        }
         int c = storeId.compareTo(store);
         if (c == 0) {
             return new HistoryQuery.Position(time, seq, key);
-        }
-        if (seq != HistoryQuery.Position.NO_SEQ) {
-            return new HistoryQuery.Position(time, seq, descending ? Long.MIN_VALUE : Long.MAX_VALUE);
         }
         return new HistoryQuery.Position(time, seq, c > 0 ? Long.MIN_VALUE : Long.MAX_VALUE);
     }

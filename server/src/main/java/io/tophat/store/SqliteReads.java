@@ -27,13 +27,13 @@ final class SqliteReads {
     private static final String HISTORY_SEQ = "coalesce(seq, 9223372036854775807)";
     private static final String HISTORY_KEY = "coalesce(inbox_id, -id)";
     // ?1: a JSON array of the producer's unmerged inbox ids. A row whose (producer, seq) is already in the
-    // history, or in an earlier unmerged row, is a retry the merge will drop: it is not part of the history.
+    // history is a retry the merge will drop: it is not part of the history. A retry of an unmerged row has the
+    // same time and seq, so it sorts next to it and history() keeps one of the two.
     private static final String INBOX_HISTORY = "SELECT " + prefixed("i.") + ", " + INBOX_TIME + ", " + INBOX_SEQ
             + ", i.id FROM ib.inbox i WHERE i.id IN (SELECT value FROM json_each(?1)) AND " + INBOX_TIME + " >= ?2"
             + " AND " + INBOX_TIME + " < ?3 AND (" + INBOX_TIME + ", " + INBOX_SEQ + ", i.id) %s (?4, ?7, ?5)"
-            + " AND (i.seq IS NULL OR (NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.producer = i.producer"
-            + " AND h.seq = i.seq) AND NOT EXISTS (SELECT 1 FROM ib.inbox j WHERE j.id IN (SELECT value FROM"
-            + " json_each(?1)) AND j.seq = i.seq AND j.id < i.id)))"
+            + " AND (i.seq IS NULL OR NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.producer = i.producer"
+            + " AND h.seq = i.seq))"
             + " ORDER BY " + INBOX_TIME + " %s, " + INBOX_SEQ + " %s, i.id %s LIMIT ?6";
     private static final String HISTORY = "SELECT " + READ_COLUMNS + ", time, " + HISTORY_SEQ + ", " + HISTORY_KEY
             + ", inbox_id FROM heartbeats WHERE producer = ?1 AND time >= ?2 AND time < ?3 AND (time, " + HISTORY_SEQ
@@ -140,8 +140,15 @@ final class SqliteReads {
             Comparator<Row> byPosition = Comparator.comparing(r -> r.stored().position());
             rows.sort(q.descending() ? byPosition.reversed() : byPosition);
             List<StoredHeartbeat> page = new ArrayList<>(Math.min(q.limit(), rows.size()));
-            for (int i = 0; i < rows.size() && i < q.limit(); i++) {
-                page.add(rows.get(i).stored());
+            HistoryQuery.Position previous = null;
+            for (int i = 0; i < rows.size() && page.size() < q.limit(); i++) {
+                HistoryQuery.Position at = rows.get(i).stored().position();
+                boolean retry = previous != null && at.seq() != HistoryQuery.Position.NO_SEQ
+                        && at.time() == previous.time() && at.seq() == previous.seq();
+                if (!retry) {
+                    page.add(rows.get(i).stored());
+                    previous = at;
+                }
             }
             return page;
         });
