@@ -27,8 +27,8 @@ final class SqliteReads {
     private static final String HISTORY_SEQ = "coalesce(seq, 9223372036854775807)";
     private static final String HISTORY_KEY = "coalesce(inbox_id, -id)";
     // ?1: a JSON array of the producer's unmerged inbox ids. A row whose (producer, seq) is already in the
-    // history is a retry the merge will drop: it is not part of the history. A retry of an unmerged row has the
-    // same time and seq, so it sorts next to it and history() keeps one of the two.
+    // history is a retry the merge will drop: it is not part of the history; nor is one whose seq an earlier
+    // unmerged row has (UNMERGED_RETRIES).
     private static final String INBOX_HISTORY = "SELECT " + prefixed("i.") + ", " + INBOX_TIME + ", " + INBOX_SEQ
             + ", i.id FROM ib.inbox i WHERE i.id IN (SELECT value FROM json_each(?1)) AND " + INBOX_TIME + " >= ?2"
             + " AND " + INBOX_TIME + " < ?3 AND (" + INBOX_TIME + ", " + INBOX_SEQ + ", i.id) %s (?4, ?7, ?5)"
@@ -39,6 +39,9 @@ final class SqliteReads {
             + ", inbox_id FROM heartbeats WHERE producer = ?1 AND time >= ?2 AND time < ?3 AND (time, " + HISTORY_SEQ
             + ", " + HISTORY_KEY + ") %s (?4, ?7, ?5) ORDER BY time %s, " + HISTORY_SEQ + " %s, " + HISTORY_KEY
             + " %s LIMIT ?6";
+    private static final String UNMERGED_RETRIES = "SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY seq"
+            + " ORDER BY id) AS n FROM ib.inbox WHERE id IN (SELECT value FROM json_each(?)) AND seq IS NOT NULL)"
+            + " WHERE n > 1";
     private static final String[] INBOX_HISTORY_BY_ORDER = {ordered(INBOX_HISTORY, false), ordered(INBOX_HISTORY, true)};
     private static final String[] HISTORY_BY_ORDER = {ordered(HISTORY, false), ordered(HISTORY, true)};
     private static final String PRODUCERS = "SELECT producer, coalesce(device_time, received_at) FROM latest"
@@ -125,8 +128,9 @@ final class SqliteReads {
         return readers.read("read the history of " + q.producer() + " from", c -> {
             List<Row> unmerged = unmergedIds == null ? List.of()
                     : rows(c, INBOX_HISTORY_BY_ORDER[order], unmergedIds, q, after, true);
+            Set<Long> retries = unmerged.isEmpty() ? Set.of() : unmergedRetries(c, unmergedIds);
             List<Row> rows = rows(c, HISTORY_BY_ORDER[order], q.producer(), q, after, false);
-            Set<Long> mergedInboxIds = new HashSet<>();
+            Set<Long> mergedInboxIds = new HashSet<>(retries);
             for (Row r : rows) {
                 if (r.inboxId() != null) {
                     mergedInboxIds.add(r.inboxId());
@@ -187,6 +191,20 @@ final class SqliteReads {
             page.add(new ProducerSeen(e.getKey(), e.getValue()));
         }
         return page;
+    }
+
+    /** The unmerged rows among {@code unmergedIds} that repeat the seq of an earlier one: retries the merge drops. */
+    private static Set<Long> unmergedRetries(Connection c, String unmergedIds) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(UNMERGED_RETRIES)) {
+            st.setString(1, unmergedIds);
+            Set<Long> ids = new HashSet<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            return ids;
+        }
     }
 
     /** Which of {@code seqs} the producer has stored already, merged or not. */
