@@ -238,9 +238,13 @@ final class SqliteReads {
     private static List<Row> rows(Connection c, String sql, String key, HistoryQuery q, HistoryQuery.Position after,
                                   boolean inbox) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql)) {
+            // the position narrows the time range too, so that the index scan starts there, not at the range's edge
+            long from = q.descending() ? q.from() : Math.max(q.from(), after.time());
+            long to = !q.descending() ? q.to() : Math.min(q.to(), after.time() == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : after.time() + 1);
             st.setString(1, key);
-            st.setLong(2, q.from());
-            st.setLong(3, q.to());
+            st.setLong(2, from);
+            st.setLong(3, to);
             st.setLong(4, after.time());
             st.setLong(5, after.key());
             st.setInt(6, q.limit());

@@ -598,8 +598,8 @@ class OpenApiTest {
         report.check("history, a bad order", WORKER, "GET", "/api/v1/producers/p1/history?order=up", null, 400);
         report.check("history, a bad cursor", WORKER, "GET", "/api/v1/producers/p1/history?cursor=zz", null, 400);
         report.check("history, a bad format", WORKER, "GET", "/api/v1/producers/p1/history?format=xml", null, 400);
-        report.check("history, a to that is no time", WORKER, "GET", "/api/v1/producers/p1/history?to=2026-13-01T00:00:00Z",
-                null, 400);
+        report.check("history, a to that is no time", WORKER, "GET",
+                "/api/v1/producers/p1/history?to=2026-13-01T00:00:00Z", null, 400);
         report.check("history, a limit over 10000", WORKER, "GET", "/api/v1/producers/p1/history?limit=10001", null, 400);
 
         // the worker: a batch of heartbeats
@@ -620,7 +620,8 @@ class OpenApiTest {
         report.check("a batch that is an object", WORKER, "POST", "/api/v1/producers/p1/heartbeats",
                 "{\"location\":\"x\",\"data\":1}", 422);
         report.check("a batch of 1001", WORKER, "POST", "/api/v1/producers/p1/heartbeats",
-                "[" + String.join(",", java.util.Collections.nCopies(1001, "{\"location\":\"x\",\"data\":1}")) + "]", 422);
+                "[" + String.join(",", java.util.Collections.nCopies(1001, "{\"location\":\"x\",\"data\":1}"))
+                        + "]", 422);
         report.check("a cut-off batch", WORKER, "POST", "/api/v1/producers/p1/heartbeats", "[{", 400);
         report.check("an empty batch body", WORKER, "POST", "/api/v1/producers/p1/heartbeats", "", 400);
         report.check("a batch, an id with an escape", WORKER, "POST", "/api/v1/producers/a%20b/heartbeats", "[]", 400);
@@ -653,8 +654,10 @@ class OpenApiTest {
         // the balancer: history parameters, a single store, erasure, the producer list
         report.check("history, from after to (balancer)", BALANCER, "GET", "/api/v1/producers/p1/history?from=10&to=5",
                 null, 400);
-        report.check("history, a bad limit (balancer)", BALANCER, "GET", "/api/v1/producers/p1/history?limit=x", null, 400);
-        report.check("history, a bad order (balancer)", BALANCER, "GET", "/api/v1/producers/p1/history?order=up", null, 400);
+        report.check("history, a bad limit (balancer)", BALANCER, "GET", "/api/v1/producers/p1/history?limit=x", null,
+                400);
+        report.check("history, a bad order (balancer)", BALANCER, "GET", "/api/v1/producers/p1/history?order=up", null,
+                400);
         report.check("history, a bad cursor (balancer)", BALANCER, "GET", "/api/v1/producers/nobody/history?cursor=zz",
                 null, 400);
         report.check("history, a bad format (balancer)", BALANCER, "GET", "/api/v1/producers/p1/history?format=pdf", null,
@@ -677,8 +680,8 @@ class OpenApiTest {
         HttpResponse<String> listed = report.check("the producers", BALANCER, "GET", "/api/v1/producers", null, 200);
         report.expect(listed.body().contains("\"id\":\"p1\"") && !listed.body().contains("\"p2\""),
                 "p1 listed, the erased p2 not: " + listed.body());
-        HttpResponse<String> first = report.check("the producers, one a page", BALANCER, "GET", "/api/v1/producers?limit=1",
-                null, 200);
+        HttpResponse<String> first = report.check("the producers, one a page", BALANCER, "GET",
+                "/api/v1/producers?limit=1", null, 200);
         report.check("the producers, the next page", BALANCER, "GET", "/api/v1/producers?limit=1&cursor="
                 + tree(first).path("next").asText(), null, 200);
         report.check("the producers seen in the last hour", BALANCER, "GET", "/api/v1/producers?seen_since="
@@ -764,9 +767,9 @@ class OpenApiTest {
         HttpResponse<String> listed = report.at(pb, "the producers (two workers)", BALANCER, "GET", "/api/v1/producers",
                 null, 200);
         JsonNode traveller = tree(listed).path("producers").path(0);
-        report.expect(traveller.path("id").asText().equals("traveller") && traveller.path("worker").asText().equals(second)
-                && traveller.path("last_seen").asLong() == now - 10_000, "traveller, its worker, its last time: "
-                + listed.body());
+        report.expect(traveller.path("id").asText().equals("traveller")
+                && traveller.path("worker").asText().equals(second) && traveller.path("last_seen").asLong() == now - 10_000,
+                "traveller, its worker, its last time: " + listed.body());
         report.at(second, "the producers of the second worker", WORKER, "GET", "/api/v1/producers", null, 200);
 
         HttpResponse<String> erased = report.at(pb, "a producer erased from two stores", BALANCER, "DELETE",
@@ -805,7 +808,8 @@ class OpenApiTest {
         report.expect(mediaType(geojson).equals("application/geo+json")
                         && features.size() == records.size() + (positions >= 2 ? 1 : 0)
                         && (positions < 2 || features.path(features.size() - 1).path("geometry").path("coordinates")
-                        .size() == positions), name + ": a feature a heartbeat and the track: " + abbreviate(geojson.body()));
+                        .size() == positions),
+                name + ": a feature a heartbeat and the track: " + abbreviate(geojson.body()));
     }
 
     private static List<Long> seqs(HttpResponse<String> page) {
