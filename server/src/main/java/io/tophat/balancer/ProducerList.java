@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * the time of its latest heartbeat as the live workers' stores report it. Without {@code seen_since} every
  * producer the balancer assigned is listed (those never heard from with {@code last_seen: null}); with it only
  * those seen since then. The page ends at the first id a worker's own page ended at, so no producer's time is
- * missed; the cursor carries the last id.
+ * missed; the cursor carries the last id. A store no live worker reads (its worker is dead) makes the page
+ * {@code complete: false} and names that worker.
  */
 final class ProducerList {
     static final int MAX_LIMIT = 10_000;
@@ -72,11 +73,16 @@ final class ProducerList {
 
     Future<Map<String, Object>> page(String after, long seenSince, int limit) {
         Map<String, Member> readers = new LinkedHashMap<>();
+        Map<String, String> unread = new LinkedHashMap<>();
         for (Member m : balancer.membership().all()) {
+            String key = Balancer.storeKey(m, m.id());
             if (m.alive()) {
-                readers.putIfAbsent(Balancer.storeKey(m, m.id()), m);
+                readers.putIfAbsent(key, m);
+            } else {
+                unread.putIfAbsent(key, m.id());
             }
         }
+        readers.keySet().forEach(unread::remove);
         List<Member> asked = new ArrayList<>(readers.values());
         List<Future<List<WorkerClient.Seen>>> calls = new ArrayList<>();
         for (Member m : asked) {
@@ -85,7 +91,7 @@ final class ProducerList {
         return Future.join(calls).otherwiseEmpty().map(v -> {
             TreeMap<String, Long> seen = new TreeMap<>();
             String cut = null;
-            List<String> missing = new ArrayList<>();
+            List<String> missing = new ArrayList<>(unread.values());
             for (int i = 0; i < calls.size(); i++) {
                 Future<List<WorkerClient.Seen>> f = calls.get(i);
                 if (f.failed()) {

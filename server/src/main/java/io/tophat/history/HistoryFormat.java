@@ -31,7 +31,10 @@ public enum HistoryFormat {
         return this != JSON;
     }
 
-    /** By {@code ?format=} (exact names), else by the first media type of {@code Accept} that is one; JSON by default. */
+    /**
+     * By {@code ?format=} (exact names), else by the first media type of {@code Accept} that is exactly one of
+     * these (q-values are not weighed); JSON otherwise, {@code *}{@code /*} included.
+     */
     public static HistoryFormat choose(String format, String accept) {
         if (format != null && !format.isEmpty()) {
             for (HistoryFormat f : values()) {
@@ -45,7 +48,7 @@ public enum HistoryFormat {
             for (String part : accept.split(",")) {
                 String type = part.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
                 for (HistoryFormat f : values()) {
-                    if (f.contentType.startsWith(type) && !type.isEmpty()) {
+                    if (f.contentType.split(";", 2)[0].equals(type)) {
                         return f;
                     }
                 }

@@ -145,6 +145,7 @@ public abstract class HistoryWriter {
         public Buffer rows(List<Heartbeat> heartbeats) {
             ByteArrayBuilder out = new ByteArrayBuilder(320 * heartbeats.size() + 16);
             try (JsonGenerator gen = HeartbeatJson.FACTORY.createGenerator(out)) {
+                gen.setRootValueSeparator(null);
                 for (Heartbeat hb : heartbeats) {
                     if (!first) {
                         gen.writeRaw(',');

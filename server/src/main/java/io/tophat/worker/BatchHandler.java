@@ -41,9 +41,12 @@ final class BatchHandler {
     private final Fence fence;
     private final BooleanSupplier draining;
     private final StoreHealth storeHealth;
+    private final WorkerMetrics metrics;
 
     BatchHandler(Vertx vertx, WorkerConfig.Ingest config, IngestPipeline<?> ingest, HeartbeatStore store,
-                 WorkerExecutor storeReads, Fence fence, BooleanSupplier draining, StoreHealth storeHealth) {
+                 WorkerExecutor storeReads, Fence fence, BooleanSupplier draining, StoreHealth storeHealth,
+                 WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.parser = new HeartbeatParser(config.maxClockSkew());
         this.ingest = ingest;
@@ -76,6 +79,7 @@ final class BatchHandler {
                     items = parser.parseBatch(body.result().getBytes(), id, request.remoteAddress().hostAddress(),
                             System.currentTimeMillis(), MAX_ITEMS);
                 } catch (HeartbeatRejected e) {
+                    metrics.rejected();
                     throw WorkerErrors.rejected(e, false);
                 }
                 admit(id);

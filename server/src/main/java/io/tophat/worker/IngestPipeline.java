@@ -194,9 +194,13 @@ public final class IngestPipeline<T> implements AutoCloseable {
                 } else {
                     p.batch().forEach(this::remember);
                 }
-                metrics.acknowledged(p.startNanos());
+                for (int i = 0; i < p.size(); i++) {
+                    metrics.acknowledged(p.startNanos());
+                }
             } else {
-                metrics.rejected();
+                for (int i = 0; i < p.size(); i++) {
+                    metrics.rejected();
+                }
             }
             IngestOutcome outcome = failure == null ? IngestOutcome.STORED : failed;
             if (p.done() != null) {

@@ -88,7 +88,7 @@ public final class WorkerServer {
         router.get("/api/v1/producers/:id").handler(reads::record);
         router.get("/api/v1/producers/:id/history").handler(new HistoryHandler(store, storeReads)::history);
         router.post("/api/v1/producers/:id/heartbeats").handler(new BatchHandler(vertx, config.ingest(), ingest, store,
-                storeReads, fence, () -> draining, storeHealth)::batch);
+                storeReads, fence, () -> draining, storeHealth, metrics)::batch);
         router.delete("/api/v1/producers/:id").handler(new EraseHandler(store, storeReads, latest, byLabel)::erase);
         router.get("/api/v1/producers").handler(reads::producers);
         router.get("/api/v1/status").handler(this::status);
