@@ -34,7 +34,7 @@ class CommandLineTest {
     @Test
     void a_duration_without_a_unit_says_how_to_write_one() {
         assertThatThrownBy(() -> DurationConverter.parse("20")).isInstanceOf(CommandLine.TypeConversionException.class)
-                .hasMessageContaining("500ms, 20s, 5m or 1h");
+                .hasMessageContaining("500ms, 20s, 5m, 1h or 30d");
     }
 
     @ParameterizedTest(name = "tophat {0} exits 2 with one line naming the flag")
