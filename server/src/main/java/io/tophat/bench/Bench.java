@@ -88,17 +88,29 @@ public final class Bench implements AutoCloseable {
     private void ingest() {
         ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
         HeartbeatMix mix = new HeartbeatMix(ids, HeartbeatMix.seqBaseNow());
-        try (BenchSystem system = system("ingest", options.workersOr(1))) {
+        java.time.Duration retention = options.system().retention();
+        try (BenchSystem system = retention == null ? system("ingest", options.workersOr(1))
+                : system("ingest", options.workersOr(1), c -> c.withRetention(retention),
+                "durable ack, --retention " + io.tophat.config.Durations.format(retention))) {
             URI worker = system.worker(options.scenario());
             report.line(String.format(Locale.ROOT, "heartbeats: %d bytes each, %,d distinct producers, distinct seq",
                     mix.bodySize(), ids.count()));
             HeartbeatStore store = system.firstStore();
+            java.util.concurrent.CompletableFuture<Long> expiring = null;
+            if (retention != null && system.isEmbedded()) {
+                RetentionBacklog.preload(store, retention, report);
+                expiring = system.firstWorker().runRetention();
+            }
             long storedBefore = store == null ? 0 : store.historySize();
             LoadPlan plan = plan("ingest POST /heartbeat", worker, mix);
             LoadResult result;
             try (HistoryProbe probe = new HistoryProbe(helper, worker, ids).start()) {
                 result = measure(plan);
                 report.note("history_queries", probe.toJson(), probe.describe());
+            }
+            if (expiring != null) {
+                RetentionBacklog.report(expiring, report);
+                storedBefore -= RetentionBacklog.deleted(expiring);
             }
             if (store != null) {
                 checkStored(store.historySize() - storedBefore, result.warmupOk() + result.ok());

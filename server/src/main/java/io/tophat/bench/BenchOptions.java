@@ -63,7 +63,12 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
      * @param consumerInterval how often each consumer of seed-test-1 asks
      * @param dataDir          where the embedded system keeps its SQLite files; null for a temporary folder
      */
-    public record SystemShape(Integer producers, Integer workers, Duration consumerInterval, Path dataDir) {
+    /**
+     * @param retention with {@code ingest}: embedded workers keep this much history, and the run starts with
+     *                  {@link #RETENTION_BACKLOG} older heartbeats for their retention to delete meanwhile; null: none
+     */
+    public record SystemShape(Integer producers, Integer workers, Duration consumerInterval, Path dataDir,
+                              Duration retention) {
         public SystemShape {
             require(producers == null || producers >= 1, "--producers must be at least 1");
             require(workers == null || (workers >= 1 && workers <= 64), "--workers must be between 1 and 64");
@@ -77,6 +82,8 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
     public static final Duration OVERLOAD_DURATION = Duration.ofSeconds(60);
     public static final int DEFAULT_PRODUCERS = 10_000;
     public static final int MEMORY_PRODUCERS = 1_000_000;
+    /** Heartbeats older than {@code --retention} put in the store before {@code ingest --retention} runs. */
+    public static final int RETENTION_BACKLOG = 2_000_000;
     public static final int SEED_PRODUCERS = 20;
     public static final long SEED_FIRST_ID = 3000;
 

@@ -95,6 +95,11 @@ final class BenchSystem implements AutoCloseable {
     }
 
     /** The first worker's store, when embedded (null otherwise). */
+    /** The first embedded worker, or null for running servers. */
+    io.tophat.worker.WorkerServer firstWorker() {
+        return cluster == null ? null : cluster.worker(0);
+    }
+
     HeartbeatStore firstStore() {
         return cluster == null ? null : cluster.worker(0).store();
     }

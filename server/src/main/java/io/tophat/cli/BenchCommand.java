@@ -34,14 +34,16 @@ import java.util.concurrent.Callable;
                 "  memory       live heap of a worker's latest cache of --producers (1,000,000),",
                 "               filled in this process through the worker's parse path",
                 "  overload     worker POST /heartbeat far above a slow store's pace for 60 s:",
-                "               503 + Retry-After, flat heap, nothing acknowledged lost"})
+                "               503 + Retry-After, flat heap, nothing acknowledged lost",
+                "  export       one producer's 1,000,000 heartbeats (--producers) exported through",
+                "               the balancer as NDJSON and CSV: rows/s, peak heap"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-            description = "redirect, read, ingest, seed-test-1, seed-test-2, memory or overload.")
+            description = "redirect, read, ingest, seed-test-1, seed-test-2, memory, overload or export.")
     String scenario;
 
     @Option(names = "--balancer", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
@@ -114,6 +116,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--retention", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With ingest: the embedded worker runs with --retention DURATION and starts with "
+                    + BenchOptions.RETENTION_BACKLOG + " older heartbeats, which its retention deletes while the load "
+                    + "runs (compare p99 with a run without it, in the same sitting).")
+    Duration retention;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Folder for the embedded system's SQLite files, kept afterwards (default: a temporary "
                     + "folder, removed afterwards).")
@@ -130,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
             options = new BenchOptions(Scenario.of(scenario),
                     new BenchOptions.Target(balancer, worker, reference, skipReference),
                     new BenchOptions.Load(connections, threads, duration, warmup, rate, keepAlive, requests, timeout),
-                    new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir), json);
+                    new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir, retention), json);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -39,6 +39,11 @@ final class RetentionJob implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::runOnce, 0, EVERY_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** One pass on the job's thread, now. */
+    java.util.concurrent.CompletableFuture<Long> runSoon() {
+        return java.util.concurrent.CompletableFuture.supplyAsync(this::runOnce, thread);
+    }
+
     /** One pass: deletes everything older than the retention, a batch at a time; returns the heartbeats deleted. */
     long runOnce() {
         long cutoff = System.currentTimeMillis() - retention.toMillis();

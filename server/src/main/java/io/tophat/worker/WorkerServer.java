@@ -211,6 +211,18 @@ public final class WorkerServer {
         return http.port();
     }
 
+    /**
+     * Runs one retention pass now, on the retention job's thread (for the bench and embedding code); completes
+     * with the heartbeats deleted, or fails when the worker has no {@code --retention}.
+     */
+    public java.util.concurrent.CompletableFuture<Long> runRetention() {
+        if (retention == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                    new IllegalStateException("this worker has no --retention"));
+        }
+        return retention.runSoon();
+    }
+
     /** The worker's store, for embedding code that reads history directly. */
     public HeartbeatStore store() {
         return store;

@@ -69,6 +69,8 @@ class ProducerBatchTest {
             assertThat(history.get(i).data()).isEqualTo("{\"i\":" + i + "}");
         }
         assertThat(cluster.worker(0).store().historySize()).isEqualTo(2500);
+        assertThat(consumer.latest("offline-phone")).map(Heartbeat::data).as("the latest is the newest reading, "
+                + "though it was sent first").hasValue("{\"i\":2499}");
     }
 
     @Test
