@@ -240,9 +240,14 @@ final class HistoryHandlers {
         }
     }
 
-    /** {@code DELETE /api/v1/producers/{id}}: erases the producer from every store that held it, then forgets it. */
+    /**
+     * {@code DELETE /api/v1/producers/{id}[?forget_unreachable=true]}: erases the producer from every store that held
+     * it, then forgets it. A store no live worker reads makes it a 503 (what was erased elsewhere stays erased),
+     * unless the operator says such stores are gone for good: then they are listed as {@code abandoned}.
+     */
     void erase(RoutingContext rc) {
         String id = Requests.producerId(rc);
+        boolean forgetUnreachable = "true".equals(rc.queryParams().get("forget_unreachable"));
         Set<String> stores = balancer.storesOf(id);
         if (stores.isEmpty() && balancer.assignments().get(id) == null) {
             throw ApiException.notFound("unknown producer", "no producer " + id + " has registered");
@@ -271,10 +276,16 @@ final class HistoryHandlers {
             body.put("producer", id);
             body.put("erased", erased);
             body.put("total", total);
-            if (!unreachable.isEmpty()) {
+            if (!unreachable.isEmpty() && forgetUnreachable) {
+                // the operator says these stores are gone for good: what they hold is not erased, and is said so
+                body.put("abandoned", unreachable);
+                LOG.warn("erasing producer {}: the stores of {} cannot be reached and are abandoned unerased, as asked",
+                        id, unreachable);
+            } else if (!unreachable.isEmpty()) {
                 body.put("error", "erasure incomplete");
                 body.put("detail", "the stores of " + String.join(", ", unreachable) + " cannot be reached; nothing "
-                        + "is reported erased there; send the DELETE again once they are back");
+                        + "is reported erased there; send the DELETE again once they are back, or with "
+                        + "?forget_unreachable=true if they never will be");
                 body.put("unreachable", unreachable);
                 rc.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
                 Responses.json(rc.response(), 503, body);

@@ -134,6 +134,11 @@ class ErasureAndGapsTest {
         assertThat(body.path("total").asLong()).as("the first worker's one heartbeat").isEqualTo(1);
         assertThat(body.path("unreachable")).hasSize(1);
         assertThat(history().path("complete").asBoolean()).as("the producer is still known").isFalse();
+
+        HttpResponse<String> forced = Http.send("DELETE", balancer + "/api/v1/producers/traveller?forget_unreachable=true", null);
+        assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);
+        assertThat(JSON.readTree(forced.body()).path("abandoned")).hasSize(1);
+        assertThat(Http.get(balancer + "/api/v1/producers/traveller/history").statusCode()).isEqualTo(404);
     }
 
     @Test
