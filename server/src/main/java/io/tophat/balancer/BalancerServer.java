@@ -61,6 +61,7 @@ public final class BalancerServer {
         router.get("/get_data/:id").handler(seed::redirect);
         router.get("/api/v1/producers/:id").handler(producers::redirect);
         router.get("/api/v1/producers").handler(history::producers);
+        router.get("/api/v1/near").handler(new NearHandlers(balancer, workers)::near);
         router.get("/api/v1/producers/:id/history").handler(history::history);
         router.delete("/api/v1/producers/:id").handler(history::erase);
         router.post("/api/v1/producers/:id/assignment").handler(producers::assign);

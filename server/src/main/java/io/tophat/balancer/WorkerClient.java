@@ -54,6 +54,10 @@ final class WorkerClient {
     record Seen(String producer, long time) {
     }
 
+    /** A producer near a point, as a worker's index has it. */
+    record NearItem(String producer, double distanceM, double lat, double lon, long time) {
+    }
+
     private final HttpClient http;
 
     WorkerClient(Vertx vertx) {
@@ -102,6 +106,25 @@ final class WorkerClient {
                 return seen;
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException("the worker's producer list is not understood: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    Future<List<NearItem>> near(String workerUrl, io.tophat.geo.NearQuery query) {
+        return call(HttpMethod.GET, workerUrl, "/api/v1/near?" + query.parameters()).map(body -> {
+            try {
+                Map<?, ?> answer = Responses.MAPPER.readValue(body.getBytes(), Map.class);
+                List<NearItem> items = new ArrayList<>();
+                for (Object o : (List<?>) answer.get("items")) {
+                    Map<?, ?> item = (Map<?, ?>) o;
+                    Map<?, ?> at = (Map<?, ?>) item.get("location");
+                    items.add(new NearItem((String) item.get("producer"), ((Number) item.get("distance_m")).doubleValue(),
+                            ((Number) at.get("lat")).doubleValue(), ((Number) at.get("lon")).doubleValue(),
+                            ((Number) item.get("time")).longValue()));
+                }
+                return items;
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("the worker's near answer is not understood: " + e.getMessage(), e);
             }
         });
     }

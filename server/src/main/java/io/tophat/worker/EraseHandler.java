@@ -25,8 +25,11 @@ final class EraseHandler {
     private final WorkerExecutor storeWork;
     private final LatestCache latest;
     private final LatestCache byLabel;
+    private final io.tophat.geo.NearIndex near;
 
-    EraseHandler(HeartbeatStore store, WorkerExecutor storeWork, LatestCache latest, LatestCache byLabel) {
+    EraseHandler(HeartbeatStore store, WorkerExecutor storeWork, LatestCache latest, LatestCache byLabel,
+                 io.tophat.geo.NearIndex near) {
+        this.near = near;
         this.store = store;
         this.storeWork = storeWork;
         this.latest = latest;
@@ -42,6 +45,7 @@ final class EraseHandler {
         storeWork.<Long>executeBlocking(() -> {
             long erased = store.erase(id);
             latest.remove(id);
+            near.remove(id);
             byLabel.clear(); // label entries do not name their producer; the store refills them
             return erased;
         }, false).recover(e -> Future.failedFuture(WorkerErrors.storeUnavailable(e))).onSuccess(erased -> {

@@ -1,7 +1,9 @@
 package io.tophat.worker;
 
 import io.tophat.batching.GroupCommitter;
+import io.tophat.geo.NearIndex;
 import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.Location;
 import io.tophat.store.HeartbeatStore;
 import io.vertx.core.Context;
 
@@ -45,12 +47,14 @@ public final class IngestPipeline<T> implements AutoCloseable {
     private final GroupCommitter<PendingWrite<T>> writer;
     private final BiConsumer<T, IngestOutcome> answerer;
     private final StoreHealth health;
+    private final NearIndex near;
     private final int capacity;
     /** Heartbeats queued for the writer, a batch counted by its size (the queue itself counts entries). */
     private final AtomicInteger queued = new AtomicInteger();
 
     IngestPipeline(WorkerConfig config, HeartbeatStore store, LatestCache latest, LatestCache byLabel,
-                   WorkerMetrics metrics, StoreHealth health, BiConsumer<T, IngestOutcome> answerer) {
+                   NearIndex near, WorkerMetrics metrics, StoreHealth health, BiConsumer<T, IngestOutcome> answerer) {
+        this.near = near;
         this.health = health;
         this.capacity = config.ingest().queueCapacity();
         this.mode = config.ingest().ack();
@@ -126,8 +130,11 @@ public final class IngestPipeline<T> implements AutoCloseable {
 
     private void remember(Heartbeat heartbeat) {
         latest.offer(heartbeat.producer(), heartbeat);
-        if (heartbeat.location().label() != null) {
-            byLabel.offer(heartbeat.location().label(), heartbeat);
+        Location at = heartbeat.location();
+        if (at.label() != null) {
+            byLabel.offer(at.label(), heartbeat);
+        } else if (at.lat() != null && at.lon() != null) {
+            near.offer(heartbeat.producer(), at.lat(), at.lon(), heartbeat.time());
         }
     }
 

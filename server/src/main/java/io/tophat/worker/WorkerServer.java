@@ -1,5 +1,6 @@
 package io.tophat.worker;
 
+import io.tophat.geo.NearIndex;
 import io.tophat.http.HttpService;
 import io.tophat.http.VertxRuntime;
 import io.tophat.http.Responses;
@@ -38,6 +39,7 @@ public final class WorkerServer {
     private final HeartbeatStore store;
     private final LatestCache latest;
     private final LatestCache byLabel;
+    private final NearIndex near = new NearIndex();
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final IngestPipeline<HttpServerResponse> ingest;
     private final WorkerExecutor storeReads;
@@ -67,7 +69,8 @@ public final class WorkerServer {
         this.latest = new LatestCache(cacheCapacity);
         this.byLabel = new LatestCache(cacheCapacity);
         this.storeHealth = new StoreHealth(config.membership().storeFailureThreshold());
-        this.ingest = new IngestPipeline<>(config, store, latest, byLabel, metrics, storeHealth, IngestHandler::answer);
+        this.ingest = new IngestPipeline<>(config, store, latest, byLabel, near, metrics, storeHealth,
+                IngestHandler::answer);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
         this.ingestHandler = new IngestHandler(vertx, config.ingest(), ingest, fence, metrics, () -> draining,
                 storeHealth);
@@ -89,7 +92,8 @@ public final class WorkerServer {
         router.get("/api/v1/producers/:id/history").handler(new HistoryHandler(store, storeReads)::history);
         router.post("/api/v1/producers/:id/heartbeats").handler(new BatchHandler(vertx, config.ingest(), ingest, store,
                 storeReads, fence, () -> draining, storeHealth, metrics)::batch);
-        router.delete("/api/v1/producers/:id").handler(new EraseHandler(store, storeReads, latest, byLabel)::erase);
+        router.delete("/api/v1/producers/:id").handler(new EraseHandler(store, storeReads, latest, byLabel, near)::erase);
+        router.get("/api/v1/near").handler(new NearHandler(near)::near);
         router.get("/api/v1/producers").handler(reads::producers);
         router.get("/api/v1/status").handler(this::status);
         router.get("/health").handler(this::health);

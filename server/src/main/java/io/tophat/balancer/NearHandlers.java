@@ -1,0 +1,95 @@
+package io.tophat.balancer;
+
+import io.tophat.geo.NearQuery;
+import io.tophat.http.Responses;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /api/v1/near?lat=&lon=&radius_m=&limit=&seen_since=} on the balancer: asks every live worker in
+ * parallel (each answers from its in-memory index), merges nearest first and names each producer's worker. A
+ * producer that moved may still be in its old worker's index: the answer of the worker the balancer assigned it to
+ * wins, else the most recent position. A worker that does not answer makes the answer {@code complete: false}.
+ */
+final class NearHandlers {
+    private final Balancer balancer;
+    private final WorkerClient workers;
+
+    NearHandlers(Balancer balancer, WorkerClient workers) {
+        this.balancer = balancer;
+        this.workers = workers;
+    }
+
+    private record Found(WorkerClient.NearItem item, Member worker) {
+    }
+
+    void near(RoutingContext rc) {
+        NearQuery query = NearQuery.parse(rc.queryParams());
+        List<Member> asked = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Member m : balancer.membership().all()) {
+            if (m.alive()) {
+                asked.add(m);
+            } else {
+                missing.add(m.id());
+            }
+        }
+        List<Future<List<WorkerClient.NearItem>>> calls = new ArrayList<>();
+        for (Member m : asked) {
+            calls.add(workers.near(m.url(), query));
+        }
+        Future.join(calls).onComplete(done -> {
+            Map<String, Found> best = new HashMap<>();
+            for (int i = 0; i < calls.size(); i++) {
+                Future<List<WorkerClient.NearItem>> f = calls.get(i);
+                if (f.failed()) {
+                    missing.add(asked.get(i).id());
+                    continue;
+                }
+                for (WorkerClient.NearItem item : f.result()) {
+                    Found found = new Found(item, asked.get(i));
+                    best.merge(item.producer(), found, this::preferred);
+                }
+            }
+            List<Found> merged = new ArrayList<>(best.values());
+            merged.sort(Comparator.comparingDouble((Found f) -> f.item().distanceM())
+                    .thenComparing(f -> f.item().producer()));
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (Found f : merged.subList(0, Math.min(merged.size(), query.limit()))) {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("producer", f.item().producer());
+                item.put("distance_m", f.item().distanceM());
+                item.put("location", Map.of("lat", f.item().lat(), "lon", f.item().lon()));
+                item.put("time", f.item().time());
+                item.put("worker", f.worker().url());
+                items.add(item);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("items", items);
+            body.put("complete", missing.isEmpty());
+            body.put("missing", missing);
+            Responses.json(rc.response(), 200, body);
+        });
+    }
+
+    /** Of two workers' positions of one producer: the assigned worker's, else the more recent. */
+    private Found preferred(Found a, Found b) {
+        Assignment assigned = balancer.assignments().get(a.item().producer());
+        if (assigned != null) {
+            if (assigned.workerId().equals(a.worker().id())) {
+                return a;
+            }
+            if (assigned.workerId().equals(b.worker().id())) {
+                return b;
+            }
+        }
+        return a.item().time() >= b.item().time() ? a : b;
+    }
+}
