@@ -66,7 +66,7 @@ final class NearHandlers {
                 Map<String, Object> item = new LinkedHashMap<>();
                 item.put("producer", f.item().producer());
                 item.put("distance_m", f.item().distanceM());
-                item.put("location", Map.of("lat", f.item().lat(), "lon", f.item().lon()));
+                item.put("location", position(f.item().lat(), f.item().lon()));
                 item.put("time", f.item().time());
                 item.put("worker", f.worker().url());
                 items.add(item);
@@ -91,5 +91,12 @@ final class NearHandlers {
             }
         }
         return a.item().time() >= b.item().time() ? a : b;
+    }
+
+    private static Map<String, Object> position(double lat, double lon) {
+        Map<String, Object> at = new LinkedHashMap<>();
+        at.put("lat", lat);
+        at.put("lon", lon);
+        return at;
     }
 }

@@ -45,6 +45,7 @@ public final class Bench implements AutoCloseable {
                 case MEMORY -> new MemoryBench(bench).run();
                 case OVERLOAD -> new OverloadBench(bench).run();
                 case EXPORT -> new ExportBench(bench).run();
+                case NEAR -> new NearBench(bench).run();
             }
         }
         report.finish();

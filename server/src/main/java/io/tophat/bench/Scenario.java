@@ -15,6 +15,8 @@ public enum Scenario {
     MEMORY("memory", "the live heap one worker's latest cache needs for many producers (1,000,000 by default)"),
     EXPORT("export", "one producer's whole history (1,000,000 heartbeats by default, --producers N) exported "
             + "through the balancer as NDJSON and CSV: rows/s and the peak live heap"),
+    NEAR("near", "one worker's spatial index of 1,000,000 producers (--producers N): who is near here for radii of "
+            + "100 m, 1 km and 50 km, p50/p99 in this process"),
     OVERLOAD("overload", "a worker's POST /heartbeat far above what its deliberately slow store can write: "
             + "503 + Retry-After, flat heap, nothing acknowledged lost, recovery");
 

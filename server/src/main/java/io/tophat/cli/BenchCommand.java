@@ -36,14 +36,16 @@ import java.util.concurrent.Callable;
                 "  overload     worker POST /heartbeat far above a slow store's pace for 60 s:",
                 "               503 + Retry-After, flat heap, nothing acknowledged lost",
                 "  export       one producer's 1,000,000 heartbeats (--producers) exported through",
-                "               the balancer as NDJSON and CSV: rows/s, peak heap"})
+                "               the balancer as NDJSON and CSV: rows/s, peak heap",
+                "  near         who is near here over one worker's index of 1,000,000 producers",
+                "               (--producers): p50/p99 for radii of 100 m, 1 km and 50 km"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-            description = "redirect, read, ingest, seed-test-1, seed-test-2, memory, overload or export.")
+            description = "redirect, read, ingest, seed-test-1, seed-test-2, memory, overload, export or near.")
     String scenario;
 
     @Option(names = "--balancer", paramLabel = "HOST:PORT", converter = HostPortConverter.class,

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -19,7 +20,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * "who is near here" without a scan: a query covers its circle with at most {@value #MAX_COVERING_CELLS} cells,
  * reads the producers filed under them (a cell's descendants are one range of ids) and keeps those whose
  * great-circle distance is within the radius. S2 works on the sphere, so the antimeridian and the poles need no
- * special case. Updated on ingest: a heartbeat moves its producer only when its time is not older than the one
+ * special case; the nearest {@code limit} are kept in a bounded heap as the candidates are read. Updated on ingest: a heartbeat moves its producer only when its time is not older than the one
  * held, and touches the cell map only when the cell changes. Thread-safe; about 150 bytes per producer.
  */
 public final class NearIndex {
@@ -102,7 +103,9 @@ public final class NearIndex {
         S2Cap cap = S2Cap.fromAxisAngle(centre.toPoint(), S1Angle.radians(Math.min(Math.PI, radiusM / Haversine.EARTH_RADIUS_M)));
         ArrayList<S2CellId> covering = new ArrayList<>();
         COVERER.getCovering(cap, covering);
-        List<Near> found = new ArrayList<>();
+        // the nearest `limit` so far, farthest on top: a candidate farther than it is dropped without an object
+        Comparator<Near> order = Comparator.comparingDouble(Near::distanceM).thenComparing(n -> n.position().producer());
+        PriorityQueue<Near> nearest = new PriorityQueue<>(Math.min(limit, 1024) + 1, order.reversed());
         for (S2CellId cover : covering) {
             for (Set<String> producers : byCell.subMap(cover.rangeMin().id(), true, cover.rangeMax().id(), true).values()) {
                 for (String producer : producers) {
@@ -111,13 +114,18 @@ public final class NearIndex {
                         continue;
                     }
                     double d = Haversine.metres(lat, lon, e.lat(), e.lon());
-                    if (d <= radiusM) {
-                        found.add(new Near(new Position(producer, e.lat(), e.lon(), e.time()), d));
+                    if (d > radiusM || (nearest.size() == limit && d > nearest.peek().distanceM())) {
+                        continue;
+                    }
+                    nearest.add(new Near(new Position(producer, e.lat(), e.lon(), e.time()), d));
+                    if (nearest.size() > limit) {
+                        nearest.poll();
                     }
                 }
             }
         }
-        found.sort(Comparator.comparingDouble(Near::distanceM).thenComparing(n -> n.position().producer()));
-        return found.size() > limit ? new ArrayList<>(found.subList(0, limit)) : found;
+        List<Near> found = new ArrayList<>(nearest);
+        found.sort(order);
+        return found;
     }
 }

@@ -28,7 +28,7 @@ final class NearHandler {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("producer", n.position().producer());
             item.put("distance_m", Math.round(n.distanceM() * 10) / 10.0);
-            item.put("location", Map.of("lat", n.position().lat(), "lon", n.position().lon()));
+            item.put("location", position(n.position().lat(), n.position().lon()));
             item.put("time", n.position().time());
             items.add(item);
         }
@@ -37,5 +37,12 @@ final class NearHandler {
         body.put("complete", true);
         body.put("missing", List.of());
         Responses.json(rc.response(), 200, body);
+    }
+
+    private static Map<String, Object> position(double lat, double lon) {
+        Map<String, Object> at = new LinkedHashMap<>();
+        at.put("lat", lat);
+        at.put("lon", lon);
+        return at;
     }
 }

@@ -650,6 +650,8 @@ class OpenApiTest {
         report.check("producers, seen_since not a time", WORKER, "GET", "/api/v1/producers?seen_since=yesterday", null,
                 400);
         report.check("the worker's status", WORKER, "GET", "/api/v1/status", null, 200);
+        report.check("near a point (worker)", WORKER, "GET", "/api/v1/near?lat=0&lon=0&radius_m=20000000", null, 200);
+        report.check("near, no radius (worker)", WORKER, "GET", "/api/v1/near?lat=0&lon=0", null, 400);
 
         // the balancer: history parameters, a single store, erasure, the producer list
         report.check("history, from after to (balancer)", BALANCER, "GET", "/api/v1/producers/p1/history?from=10&to=5",
@@ -688,6 +690,8 @@ class OpenApiTest {
                 + enc(java.time.Instant.ofEpochMilli(now - 3_600_000).toString()), null, 200);
         report.check("producers, a limit of 0 (balancer)", BALANCER, "GET", "/api/v1/producers?limit=0", null, 400);
         report.check("producers, a bad cursor", BALANCER, "GET", "/api/v1/producers?cursor=zz", null, 400);
+        report.check("near a point", BALANCER, "GET", "/api/v1/near?lat=10&lon=20&radius_m=20000000&limit=5", null, 200);
+        report.check("near, a latitude of 91", BALANCER, "GET", "/api/v1/near?lat=91&lon=0&radius_m=5", null, 400);
         report.check("producers, seen_since not a time (balancer)", BALANCER, "GET", "/api/v1/producers?seen_since=x",
                 null, 400);
         report.check(new Call("no producers without workers", BALANCER, empty.balancerUri().toString(), "GET",
