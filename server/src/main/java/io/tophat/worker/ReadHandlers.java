@@ -1,7 +1,5 @@
 package io.tophat.worker;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tophat.http.ApiException;
 import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
@@ -13,8 +11,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
