@@ -53,6 +53,18 @@ public interface HeartbeatStore extends AutoCloseable {
      */
     List<ProducerSeen> producers(String afterId, long seenSince, int limit);
 
+    /** Receives one producer's latest position. */
+    @FunctionalInterface
+    interface PositionSink {
+        void position(String producer, double lat, double lon, long time);
+    }
+
+    /**
+     * Calls {@code sink} with the latest position of every producer whose latest heartbeat has one (a worker fills
+     * its "who is near here" index with them at start). A full read: not for a hot path.
+     */
+    void eachLatestPosition(PositionSink sink);
+
     /** Which of {@code seqs} the producer has stored already (a batch counts those as duplicates). */
     Set<Long> storedSeqs(String producer, Collection<Long> seqs);
 

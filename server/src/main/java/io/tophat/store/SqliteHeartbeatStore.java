@@ -188,6 +188,11 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     @Override
+    public void eachLatestPosition(PositionSink sink) {
+        reads.eachLatestPosition(sink);
+    }
+
+    @Override
     public Set<Long> storedSeqs(String producer, Collection<Long> seqs) {
         return reads.storedSeqs(producer, seqs);
     }

@@ -46,6 +46,8 @@ final class SqliteReads {
     private static final String[] HISTORY_BY_ORDER = {ordered(HISTORY, false), ordered(HISTORY, true)};
     private static final String PRODUCERS = "SELECT producer, coalesce(device_time, received_at) FROM latest"
             + " WHERE producer > ? AND coalesce(device_time, received_at) >= ? ORDER BY producer LIMIT ?";
+    private static final String LATEST_POSITIONS = "SELECT producer, lat, lon, coalesce(device_time, received_at)"
+            + " FROM latest WHERE lat IS NOT NULL AND lon IS NOT NULL";
     // ?1: a JSON array of seqs
     private static final String STORED_SEQS = "SELECT seq FROM heartbeats WHERE producer = ?2 AND seq IN"
             + " (SELECT value FROM json_each(?1)) UNION SELECT seq FROM ib.inbox WHERE id IN (SELECT value FROM"
@@ -205,6 +207,30 @@ final class SqliteReads {
             }
             return ids;
         }
+    }
+
+    /**
+     * The latest table's positions, then those of the producers whose newest row is still in the inbox (each
+     * producer's later position last, so a sink that keeps the newest ends right).
+     */
+    void eachLatestPosition(HeartbeatStore.PositionSink sink) {
+        readers.read("read the latest positions from", c -> {
+            try (PreparedStatement st = c.prepareStatement(LATEST_POSITIONS); ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    sink.position(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4));
+                }
+            }
+            List<InboxRef> unmerged = new ArrayList<>();
+            index.newestByProducer((producer, ref) -> unmerged.add(ref));
+            for (InboxRef ref : unmerged) {
+                Optional<Heartbeat> hb = inboxRow(c, ref.id());
+                if (hb.isPresent() && hb.get().location().label() == null && hb.get().location().lat() != null) {
+                    sink.position(hb.get().producer(), hb.get().location().lat(), hb.get().location().lon(),
+                            hb.get().time());
+                }
+            }
+            return null;
+        });
     }
 
     /** Which of {@code seqs} the producer has stored already, merged or not. */

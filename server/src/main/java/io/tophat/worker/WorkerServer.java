@@ -163,10 +163,24 @@ public final class WorkerServer {
         return lastLoad;
     }
 
-    /** Listens, then registers with every balancer; completes with the port. */
+    /** Files the latest positions the store holds in the "who is near here" index, before taking heartbeats. */
+    private Future<Void> loadPositions() {
+        return vertx.executeBlocking(() -> {
+            long start = System.nanoTime();
+            store.eachLatestPosition(near::offer);
+            if (near.size() > 0) {
+                LOG.info("filed the latest positions of {} producers for near queries in {} ms", near.size(),
+                        (System.nanoTime() - start) / 1_000_000);
+            }
+            return null;
+        });
+    }
+
+    /** Loads the positions it holds, listens, then registers with every balancer; completes with the port. */
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return http.start(routes(), config.listen().host(), config.listen().port(), instances).compose(port -> {
+        return loadPositions().compose(v -> http.start(routes(), config.listen().host(), config.listen().port(),
+                instances)).compose(port -> {
             String advertised = config.listen().advertiseHost() == null ? null
                     : "http://" + config.listen().advertiseHost() + ":" + port;
             WorkerRegistration registration = new WorkerRegistration(advertised, port, store.identity(),

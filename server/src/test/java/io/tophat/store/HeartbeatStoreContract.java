@@ -356,6 +356,18 @@ abstract class HeartbeatStoreContract {
         assertThat(store.storedSeqs("p", List.of())).isEmpty();
     }
 
+    @Test
+    void the_latest_positions_are_those_of_each_producers_latest_heartbeat_with_a_position() {
+        store.append(List.of(timed("a", 100, null, 1L, "1"), timed("a", 200, null, 2L, "2"), at("b", "home", 100)));
+        java.util.Map<String, Long> seen = new java.util.HashMap<>();
+        store.eachLatestPosition((producer, lat, lon, time) -> {
+            assertThat(lat).isEqualTo(56.34);
+            assertThat(lon).isEqualTo(-2.79);
+            seen.merge(producer, time, Math::max);
+        });
+        assertThat(seen).isEqualTo(java.util.Map.of("a", 200L));
+    }
+
     private static Heartbeat timed(String producer, long receivedAt, Long deviceTime, Long seq, String data) {
         return new Heartbeat(producer, Location.of(56.34, -2.79), data, "10.0.0.7", receivedAt, deviceTime, seq);
     }
