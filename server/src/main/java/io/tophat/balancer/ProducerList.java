@@ -2,6 +2,7 @@ package io.tophat.balancer;
 
 import io.tophat.history.HistoryRequest;
 import io.tophat.http.ApiException;
+import io.tophat.http.QueryParams;
 import io.vertx.core.Future;
 
 import java.nio.charset.StandardCharsets;
@@ -34,18 +35,7 @@ final class ProducerList {
     }
 
     static int limit(String raw) {
-        if (raw == null || raw.isEmpty()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.badRequest("invalid limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
+        return QueryParams.limit(raw, DEFAULT_LIMIT, MAX_LIMIT);
     }
 
     static long seenSince(String raw) {

@@ -2,6 +2,7 @@ package io.tophat.geo;
 
 import io.tophat.history.HistoryRequest;
 import io.tophat.http.ApiException;
+import io.tophat.http.QueryParams;
 import io.vertx.core.MultiMap;
 
 /**
@@ -20,18 +21,7 @@ public record NearQuery(double lat, double lon, double radiusM, int limit, long 
         if (radius <= 0) {
             throw ApiException.badRequest("invalid radius_m", "radius_m must be above 0");
         }
-        int limit = DEFAULT_LIMIT;
-        String rawLimit = params.get("limit");
-        if (rawLimit != null && !rawLimit.isEmpty()) {
-            try {
-                limit = Integer.parseInt(rawLimit);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_LIMIT) {
-                throw ApiException.badRequest("invalid limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
-            }
-        }
+        int limit = QueryParams.limit(params.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
         long seenSince = HistoryRequest.time(params.get("seen_since"), "seen_since", Long.MIN_VALUE);
         return new NearQuery(lat, lon, radius, limit, seenSince);
     }

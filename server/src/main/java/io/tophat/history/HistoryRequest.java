@@ -1,6 +1,7 @@
 package io.tophat.history;
 
 import io.tophat.http.ApiException;
+import io.tophat.http.QueryParams;
 import io.vertx.core.MultiMap;
 
 import java.time.Instant;
@@ -24,18 +25,7 @@ public record HistoryRequest(String producer, long from, long to, int limit, boo
         if (from >= to) {
             throw ApiException.badRequest("invalid range", "from must be before to");
         }
-        int limit = DEFAULT_LIMIT;
-        String rawLimit = query.get("limit");
-        if (rawLimit != null && !rawLimit.isEmpty()) {
-            try {
-                limit = Integer.parseInt(rawLimit);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_LIMIT) {
-                throw ApiException.badRequest("invalid limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
-            }
-        }
+        int limit = QueryParams.limit(query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
         String order = query.get("order");
         boolean descending = true;
         if (order != null && !order.isEmpty()) {

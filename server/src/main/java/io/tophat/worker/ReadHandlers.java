@@ -90,17 +90,7 @@ final class ReadHandlers {
         String after = rc.queryParams().get("after");
         long seenSince = io.tophat.history.HistoryRequest.time(rc.queryParams().get("seen_since"), "seen_since",
                 Long.MIN_VALUE);
-        int limit;
-        try {
-            String raw = rc.queryParams().get("limit");
-            limit = raw == null || raw.isEmpty() ? 1000 : Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            limit = -1;
-        }
-        if (limit < 1 || limit > 10_000) {
-            throw ApiException.badRequest("invalid limit", "limit must be a whole number from 1 to 10000");
-        }
-        int max = limit;
+        int max = io.tophat.http.QueryParams.limit(rc.queryParams().get("limit"), 1000, 10_000);
         blocking(() -> store.producers(after == null || after.isEmpty() ? null : after, seenSince, max)).onSuccess(list -> {
             List<java.util.Map<String, Object>> producers = new java.util.ArrayList<>(list.size());
             for (io.tophat.store.ProducerSeen p : list) {
