@@ -5,10 +5,10 @@ import io.tophat.history.HistoryPage;
 import io.tophat.history.HistoryRequest;
 import io.tophat.history.HistoryWriter;
 import io.tophat.http.ApiException;
+import io.tophat.http.Backpressure;
 import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -226,17 +226,7 @@ final class HistoryHandlers {
                 response.end(writer.end());
                 return;
             }
-            whenWritable().compose(v -> refill()).onSuccess(v -> step());
-        }
-
-        private Future<Void> whenWritable() {
-            if (!response.writeQueueFull()) {
-                return Future.succeededFuture();
-            }
-            Promise<Void> drained = Promise.promise();
-            response.drainHandler(v -> drained.tryComplete());
-            response.closeHandler(v -> drained.tryFail("the client went away"));
-            return drained.future();
+            Backpressure.whenWritable(response).compose(v -> refill()).onSuccess(v -> step());
         }
     }
 

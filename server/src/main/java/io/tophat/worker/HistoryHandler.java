@@ -4,6 +4,7 @@ import io.tophat.history.HistoryCursor;
 import io.tophat.history.HistoryPage;
 import io.tophat.history.HistoryRequest;
 import io.tophat.history.HistoryWriter;
+import io.tophat.http.Backpressure;
 import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.ProducerId;
@@ -12,7 +13,6 @@ import io.tophat.store.HeartbeatStore;
 import io.tophat.store.HistoryQuery;
 import io.tophat.store.StoredHeartbeat;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -103,24 +103,11 @@ final class HistoryHandler {
             return;
         }
         HistoryQuery next = query.continuing(page.get(page.size() - 1).position());
-        whenWritable(response).compose(v -> read(next)).onSuccess(more -> continueExport(response, writer, next, more))
+        Backpressure.whenWritable(response).compose(v -> read(next)).onSuccess(more -> continueExport(response, writer, next, more))
                 .onFailure(e -> {
                     // the status is sent: a broken connection is the only way to say the export is not whole
                     LOG.warn("history export of {} stopped: {}", query.producer(), e.getMessage());
                     response.reset();
                 });
-    }
-
-    private static Future<Void> whenWritable(HttpServerResponse response) {
-        if (response.closed()) {
-            return Future.failedFuture("the client went away");
-        }
-        if (!response.writeQueueFull()) {
-            return Future.succeededFuture();
-        }
-        Promise<Void> drained = Promise.promise();
-        response.drainHandler(v -> drained.tryComplete());
-        response.closeHandler(v -> drained.tryFail("the client went away"));
-        return drained.future();
     }
 }

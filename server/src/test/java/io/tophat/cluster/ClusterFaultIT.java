@@ -7,19 +7,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,18 +39,6 @@ class ClusterFaultIT {
     private static final int PRODUCERS = 100;
     private static final Duration SEND_INTERVAL = Duration.ofMillis(500);
 
-    private Path dir;
-
-    private Path folder(TestInfo test) throws IOException {
-        dir = Path.of("target", "cluster-it", test.getTestMethod().orElseThrow().getName()).toAbsolutePath();
-        if (Files.exists(dir)) {
-            try (Stream<Path> old = Files.walk(dir)) {
-                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(dir);
-        return dir;
-    }
 
     @Test
     void a_sigkilled_workers_producers_move_within_three_lease_intervals_and_no_acknowledged_heartbeat_is_lost(TestInfo test)
@@ -76,7 +60,7 @@ class ClusterFaultIT {
 
                 long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
                 long moved = awaitMovedAway(victims, deadUrl, killed, Duration.ofSeconds(15));
-                long markedDead = awaitTrue(() -> watch.firstSeenDead(deadId, killed), Duration.ofSeconds(15));
+                long markedDead = ProcessCluster.awaitTrue(() -> watch.firstSeenDead(deadId, killed), Duration.ofSeconds(15));
                 Thread.sleep(1500);
                 consumers.close();
                 watch.close();
@@ -134,11 +118,11 @@ class ClusterFaultIT {
             long reRegisteredWhileDown = load.reRegistrations() - reRegistered;
 
             cluster.launchBalancer();
-            long back = awaitTrue(() -> cluster.healthy() ? System.nanoTime() : -1, ProcessCluster.START_TIMEOUT);
-            long firstServed = awaitTrue(() -> consumers.read(load.ids().get(0)).n() >= 0 ? System.nanoTime() : -1,
+            long back = ProcessCluster.awaitTrue(() -> cluster.healthy() ? System.nanoTime() : -1, ProcessCluster.START_TIMEOUT);
+            long firstServed = ProcessCluster.awaitTrue(() -> consumers.read(load.ids().get(0)).n() >= 0 ? System.nanoTime() : -1,
                     Duration.ofSeconds(10));
             long allCurrent = consumers.sweepUntilAllCurrent(id -> load.phone(id).lastAckedN, Duration.ofSeconds(10));
-            long allAlive = awaitTrue(() -> allAlive(cluster) ? System.nanoTime() : -1, Duration.ofSeconds(10));
+            long allAlive = ProcessCluster.awaitTrue(() -> allAlive(cluster) ? System.nanoTime() : -1, Duration.ofSeconds(10));
             JsonNode status = cluster.status();
             Thread.sleep(1000);
             load.stop();
@@ -191,7 +175,7 @@ class ClusterFaultIT {
                 long continued = System.nanoTime();
                 cluster.worker(1).signal("CONT");
 
-                long aliveAgain = awaitTrue(() -> watch.firstSeenAliveAgain(frozenId, stopped),
+                long aliveAgain = ProcessCluster.awaitTrue(() -> watch.firstSeenAliveAgain(frozenId, stopped),
                         Duration.ofMillis(bound(3)));
                 Thread.sleep(LEASE.toMillis() / 4);
                 ProducerLoad.Phone moved0 = victims.get(0);
@@ -324,11 +308,11 @@ class ClusterFaultIT {
     @Test
     void two_hash_balancers_that_see_the_same_workers_assign_every_producer_to_the_same_worker_also_after_a_failure(TestInfo test)
             throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 2, 3, LEASE, DRAIN_TIMEOUT, "--strategy", "hash")) {
-            showLogsOnFailure(cluster, () -> {
+        try (ProcessCluster cluster = ProcessCluster.start(ProcessCluster.freshFolder("cluster-it", test), 2, 3, LEASE, DRAIN_TIMEOUT, "--strategy", "hash")) {
+            cluster.showLogsOnFailure(() -> {
                 for (int b = 0; b < 2; b++) {
                     int balancer = b;
-                    awaitTrue(() -> leasedAndAlive(cluster, balancer) == 3 ? 1L : -1L, Duration.ofSeconds(10));
+                    ProcessCluster.awaitTrue(() -> leasedAndAlive(cluster, balancer) == 3 ? 1L : -1L, Duration.ofSeconds(10));
                 }
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; i < PRODUCERS; i++) {
@@ -360,7 +344,8 @@ class ClusterFaultIT {
     @Test
     void a_worker_whose_balancer_cannot_be_reached_exits_non_zero_with_one_line_naming_the_address(TestInfo test) throws Exception {
         int nobody = JarProcess.freePort();
-        try (JarProcess worker = JarProcess.start(folder(test), "worker", List.of("worker", "--host", "127.0.0.1",
+        Path dir = ProcessCluster.freshFolder("cluster-it", test);
+        try (JarProcess worker = JarProcess.start(dir, "worker", List.of("worker", "--host", "127.0.0.1",
                 "--port", "" + JarProcess.freePort(), "--balancer", "127.0.0.1:" + nobody,
                 "--data-dir", dir.resolve("worker").toString()))) {
             long started = System.nanoTime();
@@ -392,8 +377,8 @@ class ClusterFaultIT {
      * {@code body}; the logs are shown when it fails, and load and consumers are stopped whatever happens.
      */
     private void scenario(TestInfo test, String prefix, SceneBody body, String... balancerArgs) throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT, balancerArgs)) {
-            showLogsOnFailure(cluster, () -> {
+        try (ProcessCluster cluster = ProcessCluster.start(ProcessCluster.freshFolder("cluster-it", test), 3, LEASE, DRAIN_TIMEOUT, balancerArgs)) {
+            cluster.showLogsOnFailure(() -> {
                 ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), prefix, PRODUCERS, SEND_INTERVAL);
                 Consumers consumers = new Consumers(cluster.balancerUri(), load.ids());
                 try {
@@ -432,7 +417,7 @@ class ClusterFaultIT {
             return latest;
         };
         try {
-            return timeout.isZero() ? allMoved.call() : awaitTrue(allMoved, timeout);
+            return timeout.isZero() ? allMoved.call() : ProcessCluster.awaitTrue(allMoved, timeout);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             return -1;
         } catch (Exception e) {
@@ -452,16 +437,6 @@ class ClusterFaultIT {
         List<Long> times = phones.stream().map(p -> p.firstAckAwayFrom(worker, sinceNanos)).filter(t -> t >= 0)
                 .map(t -> ms(t - sinceNanos)).sorted().toList();
         return times.isEmpty() ? -1 : times.get(times.size() / 2);
-    }
-
-    /** Polls {@code probe} until it returns a non-negative value; fails after {@code timeout}. */
-    private static long awaitTrue(Callable<Long> probe, Duration timeout) {
-        long[] value = {-1};
-        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
-            value[0] = probe.call();
-            return value[0] >= 0;
-        });
-        return value[0];
     }
 
     /** Registers each producer at the balancer with this index; returns producer to worker URL. */
@@ -527,14 +502,5 @@ class ClusterFaultIT {
 
     private static void report(String format, Object... args) {
         System.out.println("[cluster-it] " + String.format(format, args));
-    }
-
-    private void showLogsOnFailure(ProcessCluster cluster, Callable<Void> body) throws Exception {
-        try {
-            body.call();
-        } catch (Exception | AssertionError e) {
-            System.out.println("process logs (also in " + dir + "):\n" + cluster.logs());
-            throw e;
-        }
     }
 }

@@ -26,10 +26,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -49,18 +47,6 @@ class ClusterStateIT {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Path dir;
-
-    private Path folder(TestInfo test) throws IOException {
-        dir = Path.of("target", "cluster-state-it", test.getTestMethod().orElseThrow().getName()).toAbsolutePath();
-        if (Files.exists(dir)) {
-            try (Stream<Path> old = Files.walk(dir)) {
-                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(dir);
-        return dir;
-    }
 
     @Test
     void lease_answers_lost_stolen_and_repeated_never_leave_a_moved_producer_acknowledged_by_its_old_worker(
@@ -69,8 +55,8 @@ class ClusterStateIT {
         List<FaultyProxy> proxies = new ArrayList<>();
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong strayCalls = new AtomicLong();
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 0, LEASE, DRAIN_TIMEOUT)) {
-            showLogsOnFailure(cluster, () -> {
+        try (ProcessCluster cluster = ProcessCluster.start(ProcessCluster.freshFolder("cluster-state-it", test), 0, LEASE, DRAIN_TIMEOUT)) {
+            cluster.showLogsOnFailure(() -> {
                 int balancerPort = cluster.balancerUri().getPort();
                 for (int i = 0; i < 3; i++) {
                     FaultyProxy proxy = FaultyProxy.start(vertx, balancerPort, 1000 + i).faults(
@@ -179,8 +165,8 @@ class ClusterStateIT {
     @Test
     void a_balancer_whose_state_file_is_deleted_refuses_changes_and_restarted_with_recover_rebuilds_from_the_workers(
             TestInfo test) throws Exception {
-        try (ProcessCluster cluster = ProcessCluster.start(folder(test), 3, LEASE, DRAIN_TIMEOUT)) {
-            showLogsOnFailure(cluster, () -> {
+        try (ProcessCluster cluster = ProcessCluster.start(ProcessCluster.freshFolder("cluster-state-it", test), 3, LEASE, DRAIN_TIMEOUT)) {
+            cluster.showLogsOnFailure(() -> {
                 ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "st", 30, Duration.ofMillis(250));
                 try {
                     load.awaitAllAcknowledgedAfter(Long.MIN_VALUE, Duration.ofSeconds(30));
@@ -238,10 +224,10 @@ class ClusterStateIT {
     void a_worker_whose_disk_fills_steps_aside_its_producers_move_and_it_takes_producers_again_once_space_is_freed(
             TestInfo test) throws Exception {
         assumeTrue(TmpfsMount.possible(), "mounting a small tmpfs needs root");
-        Path root = folder(test);
+        Path root = ProcessCluster.freshFolder("cluster-state-it", test);
         try (TmpfsMount disk = TmpfsMount.mount(root.resolve("small-disk"), 48);
              ProcessCluster cluster = ProcessCluster.start(root, 0, LEASE, DRAIN_TIMEOUT)) {
-            showLogsOnFailure(cluster, () -> {
+            cluster.showLogsOnFailure(() -> {
                 cluster.addWorker(null, null);
                 int full = cluster.addWorker(null, disk.dir().resolve("worker"), "--store-failure-threshold", "1s");
                 cluster.addWorker(null, null);
@@ -254,12 +240,12 @@ class ClusterStateIT {
 
                     long filled = System.nanoTime();
                     long bytes = disk.fill();
-                    long aside = awaitTrue(() -> {
+                    long aside = ProcessCluster.awaitTrue(() -> {
                         JsonNode w = cluster.memberStatus(full);
                         return w != null && w.path("alive").asBoolean() && !w.path("assignable").asBoolean()
                                 && w.path("store_failing_ms").asLong() > 0 ? System.nanoTime() : -1;
                     }, Duration.ofSeconds(30));
-                    long moved = awaitTrue(() -> {
+                    long moved = ProcessCluster.awaitTrue(() -> {
                         long latest = -1;
                         for (ProducerLoad.Phone p : victims) {
                             long at = p.firstAckAwayFrom(fullUrl, filled);
@@ -275,7 +261,7 @@ class ClusterStateIT {
 
                     disk.free();
                     long freed = System.nanoTime();
-                    long back = awaitTrue(() -> {
+                    long back = ProcessCluster.awaitTrue(() -> {
                         JsonNode w = cluster.memberStatus(full);
                         return w != null && w.path("assignable").asBoolean() ? System.nanoTime() : -1;
                     }, Duration.ofSeconds(20));
@@ -351,15 +337,6 @@ class ClusterStateIT {
         return workers;
     }
 
-    private static long awaitTrue(Callable<Long> probe, Duration timeout) {
-        long[] value = {-1};
-        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
-            value[0] = probe.call();
-            return value[0] >= 0;
-        });
-        return value[0];
-    }
-
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -370,14 +347,5 @@ class ClusterStateIT {
 
     private static void report(String format, Object... args) {
         System.out.println("[cluster-state-it] " + String.format(format, args));
-    }
-
-    private void showLogsOnFailure(ProcessCluster cluster, Callable<Void> body) throws Exception {
-        try {
-            body.call();
-        } catch (Exception | AssertionError e) {
-            System.out.println("process logs (also in " + dir + "):\n" + cluster.logs());
-            throw e;
-        }
     }
 }

@@ -7,16 +7,13 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,12 +31,7 @@ class HistoryIT {
     @Test
     void history_through_the_balancer_is_complete_exactly_once_and_ordered_after_a_drain_and_a_kill(TestInfo test)
             throws Exception {
-        Path dir = Path.of("target", "history-it", test.getTestMethod().orElseThrow().getName()).toAbsolutePath();
-        if (Files.exists(dir)) {
-            try (Stream<Path> old = Files.walk(dir)) {
-                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Path dir = ProcessCluster.freshFolder("history-it", test);
         try (ProcessCluster cluster = ProcessCluster.start(dir, 3, LEASE, Duration.ofSeconds(5))) {
             ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "hi", 6, Duration.ofMillis(40));
             try {

@@ -263,6 +263,38 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    /** {@code target/<group>/<test method>}, emptied: where a test's processes keep their data and logs. */
+    static Path freshFolder(String group, org.junit.jupiter.api.TestInfo test) throws IOException {
+        Path dir = Path.of("target", group, test.getTestMethod().orElseThrow().getName()).toAbsolutePath();
+        if (java.nio.file.Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> old = java.nio.file.Files.walk(dir)) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        java.nio.file.Files.createDirectories(dir);
+        return dir;
+    }
+
+    /** Polls {@code probe} until it returns a non-negative value, and returns it; fails after {@code timeout}. */
+    static long awaitTrue(java.util.concurrent.Callable<Long> probe, Duration timeout) {
+        long[] value = {-1};
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
+            value[0] = probe.call();
+            return value[0] >= 0;
+        });
+        return value[0];
+    }
+
+    /** Runs {@code body}; when it fails, prints every process's output before the failure goes on. */
+    void showLogsOnFailure(java.util.concurrent.Callable<Void> body) throws Exception {
+        try {
+            body.call();
+        } catch (Exception | AssertionError e) {
+            System.out.println("process logs (also in " + dir + "):\n" + logs());
+            throw e;
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         killAll();
