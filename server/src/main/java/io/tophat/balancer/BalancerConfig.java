@@ -15,9 +15,10 @@ import java.time.Duration;
  * @param hashBalance   with the hash strategy: no worker holds more than (1 + hashBalance) times the average
  * @param leaseInterval how often every worker renews its lease; three missed renewals mark it dead
  * @param recover       start with an empty state on purpose when the state file is missing, empty or corrupt
+ * @param streams       the bounds of every stream subscription
  */
 public record BalancerConfig(String host, int port, Path dataDir, Strategy strategy, double hashBalance,
-                             Duration leaseInterval, boolean recover) {
+                             Duration leaseInterval, boolean recover, io.tophat.stream.StreamLimits streams) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
@@ -57,11 +58,15 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
     /** A balancer with the default strategy and lease, for embedding and tests. */
     public BalancerConfig(String host, int port, Path dataDir) {
         this(host, port, dataDir, Strategy.named(DEFAULT_STRATEGY), DEFAULT_HASH_BALANCE,
-                Durations.parse(DEFAULT_LEASE_INTERVAL), false);
+                Durations.parse(DEFAULT_LEASE_INTERVAL), false, io.tophat.stream.StreamLimits.DEFAULT);
     }
 
     public BalancerConfig withLeaseInterval(Duration interval) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover, streams);
+    }
+
+    public BalancerConfig withStreams(io.tophat.stream.StreamLimits limits) {
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, limits);
     }
 
     public BalancerConfig {

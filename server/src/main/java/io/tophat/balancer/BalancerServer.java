@@ -29,6 +29,7 @@ public final class BalancerServer {
     private final Balancer balancer;
     private final HttpService http;
     private final WorkerClient workers;
+    private final StreamHandlers streams;
     private long expiryTimer = -1;
 
     /** A balancer on its state file, with the configured strategy; not yet listening. */
@@ -44,6 +45,7 @@ public final class BalancerServer {
         this.balancer = balancer;
         this.http = new HttpService(vertx);
         this.workers = new WorkerClient(vertx);
+        this.streams = new StreamHandlers(vertx, balancer.membership(), config.streams());
     }
 
     /** Every route of the balancer; the consumers' {@code GET /get_data/{id}} is served ahead of the router. */
@@ -63,6 +65,10 @@ public final class BalancerServer {
         router.get("/api/v1/producers").handler(history::producers);
         router.get("/api/v1/near").handler(new NearHandlers(balancer, workers)::near);
         router.get("/api/v1/producers/:id/history").handler(history::history);
+        router.get("/api/v1/producers/:id/stream").handler(streams::sse);
+        router.get("/api/v1/stream").handler(streams::sse);
+        router.get("/api/v1/producers/:id/ws").handler(streams::webSocket);
+        router.get("/api/v1/ws").handler(streams::webSocket);
         router.delete("/api/v1/producers/:id").handler(history::erase);
         router.post("/api/v1/producers/:id/assignment").handler(producers::assign);
         router.post("/api/v1/workers").handler(report).handler(members::join);
@@ -114,6 +120,7 @@ public final class BalancerServer {
             vertx.cancelTimer(expiryTimer);
         }
         workers.close();
+        streams.close();
         return http.stop().compose(v -> vertx.executeBlocking(() -> {
             balancer.close();
             return null;

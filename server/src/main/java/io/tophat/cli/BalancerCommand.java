@@ -53,8 +53,11 @@ final class BalancerCommand implements Callable<Integer> {
                     + "the balancer refuses to start on such a file.")
     boolean recover;
 
+    @picocli.CommandLine.Mixin
+    StreamOptions streams = new StreamOptions();
+
     BalancerConfig config() {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams.limits());
     }
 
     @Override

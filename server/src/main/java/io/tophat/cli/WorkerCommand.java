@@ -110,12 +110,15 @@ final class WorkerCommand implements Callable<Integer> {
                     + "its producers to move to other workers before it leaves (default: " + Membership.DEFAULT_DRAIN_TIMEOUT + ", env TOPHAT_DRAIN_TIMEOUT).")
     Duration drainTimeout;
 
+    @picocli.CommandLine.Mixin
+    StreamOptions streams = new StreamOptions();
+
     WorkerConfig config() {
         Path dir = dataDir != null ? dataDir : Path.of("tophat-data", "worker-" + port);
         return new WorkerConfig(new Listen(host, port, advertiseHost),
                 new Membership(balancers, drainTimeout, storeFailureThreshold),
                 new Ingest(ack, cacheSize, flushInterval, queueCapacity, maxBatch, maxBody, maxClockSkew),
-                new Storage(dir, synchronous, retention));
+                new Storage(dir, synchronous, retention), streams.limits());
     }
 
     @Override

@@ -17,9 +17,22 @@ public interface HeartbeatStore extends AutoCloseable {
     /**
      * Writes a batch in one transaction: each heartbeat goes into the history, and the latest record of each
      * producer is replaced when the new one is not older. A heartbeat whose (producer, seq) is already
-     * stored is ignored, so a retried heartbeat is stored once. Returns when the transaction is committed.
+     * stored is ignored, so a retried heartbeat is stored once. Returns when the transaction is committed, with
+     * the commit key of the batch's first heartbeat; the others follow it one apart, in the batch's order. Keys
+     * grow with every commit of this store and are never given twice (0 for an empty batch).
      */
-    void append(List<Heartbeat> batch);
+    long append(List<Heartbeat> batch);
+
+    /** The commit key of the last heartbeat committed, 0 before the first. */
+    long lastKey();
+
+    /**
+     * Heartbeats committed after commit key {@code afterKey}, in commit order, of the given producers (null: of
+     * all), at most {@code limit}; a retry (a (producer, seq) this store held already) is not among them. Each
+     * position's key is the heartbeat's commit key. A stream replays from it before it goes live; continuing
+     * after the last key of a page neither skips nor repeats a heartbeat.
+     */
+    List<StoredHeartbeat> committedAfter(long afterKey, Set<String> producers, int limit);
 
     /** The producer's latest heartbeat, if any. */
     Optional<Heartbeat> latest(String producer);

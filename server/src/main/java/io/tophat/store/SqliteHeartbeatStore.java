@@ -147,10 +147,19 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
     }
 
     @Override
-    public void append(List<Heartbeat> batch) {
-        if (!batch.isEmpty()) {
-            writer.append(batch);
-        }
+    public long append(List<Heartbeat> batch) {
+        return batch.isEmpty() ? 0 : writer.append(batch);
+    }
+
+    /** The inbox id of the last row appended: inbox ids are the commit keys. */
+    @Override
+    public long lastKey() {
+        return index.lastAppended();
+    }
+
+    @Override
+    public List<StoredHeartbeat> committedAfter(long afterKey, Set<String> producers, int limit) {
+        return reads.committedAfter(afterKey, producers, limit);
     }
 
     /** Heartbeats committed to the inbox and not yet merged into the history. */

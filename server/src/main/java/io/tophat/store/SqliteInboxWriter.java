@@ -74,7 +74,8 @@ final class SqliteInboxWriter {
         }
     }
 
-    void append(List<Heartbeat> batch) {
+    /** Returns the inbox id of the batch's first row; the others follow it. */
+    long append(List<Heartbeat> batch) {
         synchronized (lock) {
             if (closed) {
                 throw failures.other("append to", "the store is closed", null);
@@ -104,7 +105,8 @@ final class SqliteInboxWriter {
             } catch (SQLException e) {
                 throw failures.translate("append " + batch.size() + " heartbeats to", e);
             }
-            long id = last - batch.size();
+            long first = last - batch.size() + 1;
+            long id = first - 1;
             for (Heartbeat hb : batch) {
                 index.add(hb.producer(), hb.location().label(), new InboxRef(++id, hb.time(), hb.seq()));
             }
@@ -113,6 +115,7 @@ final class SqliteInboxWriter {
             if (walCopied.compareAndSet(true, false)) {
                 finishInboxCheckpoint();
             }
+            return first;
         }
     }
 

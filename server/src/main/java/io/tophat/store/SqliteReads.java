@@ -63,6 +63,16 @@ final class SqliteReads {
             + " WHERE g.seq IS NULL OR NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.producer = g.producer"
             + " AND h.seq = g.seq))";
 
+    // ?1: the key after which, ?2: null for every producer, else a JSON array of ids, ?3: the limit. A retry is
+    // left out: the merge drops it (its (producer, seq) is in the history already).
+    private static final String INBOX_COMMITTED = "SELECT " + prefixed("i.") + ", " + INBOX_TIME + ", " + INBOX_SEQ
+            + ", i.id FROM ib.inbox i WHERE i.id > ?1 AND (?2 IS NULL OR i.producer IN (SELECT value FROM json_each(?2)))"
+            + " AND (i.seq IS NULL OR NOT EXISTS (SELECT 1 FROM heartbeats h WHERE h.producer = i.producer"
+            + " AND h.seq = i.seq)) ORDER BY i.id LIMIT ?3";
+    private static final String HISTORY_COMMITTED = "SELECT " + READ_COLUMNS + ", time, " + HISTORY_SEQ
+            + ", inbox_id FROM heartbeats WHERE inbox_id > ?1 AND (?2 IS NULL OR producer IN (SELECT value FROM"
+            + " json_each(?2))) ORDER BY inbox_id LIMIT ?3";
+
     private final SqliteReadPool readers;
     private final InboxIndex index;
 
@@ -158,6 +168,57 @@ final class SqliteReads {
             }
             return page;
         });
+    }
+
+    /**
+     * Heartbeats committed after {@code afterKey}, in commit order: unmerged inbox rows first, then the history's
+     * merged rows, as {@link #history} reads them, so a row merged in between is seen twice (kept once, by its
+     * inbox id) and never missed; the two lists together hold every key up to the page's last one.
+     */
+    List<StoredHeartbeat> committedAfter(long afterKey, Set<String> producers, int limit) {
+        String only = producers == null ? null : jsonArray(producers);
+        return readers.read("read the heartbeats committed after " + afterKey + " from", c -> {
+            java.util.TreeMap<Long, StoredHeartbeat> byKey = new java.util.TreeMap<>();
+            committed(c, INBOX_COMMITTED, afterKey, only, limit, byKey);
+            committed(c, HISTORY_COMMITTED, afterKey, only, limit, byKey);
+            List<StoredHeartbeat> page = new ArrayList<>(Math.min(limit, byKey.size()));
+            Set<String> seqsSeen = new HashSet<>();
+            for (StoredHeartbeat hb : byKey.values()) {
+                if (page.size() == limit) {
+                    break;
+                }
+                Long seq = hb.heartbeat().seq();
+                // two unmerged rows of one (producer, seq): the later is a retry the merge drops
+                if (seq == null || seqsSeen.add(hb.heartbeat().producer() + '\n' + seq)) {
+                    page.add(hb);
+                }
+            }
+            return page;
+        });
+    }
+
+    private static void committed(Connection c, String sql, long afterKey, String only, int limit,
+                                  Map<Long, StoredHeartbeat> into) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setLong(1, afterKey);
+            st.setString(2, only);
+            st.setInt(3, limit);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    HistoryQuery.Position at = new HistoryQuery.Position(rs.getLong(8), rs.getLong(9), rs.getLong(10));
+                    into.putIfAbsent(at.key(), new StoredHeartbeat(SqliteRows.heartbeat(rs), at));
+                }
+            }
+        }
+    }
+
+    /** Producer ids hold no character JSON escapes, so each is its text in quotes. */
+    private static String jsonArray(Set<String> ids) {
+        StringBuilder json = new StringBuilder(ids.size() * 20 + 2).append('[');
+        for (String id : ids) {
+            json.append(json.length() > 1 ? ",\"" : "\"").append(id).append('"');
+        }
+        return json.append(']').toString();
     }
 
     /** The latest table's producers, with those whose newest heartbeat is still in the inbox, by id. */

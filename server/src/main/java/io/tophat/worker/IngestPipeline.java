@@ -48,13 +48,16 @@ public final class IngestPipeline<T> implements AutoCloseable {
     private final BiConsumer<T, IngestOutcome> answerer;
     private final StoreHealth health;
     private final NearIndex near;
+    private final StreamHub streams;
     private final int capacity;
     /** Heartbeats queued for the writer, a batch counted by its size (the queue itself counts entries). */
     private final AtomicInteger queued = new AtomicInteger();
 
     IngestPipeline(WorkerConfig config, HeartbeatStore store, LatestCache latest, LatestCache byLabel,
-                   NearIndex near, WorkerMetrics metrics, StoreHealth health, BiConsumer<T, IngestOutcome> answerer) {
+                   NearIndex near, StreamHub streams, WorkerMetrics metrics, StoreHealth health,
+                   BiConsumer<T, IngestOutcome> answerer) {
         this.near = near;
+        this.streams = streams;
         this.health = health;
         this.capacity = config.ingest().queueCapacity();
         this.mode = config.ingest().ack();
@@ -147,7 +150,8 @@ public final class IngestPipeline<T> implements AutoCloseable {
                 heartbeats.addAll(p.batch());
             }
         }
-        store.append(heartbeats);
+        long firstKey = store.append(heartbeats);
+        streams.publish(heartbeats, firstKey);
     }
 
     private void completed(List<PendingWrite<T>> batch, Throwable failure) {

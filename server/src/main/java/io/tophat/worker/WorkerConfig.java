@@ -16,7 +16,8 @@ import java.util.function.UnaryOperator;
  * constant the command line's options name; each part checks itself when built, with a message saying which
  * flag to fix.
  */
-public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, Storage storage) {
+public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, Storage storage,
+                           io.tophat.stream.StreamLimits streams) {
 
     /**
      * @param host          the address to listen on
@@ -141,29 +142,33 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
                         Durations.parse(Ingest.DEFAULT_FLUSH_INTERVAL), Ingest.DEFAULT_QUEUE_CAPACITY,
                         Ingest.DEFAULT_MAX_BATCH, Ingest.DEFAULT_MAX_BODY_BYTES,
                         Durations.parse(Ingest.DEFAULT_MAX_CLOCK_SKEW)),
-                new Storage(dataDir, synchronous(Storage.DEFAULT_SYNC), null));
+                new Storage(dataDir, synchronous(Storage.DEFAULT_SYNC), null), io.tophat.stream.StreamLimits.DEFAULT);
     }
 
     public WorkerConfig withPort(int port) {
-        return new WorkerConfig(new Listen(listen.host(), port, listen.advertiseHost()), membership, ingest, storage);
+        return new WorkerConfig(new Listen(listen.host(), port, listen.advertiseHost()), membership, ingest, storage, streams);
     }
 
     public WorkerConfig withIngest(UnaryOperator<Ingest> change) {
-        return new WorkerConfig(listen, membership, change.apply(ingest), storage);
+        return new WorkerConfig(listen, membership, change.apply(ingest), storage, streams);
     }
 
     public WorkerConfig withDrainTimeout(Duration drain) {
         return new WorkerConfig(listen, new Membership(membership.balancers(), drain,
-                membership.storeFailureThreshold()), ingest, storage);
+                membership.storeFailureThreshold()), ingest, storage, streams);
     }
 
     public WorkerConfig withSynchronous(SqliteStoreConfig.Synchronous sync) {
-        return new WorkerConfig(listen, membership, ingest, new Storage(storage.dataDir(), sync, storage.retention()));
+        return new WorkerConfig(listen, membership, ingest, new Storage(storage.dataDir(), sync, storage.retention()), streams);
     }
 
     public WorkerConfig withRetention(Duration retention) {
         return new WorkerConfig(listen, membership, ingest, new Storage(storage.dataDir(), storage.synchronous(),
-                retention));
+                retention), streams);
+    }
+
+    public WorkerConfig withStreams(io.tophat.stream.StreamLimits limits) {
+        return new WorkerConfig(listen, membership, ingest, storage, limits);
     }
 
     private static void require(boolean ok, String message) {

@@ -41,6 +41,7 @@ public final class WorkerServer {
     private final LatestCache byLabel;
     private final NearIndex near = new NearIndex();
     private final WorkerMetrics metrics = new WorkerMetrics();
+    private final StreamHub streams;
     private final IngestPipeline<HttpServerResponse> ingest;
     private final WorkerExecutor storeReads;
     private final IngestHandler ingestHandler;
@@ -69,7 +70,8 @@ public final class WorkerServer {
         this.latest = new LatestCache(cacheCapacity);
         this.byLabel = new LatestCache(cacheCapacity);
         this.storeHealth = new StoreHealth(config.membership().storeFailureThreshold());
-        this.ingest = new IngestPipeline<>(config, store, latest, byLabel, near, metrics, storeHealth,
+        this.streams = new StreamHub(store.identity(), latest);
+        this.ingest = new IngestPipeline<>(config, store, latest, byLabel, near, streams, metrics, storeHealth,
                 IngestHandler::answer);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
         this.ingestHandler = new IngestHandler(vertx, config.ingest(), ingest, fence, metrics, () -> draining,
@@ -94,6 +96,11 @@ public final class WorkerServer {
                 storeReads, fence, () -> draining, storeHealth, metrics)::batch);
         router.delete("/api/v1/producers/:id").handler(new EraseHandler(store, storeReads, latest, byLabel, near)::erase);
         router.get("/api/v1/near").handler(new NearHandler(near)::near);
+        StreamHandler stream = new StreamHandler(vertx, streams, store, storeReads, config.streams());
+        router.get("/api/v1/stream").handler(stream::sse);
+        router.get("/api/v1/producers/:id/stream").handler(stream::sse);
+        router.get("/api/v1/ws").handler(stream::webSocket);
+        router.get("/api/v1/producers/:id/ws").handler(stream::webSocket);
         router.get("/api/v1/producers").handler(reads::producers);
         router.get("/api/v1/status").handler(this::status);
         router.get("/health").handler(this::health);
@@ -148,7 +155,8 @@ public final class WorkerServer {
         Runtime jvm = Runtime.getRuntime();
         Responses.json(rc.response(), 200, new WorkerStatus("worker", url, config.ingest().ack().name().toLowerCase(),
                 metrics.acknowledgedTotal(), metrics.rejectedTotal(), ingest.queueDepth(), store.backlog(),
-                jvm.totalMemory() - jvm.freeMemory(), jvm.maxMemory(), lastLoad));
+                jvm.totalMemory() - jvm.freeMemory(), jvm.maxMemory(), streams.subscribers(), streams.laggedTotal(),
+                lastLoad));
     }
 
     private void health(RoutingContext rc) {

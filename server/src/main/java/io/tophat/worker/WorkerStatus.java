@@ -13,5 +13,7 @@ record WorkerStatus(@JsonProperty("role") String role,
                     @JsonProperty("store_backlog") long storeBacklog,
                     @JsonProperty("heap_used_bytes") long heapUsedBytes,
                     @JsonProperty("heap_max_bytes") long heapMaxBytes,
+                    @JsonProperty("stream_subscribers") int streamSubscribers,
+                    @JsonProperty("streams_lagged") long streamsLagged,
                     @JsonProperty("load") WorkerLoad load) {
 }

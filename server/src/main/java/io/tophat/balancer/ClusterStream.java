@@ -1,0 +1,220 @@
+package io.tophat.balancer;
+
+import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.HeartbeatJson;
+import io.tophat.stream.SseReader;
+import io.tophat.stream.StreamFilter;
+import io.tophat.stream.StreamToken;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The whole cluster's stored heartbeats of some producers, as one stream: a subscription to every live worker's
+ * stream, each resumed from this stream's token (which holds a position in every store), merged as they arrive.
+ * A worker that joins is subscribed to within {@link #RECONCILE_MS} ms; a worker whose stream ends (it restarted, it
+ * was killed and came back) is subscribed to again from the token, so what its store committed meanwhile is
+ * replayed, not lost. A heartbeat stored in two stores (a retry after a fail-over: the same producer, time and
+ * seq) is delivered once, as history counts it once. Everything runs on the event loop it was started on.
+ */
+final class ClusterStream {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterStream.class);
+    static final long RECONCILE_MS = 500;
+    /** The copies remembered for de-duplication: a retry arrives within moments of its first copy. */
+    private static final int RECENT_COPIES = 8192;
+
+    /** Where the merged stream goes. */
+    interface Listener {
+        /** A stored heartbeat, its record as the worker sent it, and the stream's token after it. */
+        void heartbeat(Heartbeat heartbeat, String record, StreamToken after);
+
+        /** The token moved without an event (a worker's stream started at a store's current end). */
+        void position(StreamToken at);
+    }
+
+    private final Vertx vertx;
+    private final Membership membership;
+    private final HttpClient http;
+    private final StreamFilter filter;
+    private final Listener listener;
+    private final Map<String, Upstream> upstreams = new HashMap<>();
+    private final Map<String, Boolean> recentCopies = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > RECENT_COPIES;
+        }
+    };
+    private StreamToken position;
+    private long timer = -1;
+    private boolean stopped;
+
+    ClusterStream(Vertx vertx, Membership membership, HttpClient http, StreamFilter filter, StreamToken from,
+                  Listener listener) {
+        this.vertx = vertx;
+        this.membership = membership;
+        this.http = http;
+        this.filter = filter;
+        this.position = from;
+        this.listener = listener;
+    }
+
+    void start() {
+        reconcile();
+        timer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile());
+    }
+
+    void stop() {
+        stopped = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        upstreams.values().forEach(Upstream::close);
+        upstreams.clear();
+    }
+
+    StreamToken position() {
+        return position;
+    }
+
+    /** Workers this stream is subscribed to right now. */
+    int upstreams() {
+        return upstreams.size();
+    }
+
+    /** Subscribes to each live worker it is not subscribed to; drops the subscriptions of workers gone. */
+    private void reconcile() {
+        if (stopped) {
+            return;
+        }
+        for (Member m : membership.all()) {
+            if (m.alive() && !upstreams.containsKey(m.id())) {
+                Upstream up = new Upstream(m);
+                upstreams.put(m.id(), up);
+                up.open();
+            }
+        }
+        upstreams.values().removeIf(up -> {
+            Member m = membership.get(up.member.id());
+            boolean gone = m == null || !m.alive();
+            if (gone) {
+                up.close();
+            }
+            return gone;
+        });
+    }
+
+    private void frame(Upstream from, String event, String id, String data) {
+        if (stopped || from.closed) {
+            return;
+        }
+        if ("lagged".equals(event) || "error".equals(event)) {
+            // this balancer fell behind the worker, or its store failed a replay: subscribe again from the token
+            from.close();
+            upstreams.remove(from.member.id(), from);
+            return;
+        }
+        if (id == null) {
+            return;
+        }
+        StreamToken at;
+        try {
+            at = StreamToken.decode(id);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("worker {} sent a stream frame with a token this balancer cannot read; dropping its stream",
+                    from.member.url());
+            from.close();
+            return;
+        }
+        for (Map.Entry<String, Long> p : at.positions().entrySet()) {
+            if (p.getValue() <= position.keyIn(p.getKey()) && position.positions().containsKey(p.getKey())) {
+                return; // delivered already (a replay overlapping what came live before a reconnect)
+            }
+            position = position.with(p.getKey(), p.getValue());
+        }
+        if (!"heartbeat".equals(event) || data == null) {
+            listener.position(position);
+            return;
+        }
+        Heartbeat hb;
+        try {
+            hb = HeartbeatJson.decode(data.getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            LOG.warn("worker {} streamed a record this balancer cannot read: {}", from.member.url(), e.getMessage());
+            listener.position(position);
+            return;
+        }
+        if (hb.seq() != null && recentCopies.put(hb.producer() + '|' + hb.time() + '|' + hb.seq(), Boolean.TRUE) != null) {
+            listener.position(position);
+            return;
+        }
+        listener.heartbeat(hb, data, position);
+    }
+
+    /** One worker's stream. */
+    private final class Upstream {
+        private final Member member;
+        private HttpClientRequest request;
+        private boolean closed;
+
+        Upstream(Member member) {
+            this.member = member;
+        }
+
+        void open() {
+            StringBuilder uri = new StringBuilder(member.url()).append("/api/v1/stream?after=")
+                    .append(position.encode());
+            if (!filter.all()) {
+                uri.append("&producers=").append(URLEncoder.encode(filter.param(), StandardCharsets.UTF_8));
+            }
+            http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
+                            .putHeader("Accept", "text/event-stream"))
+                    .compose(req -> {
+                        request = req;
+                        if (closed) {
+                            req.reset();
+                        }
+                        return req.send();
+                    })
+                    .onSuccess(resp -> {
+                        if (closed) {
+                            return;
+                        }
+                        if (resp.statusCode() != 200) {
+                            LOG.debug("worker {} answered a stream subscription with {}", member.url(), resp.statusCode());
+                            ended();
+                            return;
+                        }
+                        SseReader reader = new SseReader((event, id, data) -> frame(this, event, id, data));
+                        resp.handler(reader::feed);
+                        resp.endHandler(v -> ended());
+                        resp.exceptionHandler(e -> ended());
+                    })
+                    .onFailure(e -> ended());
+        }
+
+        /** The worker's stream ended: the next reconcile subscribes again, from the token. */
+        private void ended() {
+            if (!closed) {
+                closed = true;
+                upstreams.remove(member.id(), this);
+            }
+        }
+
+        void close() {
+            closed = true;
+            if (request != null) {
+                request.reset();
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.tophat.balancer;
+
+import io.tophat.protocol.Heartbeat;
+import io.tophat.stream.EventSink;
+import io.tophat.stream.SseSink;
+import io.tophat.stream.StreamFilter;
+import io.tophat.stream.StreamLimits;
+import io.tophat.stream.StreamOutbox;
+import io.tophat.stream.StreamRequest;
+import io.tophat.stream.StreamToken;
+import io.tophat.stream.WebSocketSink;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cluster-wide streams on the balancer: {@code GET /api/v1/producers/{id}/stream}, {@code GET /api/v1/stream}
+ * (with {@code ?producers=a,b,c}, or every producer) as Server-Sent Events, and {@code /api/v1/producers/{id}/ws},
+ * {@code /api/v1/ws} as WebSocket. Each subscriber gets a {@link ClusterStream} over every live worker, so a producer
+ * that moves to another worker (drain, fail-over) stays in its stream, and a token resumes it across all stores.
+ */
+final class StreamHandlers implements AutoCloseable {
+    private final Vertx vertx;
+    private final Membership membership;
+    private final StreamLimits limits;
+    private final HttpClient http;
+    private final AtomicInteger subscribers = new AtomicInteger();
+    private final AtomicLong lagged = new AtomicLong();
+
+    StreamHandlers(Vertx vertx, Membership membership, StreamLimits limits) {
+        this.vertx = vertx;
+        this.membership = membership;
+        this.limits = limits;
+        this.http = streamClient(vertx, limits);
+    }
+
+    /**
+     * The client of workers' streams: connections held as long as a stream is, as many as there are
+     * subscriptions, and one that hears nothing for three keep-alive intervals counts as dead.
+     */
+    static HttpClient streamClient(Vertx vertx, StreamLimits limits) {
+        int idleSeconds = (int) Math.max(1, limits.keepAlive().toSeconds() * 3);
+        return vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) WorkerClient.TIMEOUT_MS)
+                .setIdleTimeout(idleSeconds).setKeepAlive(false), new PoolOptions().setHttp1MaxSize(100_000));
+    }
+
+    void sse(RoutingContext rc) {
+        StreamFilter filter = StreamRequest.filter(rc);
+        StreamToken from = StreamRequest.token(rc);
+        relay(filter, from, SseSink.start(rc.response()));
+    }
+
+    void webSocket(RoutingContext rc) {
+        StreamFilter filter = StreamRequest.filter(rc);
+        StreamToken from = StreamRequest.token(rc);
+        rc.request().toWebSocket().onSuccess(ws -> relay(filter, from, new WebSocketSink(ws))).onFailure(rc::fail);
+    }
+
+    int subscribers() {
+        return subscribers.get();
+    }
+
+    long laggedTotal() {
+        return lagged.get();
+    }
+
+    /** Sends the merged stream to one subscriber, each event with the token after it. */
+    private void relay(StreamFilter filter, StreamToken from, EventSink sink) {
+        String startId = from.positions().isEmpty() ? null : from.encode();
+        StreamOutbox out = new StreamOutbox(vertx, sink, limits, startId);
+        ClusterStream stream = new ClusterStream(vertx, membership, http, filter, from, new ClusterStream.Listener() {
+            @Override
+            public void heartbeat(Heartbeat heartbeat, String record, StreamToken after) {
+                String id = after.encode();
+                out.send(sink.frame("heartbeat", id, record), id);
+            }
+
+            @Override
+            public void position(StreamToken at) {
+                String id = at.encode();
+                out.send(sink.frame(null, id, null), id);
+            }
+        });
+        subscribers.incrementAndGet();
+        out.onClose(() -> {
+            subscribers.decrementAndGet();
+            if (out.lagging()) {
+                lagged.incrementAndGet();
+            }
+            stream.stop();
+        });
+        stream.start();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

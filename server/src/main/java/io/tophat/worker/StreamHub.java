@@ -1,0 +1,98 @@
+package io.tophat.worker;
+
+import io.tophat.protocol.Heartbeat;
+import io.tophat.protocol.HeartbeatJson;
+import io.tophat.stream.StreamEvent;
+import io.tophat.stream.StreamToken;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The worker's live streams: every batch the writer commits goes to the subscriptions that follow its producers,
+ * each heartbeat encoded once for all of them, one task per subscription and batch on the subscription's event
+ * loop. Only committed heartbeats are published, and a retry of a producer's latest heartbeat (the same seq),
+ * which the store keeps once, is not published again.
+ */
+final class StreamHub {
+    private final String store;
+    private final LatestCache latest;
+    private final List<StreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final AtomicLong lagged = new AtomicLong();
+
+    StreamHub(String store, LatestCache latest) {
+        this.store = store;
+        this.latest = latest;
+    }
+
+    String store() {
+        return store;
+    }
+
+    void add(StreamSubscription subscription) {
+        subscriptions.add(subscription);
+    }
+
+    void remove(StreamSubscription subscription) {
+        subscriptions.remove(subscription);
+    }
+
+    int subscribers() {
+        return subscriptions.size();
+    }
+
+    void countLagged() {
+        lagged.incrementAndGet();
+    }
+
+    long laggedTotal() {
+        return lagged.get();
+    }
+
+    /**
+     * Publishes a committed batch whose first heartbeat has commit key {@code firstKey}, on the writer thread,
+     * before the batch's heartbeats enter the latest cache.
+     */
+    void publish(List<Heartbeat> batch, long firstKey) {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        StreamEvent[] events = new StreamEvent[batch.size()];
+        for (StreamSubscription sub : subscriptions) {
+            List<StreamEvent> theirs = null;
+            for (int i = 0; i < events.length; i++) {
+                Heartbeat hb = batch.get(i);
+                if (!sub.filter().matches(hb.producer())) {
+                    continue;
+                }
+                if (events[i] == null) {
+                    if (isRetry(hb)) {
+                        continue;
+                    }
+                    long key = firstKey + i;
+                    events[i] = new StreamEvent(hb.producer(), key, StreamToken.encodeOne(store, key),
+                            new String(HeartbeatJson.encode(hb), StandardCharsets.UTF_8));
+                }
+                if (theirs == null) {
+                    theirs = new ArrayList<>();
+                }
+                theirs.add(events[i]);
+            }
+            if (theirs != null) {
+                sub.live(theirs);
+            }
+        }
+    }
+
+    /** A heartbeat repeating its producer's latest seq: the store keeps the first only. */
+    private boolean isRetry(Heartbeat hb) {
+        if (hb.seq() == null) {
+            return false;
+        }
+        Heartbeat held = latest.get(hb.producer());
+        return held != null && held != hb && hb.seq().equals(held.seq());
+    }
+}

@@ -1,0 +1,142 @@
+package io.tophat.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tophat.embedded.EmbeddedCluster;
+import io.tophat.testing.Http;
+import io.tophat.testing.SseSubscriber;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Streams through the balancer over three workers: a producer's stream gets each stored heartbeat once, in order;
+ * a reconnect with Last-Event-ID replays exactly what it missed, then goes live; the firehose is the union of the
+ * producers' histories; bad ids and tokens are 400s.
+ */
+@Timeout(120)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StreamThroughBalancerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    private EmbeddedCluster cluster;
+    private String balancer;
+
+    @BeforeAll
+    void start() {
+        cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c).start(0, 3);
+        balancer = cluster.balancerUri().toString();
+    }
+
+    @AfterAll
+    void stop() {
+        cluster.close();
+    }
+
+    private String register(String id) {
+        return Http.get(balancer + "/register/" + id).body().strip();
+    }
+
+    private static void send(String worker, String id, long seq) {
+        HttpResponse<String> r = Http.postJson(worker + "/api/v1/heartbeats", "{\"id\":\"" + id + "\",\"seq\":" + seq
+                + ",\"location\":{\"lat\":1.5,\"lon\":2.5},\"data\":{\"n\":" + seq + ",\"s\":\"line\\nbreak\"}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    private static List<Long> seqs(List<String> records) throws Exception {
+        List<Long> seqs = new ArrayList<>();
+        for (String r : records) {
+            seqs.add(JSON.readTree(r).get("seq").asLong());
+        }
+        return seqs;
+    }
+
+    @Test
+    void a_producer_stream_resumes_from_its_last_id_without_gap_or_duplicate() throws Exception {
+        String worker = register("s1");
+        String lastId;
+        try (SseSubscriber sub = SseSubscriber.open(balancer + "/api/v1/producers/s1/stream")) {
+            assertThat(sub.status()).isEqualTo(200);
+            sub.await(f -> sub.lastId() != null, 10, "the starting position");
+            for (long s = 1; s <= 5; s++) {
+                send(worker, "s1", s);
+            }
+            sub.awaitEvents("heartbeat", 5, 10);
+            assertThat(seqs(sub.data("heartbeat"))).containsExactly(1L, 2L, 3L, 4L, 5L);
+            JsonNode first = JSON.readTree(sub.data("heartbeat").get(0));
+            assertThat(first.get("data").get("s").asText()).isEqualTo("line\nbreak");
+            lastId = sub.lastId();
+        }
+        for (long s = 6; s <= 9; s++) {
+            send(worker, "s1", s);
+        }
+        try (SseSubscriber again = SseSubscriber.open(balancer + "/api/v1/producers/s1/stream", lastId)) {
+            again.awaitEvents("heartbeat", 4, 10);
+            send(worker, "s1", 10);
+            again.awaitEvents("heartbeat", 5, 10);
+            Thread.sleep(300);
+            assertThat(seqs(again.data("heartbeat"))).containsExactly(6L, 7L, 8L, 9L, 10L);
+        }
+    }
+
+    @Test
+    void the_firehose_is_the_union_of_every_producers_history() throws Exception {
+        try (SseSubscriber all = SseSubscriber.open(balancer + "/api/v1/stream")) {
+            all.await(f -> all.lastId() != null && all.lastId().length() > 60, 10, "positions in three stores");
+            Set<String> ids = new TreeSet<>();
+            for (int p = 0; p < 12; p++) {
+                String id = "f" + p;
+                ids.add(id);
+                String worker = register(id);
+                for (long s = 1; s <= 3; s++) {
+                    send(worker, id, s);
+                }
+            }
+            all.awaitEvents("heartbeat", 36, 20);
+            Set<String> streamed = new HashSet<>();
+            for (String r : all.data("heartbeat")) {
+                JsonNode n = JSON.readTree(r);
+                if (n.get("producer").asText().startsWith("f")) {
+                    assertThat(streamed.add(n.get("producer").asText() + "/" + n.get("seq").asLong())).isTrue();
+                }
+            }
+            Set<String> history = new HashSet<>();
+            for (String id : ids) {
+                HttpResponse<String> h = Http.get(balancer + "/api/v1/producers/" + id + "/history");
+                if (h.statusCode() == 307) {
+                    h = Http.get(h.headers().firstValue("Location").orElseThrow());
+                }
+                for (JsonNode item : JSON.readTree(h.body()).get("heartbeats")) {
+                    history.add(id + "/" + item.get("seq").asLong());
+                }
+            }
+            assertThat(streamed).isEqualTo(history).hasSize(36);
+        }
+    }
+
+    @Test
+    void bad_ids_and_tokens_are_clear_400s() throws Exception {
+        for (String path : List.of("/api/v1/producers/bad%20id/stream", "/api/v1/stream?producers=a,,b",
+                "/api/v1/stream?after=notatoken", "/api/v1/producers/x/stream?after=" + "x".repeat(30))) {
+            HttpResponse<String> r = Http.get(balancer + path);
+            assertThat(r.statusCode()).as(path).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).get("error").asText()).isNotBlank();
+        }
+    }
+}
