@@ -45,6 +45,8 @@ public final class Balancer implements AutoCloseable {
     /** Store to the last worker that registered with it, to name a store no live worker reads. */
     private final Map<String, String> lastWorkers = new ConcurrentHashMap<>();
     private final Ledger ledger = new Ledger();
+    /** The watched areas' definitions as stored, by name, oldest first (read at start). */
+    private final Map<String, String> storedAreas;
     private final StoreClaims claims = new StoreClaims();
     private final AssignmentStrategy strategy;
     private final BalancerStore store;
@@ -63,6 +65,7 @@ public final class Balancer implements AutoCloseable {
             lastWorkers.put(w.store() != null ? w.store() : "worker:" + w.id(), w.id());
         });
         state.claims().forEach(claims::restore);
+        storedAreas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(state.areas()));
         state.stores().forEach((producer, held) -> {
             Set<String> copy = ConcurrentHashMap.newKeySet();
             copy.addAll(held);
@@ -357,6 +360,20 @@ public final class Balancer implements AutoCloseable {
     /** Marks dead the workers that missed their renewals. */
     public List<Member> expireLeases() {
         return membership.expire();
+    }
+
+    /** The watched areas' definitions (JSON) by name, as the state held them at start. */
+    Map<String, String> storedAreas() {
+        return storedAreas;
+    }
+
+    /** Writes an area's definition to the state; completes once it is durable. */
+    Future<Void> saveArea(String name, String definition) {
+        return persist(List.of(new BalancerStore.AreaSaved(name, definition, System.currentTimeMillis())));
+    }
+
+    Future<Void> removeArea(String name) {
+        return persist(List.of(new BalancerStore.AreaRemoved(name)));
     }
 
     public Membership membership() {

@@ -30,6 +30,8 @@ public final class BalancerServer {
     private final HttpService http;
     private final WorkerClient workers;
     private final StreamHandlers streams;
+    private final NearHandlers near;
+    private final AreaWatch areas;
     private long expiryTimer = -1;
 
     /** A balancer on its state file, with the configured strategy; not yet listening. */
@@ -46,6 +48,9 @@ public final class BalancerServer {
         this.http = new HttpService(vertx);
         this.workers = new WorkerClient(vertx);
         this.streams = new StreamHandlers(vertx, balancer.membership(), config.streams());
+        this.near = new NearHandlers(balancer, workers);
+        this.areas = new AreaWatch(vertx, balancer.membership(), StreamHandlers.streamClient(vertx, config.streams()),
+                near, storedAreas(balancer));
     }
 
     /** Every route of the balancer; the consumers' {@code GET /get_data/{id}} is served ahead of the router. */
@@ -63,7 +68,13 @@ public final class BalancerServer {
         router.get("/get_data/:id").handler(seed::redirect);
         router.get("/api/v1/producers/:id").handler(producers::redirect);
         router.get("/api/v1/producers").handler(history::producers);
-        router.get("/api/v1/near").handler(new NearHandlers(balancer, workers)::near);
+        router.get("/api/v1/near").handler(near::near);
+        AreaHandlers area = new AreaHandlers(vertx, balancer, areas, config.streams());
+        router.post("/api/v1/areas").handler(BodyHandler.create(false).setBodyLimit(4 * 1024 * 1024)).handler(area::create);
+        router.get("/api/v1/areas").handler(area::list);
+        router.get("/api/v1/areas/:name").handler(area::show);
+        router.delete("/api/v1/areas/:name").handler(area::remove);
+        router.get("/api/v1/areas/:name/stream").handler(area::stream);
         router.get("/api/v1/producers/:id/history").handler(history::history);
         router.get("/api/v1/producers/:id/stream").handler(streams::sse);
         router.get("/api/v1/stream").handler(streams::sse);
@@ -78,6 +89,19 @@ public final class BalancerServer {
         router.get("/api/v1/cluster").handler(members::cluster);
         router.get("/health").handler(this::health);
         return table;
+    }
+
+    /** The areas the state holds; one it cannot read any more is left out, with a warning. */
+    private static java.util.List<io.tophat.geo.Area> storedAreas(Balancer balancer) {
+        java.util.List<io.tophat.geo.Area> list = new java.util.ArrayList<>();
+        balancer.storedAreas().forEach((name, definition) -> {
+            try {
+                list.add(io.tophat.geo.Area.parse(io.tophat.http.Responses.MAPPER.readTree(definition)));
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("the stored area {} cannot be read ({}); it is not watched", name, e.getMessage());
+            }
+        });
+        return list;
     }
 
     /** 200 while the balancer keeps its state; 503 naming the problem once its state file is gone. */
@@ -95,6 +119,7 @@ public final class BalancerServer {
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return http.start(routes(), config.host(), config.port(), instances).onSuccess(port -> {
+            areas.start();
             expiryTimer = vertx.setPeriodic(Membership.CHECK_EVERY.toMillis(), t -> balancer.expireLeases());
             LOG.info("balancer listening on {}:{} ({}), strategy {}, lease {}, {} workers and {} producers remembered "
                     + "from {}", config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(),
@@ -119,6 +144,7 @@ public final class BalancerServer {
         if (expiryTimer >= 0) {
             vertx.cancelTimer(expiryTimer);
         }
+        areas.stop();
         workers.close();
         streams.close();
         return http.stop().compose(v -> vertx.executeBlocking(() -> {

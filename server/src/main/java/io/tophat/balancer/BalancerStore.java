@@ -60,9 +60,16 @@ public final class BalancerStore implements AutoCloseable {
     record Erased(String producer) implements Change {
     }
 
-    /** What the balancer knew when it stopped. */
+    /** A watched area was defined (or redefined), its definition as JSON. */
+    record AreaSaved(String name, String definition, long createdAt) implements Change {
+    }
+
+    record AreaRemoved(String name) implements Change {
+    }
+
+    /** What the balancer knew when it stopped; {@code areas}: each area's definition by name, oldest first. */
     public record State(List<Worker> workers, List<Assignment> assignments, List<StoreClaims.Claim> claims,
-                        Map<String, Set<String>> stores) {
+                        Map<String, Set<String>> stores, Map<String, String> areas) {
     }
 
     /** The file beside the state that says this data dir holds one. */
@@ -232,8 +239,14 @@ public final class BalancerStore implements AutoCloseable {
                     stores.computeIfAbsent(rs.getString(1), p -> new HashSet<>()).add(rs.getString(2));
                 }
             }
+            Map<String, String> areas = new java.util.LinkedHashMap<>();
+            try (ResultSet rs = s.executeQuery("SELECT name, definition FROM areas ORDER BY created_at, name")) {
+                while (rs.next()) {
+                    areas.put(rs.getString(1), rs.getString(2));
+                }
+            }
             connection.commit();
-            return new State(workers, assignments, claims, stores);
+            return new State(workers, assignments, claims, stores, areas);
         } catch (SQLException e) {
             throw failures.translate("read the balancer state in", e);
         }
@@ -254,6 +267,9 @@ public final class BalancerStore implements AutoCloseable {
              PreparedStatement unassign = connection.prepareStatement("DELETE FROM assignments WHERE producer = ?");
              PreparedStatement unhold = connection.prepareStatement("DELETE FROM producer_stores WHERE producer = ?");
              PreparedStatement leave = connection.prepareStatement("DELETE FROM workers WHERE id = ?");
+             PreparedStatement saveArea = connection.prepareStatement(
+                     "INSERT OR REPLACE INTO areas (name, definition, created_at) VALUES (?,?,?)");
+             PreparedStatement removeArea = connection.prepareStatement("DELETE FROM areas WHERE name = ?");
              PreparedStatement assign = connection.prepareStatement(
                      "INSERT OR REPLACE INTO assignments (producer, worker_id, epoch, assigned_at) VALUES (?,?,?,?)")) {
             for (Change change : changes) {
@@ -284,6 +300,14 @@ public final class BalancerStore implements AutoCloseable {
                     unassign.executeUpdate();
                     unhold.setString(1, e.producer());
                     unhold.executeUpdate();
+                } else if (change instanceof AreaSaved a) {
+                    saveArea.setString(1, a.name());
+                    saveArea.setString(2, a.definition());
+                    saveArea.setLong(3, a.createdAt());
+                    saveArea.executeUpdate();
+                } else if (change instanceof AreaRemoved a) {
+                    removeArea.setString(1, a.name());
+                    removeArea.executeUpdate();
                 } else if (change instanceof Claimed c) {
                     StoreClaims.Claim cl = c.claim();
                     claim.setString(1, cl.identity());

@@ -27,11 +27,37 @@ final class NearHandlers {
         this.workers = workers;
     }
 
-    private record Found(WorkerClient.NearItem item, Member worker) {
+    /** A producer's position as one worker's index has it. */
+    record Found(WorkerClient.NearItem item, Member worker) {
+    }
+
+    /** Every live worker's answer merged, nearest first, and the workers that did not answer. */
+    record Merged(List<Found> items, List<String> missing) {
     }
 
     void near(RoutingContext rc) {
         NearQuery query = NearQuery.parse(rc.queryParams());
+        fanOut(query).onSuccess(merged -> {
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (Found f : merged.items()) {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("producer", f.item().producer());
+                item.put("distance_m", f.item().distanceM());
+                item.put("location", position(f.item().lat(), f.item().lon()));
+                item.put("time", f.item().time());
+                item.put("worker", f.worker().url());
+                items.add(item);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("items", items);
+            body.put("complete", merged.missing().isEmpty());
+            body.put("missing", merged.missing());
+            Responses.json(rc.response(), 200, body);
+        });
+    }
+
+    /** Asks every live worker in parallel; never fails (a worker that does not answer is missing). */
+    Future<Merged> fanOut(NearQuery query) {
         List<Member> asked = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (Member m : balancer.membership().all()) {
@@ -45,7 +71,7 @@ final class NearHandlers {
         for (Member m : asked) {
             calls.add(workers.near(m.url(), query));
         }
-        Future.join(calls).onComplete(done -> {
+        return Future.join(calls).transform(done -> {
             Map<String, Found> best = new HashMap<>();
             for (int i = 0; i < calls.size(); i++) {
                 Future<List<WorkerClient.NearItem>> f = calls.get(i);
@@ -61,21 +87,8 @@ final class NearHandlers {
             List<Found> merged = new ArrayList<>(best.values());
             merged.sort(Comparator.comparingDouble((Found f) -> f.item().distanceM())
                     .thenComparing(f -> f.item().producer()));
-            List<Map<String, Object>> items = new ArrayList<>();
-            for (Found f : merged.subList(0, Math.min(merged.size(), query.limit()))) {
-                Map<String, Object> item = new LinkedHashMap<>();
-                item.put("producer", f.item().producer());
-                item.put("distance_m", f.item().distanceM());
-                item.put("location", position(f.item().lat(), f.item().lon()));
-                item.put("time", f.item().time());
-                item.put("worker", f.worker().url());
-                items.add(item);
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("items", items);
-            body.put("complete", missing.isEmpty());
-            body.put("missing", missing);
-            Responses.json(rc.response(), 200, body);
+            return Future.succeededFuture(new Merged(List.copyOf(merged.subList(0, Math.min(merged.size(),
+                    query.limit()))), missing));
         });
     }
 
@@ -93,7 +106,7 @@ final class NearHandlers {
         return a.item().time() >= b.item().time() ? a : b;
     }
 
-    private static Map<String, Object> position(double lat, double lon) {
+    static Map<String, Object> position(double lat, double lon) {
         Map<String, Object> at = new LinkedHashMap<>();
         at.put("lat", lat);
         at.put("lon", lon);
