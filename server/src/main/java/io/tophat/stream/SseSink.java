@@ -87,10 +87,11 @@ public final class SseSink implements EventSink {
         response.endHandler(v -> then.run());
     }
 
+    /** Ends the answer and closes the connection, so every client sees the stream end at once. */
     @Override
     public void end() {
         if (!response.closed() && !response.ended()) {
-            response.end();
+            response.end().onComplete(v -> response.close());
         }
     }
 }
