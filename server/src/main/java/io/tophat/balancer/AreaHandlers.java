@@ -113,7 +113,7 @@ final class AreaHandlers {
 
     void stream(RoutingContext rc) {
         Area area = known(rc);
-        SseSink sink = SseSink.start(rc.response());
+        SseSink sink = SseSink.start(rc.request());
         watch.subscribe(area.name(), sink, new StreamOutbox(vertx, sink, limits, null));
     }
 

@@ -52,7 +52,7 @@ final class StreamHandlers implements AutoCloseable {
     void sse(RoutingContext rc) {
         StreamFilter filter = StreamRequest.filter(rc);
         StreamToken from = StreamRequest.token(rc);
-        relay(filter, from, SseSink.start(rc.response()));
+        relay(filter, from, SseSink.start(rc.request()));
     }
 
     void webSocket(RoutingContext rc) {

@@ -1,6 +1,8 @@
 package io.tophat.stream;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.nio.charset.StandardCharsets;
@@ -12,19 +14,22 @@ import java.nio.charset.StandardCharsets;
 public final class SseSink implements EventSink {
     private static final Buffer KEEP_ALIVE = Buffer.buffer(": keep-alive\n\n");
     private final HttpServerResponse response;
+    private final HttpConnection connection;
 
-    private SseSink(HttpServerResponse response) {
+    private SseSink(HttpServerResponse response, HttpConnection connection) {
         this.response = response;
+        this.connection = connection;
     }
 
-    /** Starts the answer: status 200, {@code text/event-stream}, no caching, chunked. */
-    public static SseSink start(HttpServerResponse response) {
+    /** Starts the answer to {@code request}: status 200, {@code text/event-stream}, no caching, chunked. */
+    public static SseSink start(HttpServerRequest request) {
+        HttpServerResponse response = request.response();
         response.setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
         response.write(Buffer.buffer(": tophat stream\n\n"));
-        return new SseSink(response);
+        return new SseSink(response, request.connection());
     }
 
     /** The SSE frame of an event; static so a worker frames an event once for all its subscribers. */
@@ -91,7 +96,7 @@ public final class SseSink implements EventSink {
     @Override
     public void end() {
         if (!response.closed() && !response.ended()) {
-            response.end().onComplete(v -> response.close());
+            response.end().onComplete(v -> connection.close());
         }
     }
 }

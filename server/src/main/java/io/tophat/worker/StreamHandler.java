@@ -37,7 +37,7 @@ final class StreamHandler {
     void sse(RoutingContext rc) {
         StreamFilter filter = StreamRequest.filter(rc);
         StreamToken token = StreamRequest.token(rc);
-        subscribe(filter, token, SseSink.start(rc.response()));
+        subscribe(filter, token, SseSink.start(rc.request()));
     }
 
     void webSocket(RoutingContext rc) {
