@@ -46,6 +46,7 @@ public final class Bench implements AutoCloseable {
                 case OVERLOAD -> new OverloadBench(bench).run();
                 case EXPORT -> new ExportBench(bench).run();
                 case NEAR -> new NearBench(bench).run();
+                case STREAM -> new StreamBench(bench).run();
             }
         }
         report.finish();

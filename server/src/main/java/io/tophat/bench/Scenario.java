@@ -17,6 +17,8 @@ public enum Scenario {
             + "through the balancer as NDJSON and CSV: rows/s and the peak live heap"),
     NEAR("near", "one worker's spatial index of 1,000,000 producers (--producers N): who is near here for radii of "
             + "100 m, 1 km and 50 km, p50/p99 in this process"),
+    STREAM("stream", "1,000 producers (--producers N) at 1,000 heartbeats/s: delay from the producer's 200 to the "
+            + "event at 100 subscribers through the balancer, and the most subscribers one worker keeps up with"),
     OVERLOAD("overload", "a worker's POST /heartbeat far above what its deliberately slow store can write: "
             + "503 + Retry-After, flat heap, nothing acknowledged lost, recovery");
 

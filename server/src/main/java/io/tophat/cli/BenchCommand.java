@@ -38,14 +38,17 @@ import java.util.concurrent.Callable;
                 "  export       one producer's 1,000,000 heartbeats (--producers) exported through",
                 "               the balancer as NDJSON and CSV: rows/s, peak heap",
                 "  near         who is near here over one worker's index of 1,000,000 producers",
-                "               (--producers): p50/p99 for radii of 100 m, 1 km and 50 km"})
+                "               (--producers): p50/p99 for radii of 100 m, 1 km and 50 km",
+                "  stream       1,000 producers at 1,000 heartbeats/s: delay from the producer's 200",
+                "               to the event at 100 balancer subscribers; most subscribers one",
+                "               worker keeps up with (one-producer and firehose)"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-            description = "redirect, read, ingest, seed-test-1, seed-test-2, memory, overload, export or near.")
+            description = "redirect, read, ingest, seed-test-1, seed-test-2, memory, overload, export, near or stream.")
     String scenario;
 
     @Option(names = "--balancer", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
