@@ -87,6 +87,38 @@ public final class Bench implements AutoCloseable {
         }
     }
 
+    /** Defines {@code count} 500 m areas around where the bench's producers are, and lets the balancer follow. */
+    private void watchAreas(BenchSystem system, int count) {
+        if (count == 0) {
+            return;
+        }
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < count; i++) {
+            String body = String.format(Locale.ROOT, "{\"name\":\"bench-area-%d\",\"lat\":%.5f,\"lon\":%.5f,"
+                    + "\"radius_m\":500}", i, 56.30 + (i % 10) * 0.01, -2.85 + (i / 10) * 0.01);
+            try {
+                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                                system.balancer().resolve("/api/v1/areas")).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 201 && r.statusCode() != 200) {
+                    throw new IllegalStateException("defining an area answered " + r.statusCode() + " " + r.body());
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot define the bench's areas: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        report.line(count + " areas watched at the balancer: every stored heartbeat is streamed to it and judged");
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void ingest() {
         ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
         HeartbeatMix mix = new HeartbeatMix(ids, HeartbeatMix.seqBaseNow());
@@ -104,6 +136,7 @@ public final class Bench implements AutoCloseable {
                 expiring = system.firstWorker().runRetention();
             }
             long storedBefore = store == null ? 0 : store.historySize();
+            watchAreas(system, options.system().areas());
             LoadPlan plan = plan("ingest POST /heartbeat", worker, mix);
             LoadResult result;
             try (HistoryProbe probe = new HistoryProbe(helper, worker, ids).start()) {

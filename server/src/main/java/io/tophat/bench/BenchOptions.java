@@ -66,10 +66,12 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
     /**
      * @param retention with {@code ingest}: embedded workers keep this much history, and the run starts with
      *                  {@link #RETENTION_BACKLOG} older heartbeats for their retention to delete meanwhile; null: none
+     * @param areas     with {@code ingest}: this many areas watched at the balancer during the run (0: none)
      */
     public record SystemShape(Integer producers, Integer workers, Duration consumerInterval, Path dataDir,
-                              Duration retention) {
+                              Duration retention, int areas) {
         public SystemShape {
+            require(areas >= 0 && areas <= 10_000, "--areas must be from 0 to 10000");
             require(producers == null || producers >= 1, "--producers must be at least 1");
             require(workers == null || (workers >= 1 && workers <= 64), "--workers must be between 1 and 64");
             require(consumerInterval.toMillis() >= 1, "--consumer-interval must be at least 1ms");

@@ -127,6 +127,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "runs (compare p99 with a run without it, in the same sitting).")
     Duration retention;
 
+    @Option(names = "--areas", paramLabel = "N", defaultValue = "0",
+            description = "With ingest: N circular areas (500 m, spread over the producers' region) watched at the "
+                    + "balancer during the run, so every stored heartbeat is also judged for enter and leave "
+                    + "(default: none).")
+    int areas;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Folder for the embedded system's SQLite files, kept afterwards (default: a temporary "
                     + "folder, removed afterwards).")
@@ -143,7 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
             options = new BenchOptions(Scenario.of(scenario),
                     new BenchOptions.Target(balancer, worker, reference, skipReference),
                     new BenchOptions.Load(connections, threads, duration, warmup, rate, keepAlive, requests, timeout),
-                    new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir, retention), json);
+                    new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir, retention, areas), json);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
