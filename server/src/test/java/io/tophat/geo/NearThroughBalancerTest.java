@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NearThroughBalancerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int PRODUCERS = 1500;
+    private static final int PRODUCERS = 10_000;
 
     @TempDir
     static Path dir;
