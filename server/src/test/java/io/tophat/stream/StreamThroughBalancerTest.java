@@ -131,6 +131,70 @@ class StreamThroughBalancerTest {
     }
 
     @Test
+    void the_same_stream_over_a_websocket_resumes_from_a_frame_id() throws Exception {
+        String worker = register("ws1");
+        java.util.concurrent.BlockingQueue<JsonNode> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket.Listener listener = new java.net.http.WebSocket.Listener() {
+            private final StringBuilder text = new StringBuilder();
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                text.append(data);
+                if (last) {
+                    try {
+                        frames.add(JSON.readTree(text.toString()));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                    text.setLength(0);
+                }
+                ws.request(1);
+                return null;
+            }
+        };
+        String wsBase = balancer.replace("http://", "ws://") + "/api/v1/producers/ws1/ws";
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create(wsBase), listener).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        JsonNode position = frames.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(position).isNotNull();
+        assertThat(position.get("event").asText()).isEqualTo("position");
+        send(worker, "ws1", 1);
+        send(worker, "ws1", 2);
+        JsonNode first = nextHeartbeat(frames);
+        JsonNode second = nextHeartbeat(frames);
+        assertThat(first.get("data").get("seq").asLong()).isEqualTo(1);
+        assertThat(second.get("data").get("data").get("s").asText()).isEqualTo("line\nbreak");
+        ws.abort();
+        send(worker, "ws1", 3);
+        frames.clear();
+        java.net.http.WebSocket again = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create(wsBase + "?after=" + first.get("id").asText()), listener)
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        List<Long> seqs = new ArrayList<>();
+        while (seqs.size() < 2) {
+            JsonNode f = frames.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(f).as("a frame after " + seqs).isNotNull();
+            if (f.get("event").asText().equals("heartbeat")) {
+                seqs.add(f.get("data").get("seq").asLong());
+            }
+        }
+        assertThat(seqs).containsExactly(2L, 3L);
+        again.abort();
+    }
+
+    /** The next heartbeat frame, past the frames that only move the token (one per worker at the start). */
+    private static JsonNode nextHeartbeat(java.util.concurrent.BlockingQueue<JsonNode> frames) throws Exception {
+        while (true) {
+            JsonNode f = frames.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(f).as("a heartbeat frame").isNotNull();
+            if (f.get("event").asText().equals("heartbeat")) {
+                return f;
+            }
+            assertThat(f.get("event").asText()).isEqualTo("position");
+        }
+    }
+
+    @Test
     void bad_ids_and_tokens_are_clear_400s() throws Exception {
         for (String path : List.of("/api/v1/producers/bad%20id/stream", "/api/v1/stream?producers=a,,b",
                 "/api/v1/stream?after=notatoken", "/api/v1/producers/x/stream?after=" + "x".repeat(30))) {
