@@ -57,6 +57,7 @@ final class StreamHandlers implements AutoCloseable {
 
     void webSocket(RoutingContext rc) {
         StreamFilter filter = StreamRequest.filter(rc);
+        StreamRequest.requireWebSocket(rc);
         StreamToken from = StreamRequest.token(rc);
         rc.request().toWebSocket().onSuccess(ws -> relay(filter, from, new WebSocketSink(ws))).onFailure(rc::fail);
     }

@@ -8,6 +8,17 @@ public final class StreamRequest {
     private StreamRequest() {
     }
 
+    /** 426 unless the request asks to switch to the WebSocket protocol. */
+    public static void requireWebSocket(RoutingContext rc) {
+        String upgrade = rc.request().getHeader("Upgrade");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            rc.response().putHeader("Upgrade", "websocket");
+            throw new ApiException(426, "websocket required", "this path speaks WebSocket: connect with a "
+                    + "WebSocket client (Upgrade: websocket); the same events come as Server-Sent Events at the "
+                    + "path ending in /stream", 0);
+        }
+    }
+
     /** The path's producer, else {@code ?producers=a,b,c}, else every producer. */
     public static StreamFilter filter(RoutingContext rc) {
         return StreamFilter.parse(rc.pathParam("id"), rc.queryParams().get("producers"));

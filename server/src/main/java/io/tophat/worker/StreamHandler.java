@@ -42,6 +42,7 @@ final class StreamHandler {
 
     void webSocket(RoutingContext rc) {
         StreamFilter filter = StreamRequest.filter(rc);
+        StreamRequest.requireWebSocket(rc);
         StreamToken token = StreamRequest.token(rc);
         rc.request().toWebSocket().onSuccess(ws -> subscribe(filter, token, new WebSocketSink(ws)))
                 .onFailure(rc::fail);

@@ -652,6 +652,7 @@ class OpenApiTest {
         report.check("the worker's status", WORKER, "GET", "/api/v1/status", null, 200);
         report.check("near a point (worker)", WORKER, "GET", "/api/v1/near?lat=0&lon=0&radius_m=20000000", null, 200);
         report.check("near, no radius (worker)", WORKER, "GET", "/api/v1/near?lat=0&lon=0", null, 400);
+        streams(report, WORKER);
 
         // the balancer: history parameters, a single store, erasure, the producer list
         report.check("history, from after to (balancer)", BALANCER, "GET", "/api/v1/producers/p1/history?from=10&to=5",
@@ -692,6 +693,8 @@ class OpenApiTest {
         report.check("producers, a bad cursor", BALANCER, "GET", "/api/v1/producers?cursor=zz", null, 400);
         report.check("near a point", BALANCER, "GET", "/api/v1/near?lat=10&lon=20&radius_m=20000000&limit=5", null, 200);
         report.check("near, a latitude of 91", BALANCER, "GET", "/api/v1/near?lat=91&lon=0&radius_m=5", null, 400);
+        streams(report, BALANCER);
+        areas(report);
         report.check("producers, seen_since not a time (balancer)", BALANCER, "GET", "/api/v1/producers?seen_since=x",
                 null, 400);
         report.check(new Call("no producers without workers", BALANCER, empty.balancerUri().toString(), "GET",
@@ -791,6 +794,36 @@ class OpenApiTest {
      * A history's JSON page (oldest first) and its three streamed formats, each with the same heartbeats: NDJSON
      * lines equal to the page's records, CSV rows, GeoJSON features (plus the track when two have a position).
      */
+    /** A stream answers for ever: its mistakes are checked here, its frames in the stream tests. */
+    private static void streams(Report report, String server) {
+        String on = " (" + server + ")";
+        report.check("a stream from a bad token" + on, server, "GET", "/api/v1/stream?after=zz", null, 400);
+        report.check("a stream of an empty id" + on, server, "GET", "/api/v1/stream?producers=p1,", null, 400);
+        report.check("a producer's stream, a bad id" + on, server, "GET", "/api/v1/producers/a%20b/stream", null, 400);
+        report.check("a WebSocket path asked over plain HTTP" + on, server, "GET", "/api/v1/ws", null, 426);
+        report.check("a producer's WebSocket, a bad id" + on, server, "GET", "/api/v1/producers/a%20b/ws", null, 400);
+        report.check("a producer's WebSocket over plain HTTP" + on, server, "GET", "/api/v1/producers/p1/ws", null, 426);
+    }
+
+    private static void areas(Report report) {
+        String circle = "{\"name\":\"plaza\",\"lat\":10,\"lon\":20,\"radius_m\":500}";
+        report.check("an area", BALANCER, "POST", "/api/v1/areas", circle, 201);
+        report.check("the same area again", BALANCER, "POST", "/api/v1/areas", circle, 200);
+        report.check("another shape by that name", BALANCER, "POST", "/api/v1/areas",
+                "{\"name\":\"plaza\",\"lat\":10,\"lon\":20,\"radius_m\":50}", 409);
+        report.check("a polygon area", BALANCER, "POST", "/api/v1/areas", "{\"name\":\"park\",\"polygon\":{\"type\":"
+                + "\"Polygon\",\"coordinates\":[[[20,10],[20.01,10],[20.01,10.01],[20,10.01],[20,10]]]}}", 201);
+        report.check("an area with an open ring", BALANCER, "POST", "/api/v1/areas", "{\"name\":\"x\",\"polygon\":"
+                + "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[1,1],[0,1]]]}}", 422);
+        report.check("an area that is not JSON", BALANCER, "POST", "/api/v1/areas", "{", 400);
+        report.check("the areas", BALANCER, "GET", "/api/v1/areas", null, 200);
+        report.check("who is inside an area", BALANCER, "GET", "/api/v1/areas/plaza", null, 200);
+        report.check("an unknown area", BALANCER, "GET", "/api/v1/areas/nowhere", null, 404);
+        report.check("an unknown area's events", BALANCER, "GET", "/api/v1/areas/nowhere/stream", null, 404);
+        report.check("an area removed", BALANCER, "DELETE", "/api/v1/areas/park", null, 204);
+        report.check("an unknown area removed", BALANCER, "DELETE", "/api/v1/areas/park", null, 404);
+    }
+
     private static void checkExports(Report report, String server, String base, String history, String name) {
         JsonNode page = tree(report.check(new Call(name + ", the page to export", server, base, "GET",
                 history + "?order=asc&limit=10000", null, null, 200)));
