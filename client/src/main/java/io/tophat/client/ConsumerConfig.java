@@ -11,23 +11,29 @@ import java.util.List;
  * @param connectTimeout how long to wait for a connection (default: 2s)
  * @param requestTimeout how long to wait for each answer, per hop (default: 5s)
  * @param maxBodyBytes   the largest answer body accepted (default: 4 MiB)
+ * @param streamIdleTimeout how long a {@link Watch} waits for any data, keep-alives included, before it takes the
+ *                       stream for dead and reconnects (default: 45s, three of the servers' default keep-alives)
  */
-public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Duration requestTimeout, int maxBodyBytes) {
+public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Duration requestTimeout, int maxBodyBytes,
+                             Duration streamIdleTimeout) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+    public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofSeconds(45);
 
     public ConsumerConfig {
         balancers = Endpoints.bases(balancers);
         ProducerConfig.requirePositive("connectTimeout", connectTimeout);
         ProducerConfig.requirePositive("requestTimeout", requestTimeout);
+        ProducerConfig.requirePositive("streamIdleTimeout", streamIdleTimeout);
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("maxBodyBytes must be at least 1024 (was " + maxBodyBytes + ")");
         }
     }
 
     public static ConsumerConfig of(List<URI> balancers) {
-        return new ConsumerConfig(balancers, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY_BYTES);
+        return new ConsumerConfig(balancers, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+                DEFAULT_STREAM_IDLE_TIMEOUT);
     }
 
     public static ConsumerConfig of(URI balancer) {
@@ -35,6 +41,10 @@ public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Durat
     }
 
     public ConsumerConfig withTimeouts(Duration connect, Duration request) {
-        return new ConsumerConfig(balancers, connect, request, maxBodyBytes);
+        return new ConsumerConfig(balancers, connect, request, maxBodyBytes, streamIdleTimeout);
+    }
+
+    public ConsumerConfig withStreamIdleTimeout(Duration idle) {
+        return new ConsumerConfig(balancers, connectTimeout, requestTimeout, maxBodyBytes, idle);
     }
 }

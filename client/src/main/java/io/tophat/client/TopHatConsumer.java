@@ -18,6 +18,10 @@ import io.tophat.protocol.HeartbeatJson;
 import io.tophat.protocol.ProducerId;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Objects;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +36,8 @@ public final class TopHatConsumer {
     private static final int MAX_REDIRECTS = 3;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    private final ConsumerConfig config;
+    private final HttpClient http;
     private final List<URI> balancers;
     private final Transport transport;
     private final Executor async;
@@ -43,6 +49,8 @@ public final class TopHatConsumer {
 
     /** @param http the HTTP client to use, which may be shared (see {@link TopHatHttpClients#create}) */
     public TopHatConsumer(ConsumerConfig config, HttpClient http) {
+        this.config = config;
+        this.http = http;
         this.balancers = config.balancers();
         this.transport = new Transport(http, config.requestTimeout(), config.maxBodyBytes());
         this.async = http.executor().orElseGet(() -> command -> {
@@ -289,20 +297,7 @@ public final class TopHatConsumer {
      */
     public Erasure erase(String producerId) throws InterruptedException {
         ProducerId.require(producerId);
-        int start = preferred;
-        Reply reply = null;
-        UnreachableException unreachable = null;
-        for (int i = 0; i < balancers.size() && reply == null; i++) {
-            try {
-                reply = transport.delete(Endpoints.resolve(balancers.get((start + i) % balancers.size()),
-                        "/api/v1/producers/" + producerId));
-            } catch (UnreachableException e) {
-                unreachable = e;
-            }
-        }
-        if (reply == null) {
-            throw unreachable;
-        }
+        Reply reply = toBalancers(base -> transport.delete(Endpoints.resolve(base, "/api/v1/producers/" + producerId)));
         if (!reply.isSuccess()) {
             throw reply.failure();
         }
@@ -318,6 +313,117 @@ public final class TopHatConsumer {
 
     public CompletableFuture<Erasure> eraseAsync(String producerId) {
         return supply(() -> erase(producerId));
+    }
+
+    /**
+     * Follows one producer live ({@code GET /api/v1/producers/{id}/stream} on the balancer): every heartbeat stored
+     * after {@code fromToken} (null: from now on), each once, in order, across worker moves and reconnects.
+     * Returns at once; {@link Watch#close()} ends it.
+     */
+    public Watch watch(String producerId, String fromToken, StreamListener listener) {
+        ProducerId.require(producerId);
+        return watching(producerId, "/api/v1/producers/" + producerId + "/stream?", fromToken, listener);
+    }
+
+    /** {@link #watch(String, String, StreamListener)} for a set of producers (1 to 1,000), in one stream. */
+    public Watch watch(Collection<String> producerIds, String fromToken, StreamListener listener) {
+        if (producerIds.isEmpty()) {
+            throw new IllegalArgumentException("watch needs at least one producer id (watchAll follows every producer)");
+        }
+        StringBuilder ids = new StringBuilder();
+        for (String id : producerIds) {
+            ProducerId.require(id);
+            ids.append(ids.length() == 0 ? "" : ",").append(URLEncoder.encode(id, StandardCharsets.UTF_8));
+        }
+        return watching(producerIds.size() + "-producers", "/api/v1/stream?producers=" + ids + "&", fromToken, listener);
+    }
+
+    /** {@link #watch(String, String, StreamListener)} for every producer of the cluster (the firehose). */
+    public Watch watchAll(String fromToken, StreamListener listener) {
+        return watching("all", "/api/v1/stream?", fromToken, listener);
+    }
+
+    private Watch watching(String name, String pathPrefix, String fromToken, StreamListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        return new Watch(name, config, http, preferred, fromToken,
+                token -> token == null ? pathPrefix.substring(0, pathPrefix.length() - 1) : pathPrefix + "after=" + token,
+                new HeartbeatFrames(listener)).start();
+    }
+
+    /**
+     * Follows an area's {@code enter} and {@code leave} events ({@code GET /api/v1/areas/{name}/stream}), live
+     * only; reconnects by itself. Ends with {@link AreaListener#failed} when the area is unknown or removed.
+     */
+    public Watch areaEvents(String name, AreaListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        String path = "/api/v1/areas/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/stream";
+        return new Watch("area-" + name, config, http, preferred, null, token -> path, new AreaFrames(listener)).start();
+    }
+
+    /**
+     * The producers whose latest position lies within {@code radiusM} metres of ({@code lat}, {@code lon}),
+     * nearest first, from every live worker ({@code GET /api/v1/near}).
+     *
+     * @param limit     the most producers answered, 1 to 10,000
+     * @param seenSince only positions at or after this time; null for all
+     * @throws ServerStatusException 400 for a value out of range
+     */
+    public NearAnswer near(double lat, double lon, double radiusM, int limit, Instant seenSince) throws InterruptedException {
+        Reply reply = askBalancer("/api/v1/near?lat=" + lat + "&lon=" + lon + "&radius_m=" + radiusM + "&limit=" + limit
+                + (seenSince == null ? "" : "&seen_since=" + seenSince.toEpochMilli()));
+        if (!reply.isSuccess()) {
+            throw reply.failure();
+        }
+        return GeoJson.near(reply);
+    }
+
+    /**
+     * Creates a watched area ({@code POST /api/v1/areas}): true when it is new, false when the same area existed.
+     *
+     * @throws ServerStatusException 409 when the name is taken by another shape, 422 for an invalid area
+     */
+    public boolean addArea(Area area) throws InterruptedException {
+        byte[] json = GeoJson.write(area);
+        Reply reply = toBalancers(base -> transport.postJson(Endpoints.resolve(base, "/api/v1/areas"), json));
+        if (!reply.isSuccess()) {
+            throw reply.failure();
+        }
+        return reply.status() == 201;
+    }
+
+    /** Every watched area, by name. */
+    public List<Area> areas() throws InterruptedException {
+        Reply reply = askBalancer("/api/v1/areas");
+        if (!reply.isSuccess()) {
+            throw reply.failure();
+        }
+        return GeoJson.areas(reply);
+    }
+
+    /** The area and who is inside it now (at most {@code limit}, 1 to 10,000); empty when there is no such area. */
+    public Optional<AreaOccupancy> area(String name, int limit) throws InterruptedException {
+        Reply reply = askBalancer("/api/v1/areas/" + URLEncoder.encode(name, StandardCharsets.UTF_8)
+                + "?limit=" + limit);
+        if (reply.status() == 404) {
+            return Optional.empty();
+        }
+        if (!reply.isSuccess()) {
+            throw reply.failure();
+        }
+        return Optional.of(GeoJson.occupancy(reply));
+    }
+
+    /** Removes the area (its streams end): true when it existed. */
+    public boolean removeArea(String name) throws InterruptedException {
+        String path = "/api/v1/areas/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+        Reply reply = toBalancers(base -> transport.delete(Endpoints.resolve(base, path)));
+        if (reply.status() == 404) {
+            return false;
+        }
+        if (!reply.isSuccess()) {
+            throw reply.failure();
+        }
+        return true;
     }
 
     /** A blocking call run on the HTTP client's executor (or a thread of its own). */
@@ -343,12 +449,17 @@ public final class TopHatConsumer {
 
     /** Sends {@code GET path} to the balancers in turn, starting with the last that answered, until one answers. */
     private Reply askBalancer(String path) throws InterruptedException {
+        return toBalancers(base -> transport.get(Endpoints.resolve(base, path)));
+    }
+
+    /** Sends one request to the balancers in turn, starting with the last that answered, until one answers. */
+    private Reply toBalancers(Exchange exchange) throws InterruptedException {
         int start = preferred;
         UnreachableException unreachable = null;
         for (int i = 0; i < balancers.size(); i++) {
             int index = (start + i) % balancers.size();
             try {
-                Reply reply = transport.get(Endpoints.resolve(balancers.get(index), path));
+                Reply reply = exchange.send(balancers.get(index));
                 preferred = index;
                 return reply;
             } catch (UnreachableException e) {
@@ -356,6 +467,11 @@ public final class TopHatConsumer {
             }
         }
         throw unreachable;
+    }
+
+    @FunctionalInterface
+    private interface Exchange {
+        Reply send(URI balancer) throws InterruptedException;
     }
 
     private Reply follow(Reply reply) throws InterruptedException {

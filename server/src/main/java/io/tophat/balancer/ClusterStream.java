@@ -2,7 +2,8 @@ package io.tophat.balancer;
 
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.HeartbeatJson;
-import io.tophat.stream.SseReader;
+import io.tophat.protocol.SseReader;
+import io.tophat.stream.SseChunks;
 import io.tophat.stream.StreamFilter;
 import io.tophat.stream.StreamToken;
 import io.vertx.core.Vertx;
@@ -195,7 +196,7 @@ final class ClusterStream {
                             return;
                         }
                         SseReader reader = new SseReader((event, id, data) -> frame(this, event, id, data));
-                        resp.handler(reader::feed);
+                        resp.handler(SseChunks.into(reader));
                         resp.endHandler(v -> ended());
                         resp.exceptionHandler(e -> ended());
                     })

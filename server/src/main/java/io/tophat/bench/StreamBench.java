@@ -1,7 +1,8 @@
 package io.tophat.bench;
 
 import io.tophat.http.VertxRuntime;
-import io.tophat.stream.SseReader;
+import io.tophat.protocol.SseReader;
+import io.tophat.stream.SseChunks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -270,7 +271,7 @@ final class StreamBench {
                         .setURI(path)).compose(r -> r.send())
                 .onSuccess(resp -> {
                     sub.connection = resp.request().connection();
-                    resp.handler(reader::feed);
+                    resp.handler(SseChunks.into(reader));
                     resp.exceptionHandler(e -> sub.failed = true);
                 })
                 .onFailure(e -> sub.failed = true);

@@ -27,7 +27,10 @@ public final class SseSink implements EventSink {
         response.setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
-                .putHeader("X-Accel-Buffering", "no");
+                .putHeader("X-Accel-Buffering", "no")
+                // the stream ends only with its connection: a client must not reuse it for another request, which
+                // could race with the close
+                .putHeader("Connection", "close");
         response.write(Buffer.buffer(": tophat stream\n\n"));
         return new SseSink(response, request.connection());
     }

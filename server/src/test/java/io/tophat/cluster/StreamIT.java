@@ -1,12 +1,19 @@
 package io.tophat.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tophat.testing.SseSubscriber;
+import io.tophat.client.ConsumerConfig;
+import io.tophat.client.StreamListener;
+import io.tophat.client.StreamedHeartbeat;
+import io.tophat.client.TopHatConsumer;
+import io.tophat.client.TopHatException;
+import io.tophat.client.Watch;
+import io.tophat.protocol.Heartbeat;
+import io.tophat.testing.ConnectionCutter;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,50 +23,58 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A watcher of 20 producers over three worker processes, through the balancer: while one worker is drained and
- * another SIGKILLed (both started again on their data), and after its own connection is cut twice and resumed
- * from its last id, it has every acknowledged heartbeat exactly once, each producer's in order. Figures on lines
+ * another SIGKILLed (both started again on their data), and after its own connection is cut twice (the client
+ * library's {@code watch}, which reconnects and resumes by itself), it has every acknowledged heartbeat exactly once, each producer's in order. Figures on lines
  * starting with {@code [stream-it]}.
  */
 @Timeout(240)
 class StreamIT {
     private static final Duration LEASE = Duration.ofMillis(500);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PRODUCERS = 20;
 
-    /** The watcher: one stream at a time, each resumed from the last id of the one before. */
-    private static final class Watcher {
-        private final String url;
-        private final List<SseSubscriber> connections = new ArrayList<>();
+    /** The watcher: the client library's {@code watch}, through a relay that cuts its connection on demand. */
+    private static final class Watcher implements StreamListener {
+        private final List<Heartbeat> got = new CopyOnWriteArrayList<>();
+        private final List<String> disconnects = new CopyOnWriteArrayList<>();
+        private final Vertx vertx = Vertx.vertx();
+        private final ConnectionCutter cutter;
+        private final Watch watch;
 
-        Watcher(String url) {
-            this.url = url;
-            connections.add(SseSubscriber.open(url));
+        Watcher(URI balancer, List<String> ids) {
+            cutter = ConnectionCutter.start(vertx, balancer.getPort());
+            watch = new TopHatConsumer(ConsumerConfig.of(URI.create("http://127.0.0.1:" + cutter.port())))
+                    .watch(ids, null, this);
         }
 
-        /** Cuts the connection and resumes from the last id it got. */
-        void cutAndResume() {
-            SseSubscriber current = connections.get(connections.size() - 1);
-            current.close();
-            connections.add(SseSubscriber.open(url, current.lastId()));
+        @Override
+        public void heartbeat(StreamedHeartbeat event) {
+            got.add(event.heartbeat());
         }
 
-        List<JsonNode> heartbeats() throws Exception {
-            List<JsonNode> all = new ArrayList<>();
-            for (SseSubscriber s : connections) {
-                for (String record : s.data("heartbeat")) {
-                    all.add(JSON.readTree(record));
-                }
-            }
-            return all;
+        @Override
+        public void disconnected(TopHatException cause, Duration retryIn) {
+            disconnects.add(cause.getMessage());
+        }
+
+        /** Cuts the connection; the watch reconnects and resumes by itself. */
+        void cut() {
+            cutter.cutAll();
+        }
+
+        List<Heartbeat> heartbeats() {
+            return got;
         }
 
         void close() {
-            connections.forEach(SseSubscriber::close);
+            watch.close();
+            cutter.close();
+            vertx.close();
         }
     }
 
@@ -68,17 +83,17 @@ class StreamIT {
             throws Exception {
         Path dir = ProcessCluster.freshFolder("stream-it", test);
         try (ProcessCluster cluster = ProcessCluster.start(dir, 3, LEASE, Duration.ofSeconds(5))) {
-            StringBuilder ids = new StringBuilder();
+            List<String> ids = new ArrayList<>();
             for (int i = 0; i < PRODUCERS; i++) {
-                ids.append(i == 0 ? "" : ",").append("w").append(i);
+                ids.add("w" + i);
             }
-            Watcher watcher = new Watcher(cluster.balancerUri() + "/api/v1/stream?producers=" + ids);
+            Watcher watcher = new Watcher(cluster.balancerUri(), ids);
             Thread.sleep(1000);
             ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "w", PRODUCERS, Duration.ofMillis(100));
             try {
                 load.awaitAllAcknowledgedAfter(Long.MIN_VALUE, Duration.ofSeconds(30));
                 Thread.sleep(1000);
-                watcher.cutAndResume();
+                watcher.cut();
 
                 int drained = indexOf(cluster, load.phone("w0").ackWorker);
                 HttpResponse<String> drain = cluster.balancerRequest("POST", "/api/v1/workers/"
@@ -93,7 +108,7 @@ class StreamIT {
                 cluster.worker(killed).kill();
                 load.awaitAllAcknowledgedAfter(System.nanoTime(), Duration.ofSeconds(15));
                 Thread.sleep(1000);
-                watcher.cutAndResume();
+                watcher.cut();
                 Thread.sleep(1000);
                 load.stop();
 
@@ -107,8 +122,8 @@ class StreamIT {
                 }
 
                 Map<String, List<Long>> seqs = new HashMap<>();
-                for (JsonNode hb : watcher.heartbeats()) {
-                    seqs.computeIfAbsent(hb.path("producer").asText(), p -> new ArrayList<>()).add(hb.path("seq").asLong());
+                for (Heartbeat hb : watcher.heartbeats()) {
+                    seqs.computeIfAbsent(hb.producer(), p -> new ArrayList<>()).add(hb.seq());
                 }
                 int outOfOrder = 0;
                 for (String id : load.ids()) {
@@ -124,7 +139,9 @@ class StreamIT {
                 System.out.println("[stream-it] " + PRODUCERS + " producers, " + expected + " acknowledged heartbeats "
                         + "over 3 workers (one drained, one SIGKILLed, both restarted), the watcher's connection cut "
                         + "twice: every one streamed once; " + outOfOrder + " came after a later one of their producer "
-                        + "(stored by the killed worker, streamed once it was back)");
+                        + "(stored by the killed worker, streamed once it was back); the watch reconnected "
+                        + watcher.disconnects.size() + " times");
+                assertThat(watcher.disconnects).as("the two cuts at least").hasSizeGreaterThanOrEqualTo(2);
                 // only what the killed worker had committed but not yet streamed when it died may come late
                 assertThat(outOfOrder).isLessThanOrEqualTo(PRODUCERS);
             } finally {
@@ -134,10 +151,10 @@ class StreamIT {
         }
     }
 
-    private static long delivered(Watcher watcher, Map<String, Set<Long>> acknowledged) throws Exception {
+    private static long delivered(Watcher watcher, Map<String, Set<Long>> acknowledged) {
         Set<String> got = new HashSet<>();
-        for (JsonNode hb : watcher.heartbeats()) {
-            got.add(hb.path("producer").asText() + "/" + hb.path("seq").asLong());
+        for (Heartbeat hb : watcher.heartbeats()) {
+            got.add(hb.producer() + "/" + hb.seq());
         }
         long n = 0;
         for (Map.Entry<String, Set<Long>> e : acknowledged.entrySet()) {

@@ -1,5 +1,6 @@
 package io.tophat.stream;
 
+import io.tophat.protocol.SseReader;
 import io.vertx.core.buffer.Buffer;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -61,7 +62,7 @@ class StreamFramingTest {
         List<String[]> got = new ArrayList<>();
         SseReader reader = new SseReader((event, id, d) -> got.add(new String[]{event, id, d}));
         for (int i = 0; i < frame.length(); i += chunk) {
-            reader.feed(frame.getBuffer(i, Math.min(frame.length(), i + chunk)));
+            SseChunks.into(reader).handle(frame.getBuffer(i, Math.min(frame.length(), i + chunk)));
         }
         assertThat(got).hasSize(1);
         assertThat(got.get(0)[0]).isEqualTo("heartbeat");

@@ -1,6 +1,4 @@
-package io.tophat.stream;
-
-import io.vertx.core.buffer.Buffer;
+package io.tophat.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads a Server-Sent Events body as it arrives in chunks (the WHATWG format): lines end in LF, CRLF or CR,
  * {@code field: value} lines build a frame, a blank line ends it, lines starting with a colon are comments. The
- * balancer reads its workers' streams with it.
+ * balancer reads its workers' streams with it, the client library the balancer's.
  */
 public final class SseReader {
     /** Receives each complete frame; {@code event} and {@code id} null when the frame had none, {@code data} too. */
@@ -28,20 +26,24 @@ public final class SseReader {
         this.handler = handler;
     }
 
-    public void feed(Buffer chunk) {
-        for (int i = 0; i < chunk.length(); i++) {
-            byte b = chunk.getByte(i);
-            if (b == '\n' && lastWasCr) {
-                lastWasCr = false;
-                continue;
-            }
-            lastWasCr = b == '\r';
-            if (b == '\n' || b == '\r') {
-                line(line.toString(StandardCharsets.UTF_8));
-                line.reset();
-            } else {
-                line.write(b);
-            }
+    public void feed(byte[] chunk, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            feed(chunk[i]);
+        }
+    }
+
+    /** One byte of the body; a frame is handed on when the blank line that ends it is complete. */
+    public void feed(byte b) {
+        if (b == '\n' && lastWasCr) {
+            lastWasCr = false;
+            return;
+        }
+        lastWasCr = b == '\r';
+        if (b == '\n' || b == '\r') {
+            line(line.toString(StandardCharsets.UTF_8));
+            line.reset();
+        } else {
+            line.write(b);
         }
     }
 
