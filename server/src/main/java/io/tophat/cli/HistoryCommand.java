@@ -51,12 +51,13 @@ public final class HistoryCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "The producer's id.")
     String id;
 
-    @Option(names = "--from", paramLabel = "TIME",
+    @Option(names = "--from", paramLabel = "TIME", converter = InstantConverter.class,
             description = "The first time included: milliseconds since the epoch or ISO-8601, e.g. 2026-12-01T10:00:00Z.")
-    String from;
+    Instant from;
 
-    @Option(names = "--to", paramLabel = "TIME", description = "The first time excluded (same forms as --from).")
-    String to;
+    @Option(names = "--to", paramLabel = "TIME", converter = InstantConverter.class,
+            description = "The first time excluded (same forms as --from).")
+    Instant to;
 
     @Option(names = "--format", defaultValue = "ndjson",
             description = "ndjson, csv, geojson, or json (one record per line, read page by page through the "
@@ -77,7 +78,7 @@ public final class HistoryCommand implements Callable<Integer> {
         if (problem != null) {
             throw new ParameterException(spec.commandLine(), problem);
         }
-        HistoryQuery query = new HistoryQuery(time(from, "--from"), time(to, "--to"), false, 10_000);
+        HistoryQuery query = new HistoryQuery(from, to, false, 10_000);
         PrintWriter err = spec.commandLine().getErr();
         TopHatConsumer consumer = new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout));
         OutputStream out = new BufferedOutputStream(System.out, 64 * 1024);
@@ -121,19 +122,6 @@ public final class HistoryCommand implements Callable<Integer> {
             }
         }
         throw new ParameterException(spec.commandLine(), "--format must be ndjson, csv, geojson or json, not '" + format + "'");
-    }
-
-    private Instant time(String value, String flag) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return value.chars().allMatch(c -> Character.isDigit(c) || c == '-') ? Instant.ofEpochMilli(Long.parseLong(value))
-                    : Instant.parse(value);
-        } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), flag + " must be milliseconds since the epoch or an "
-                    + "ISO-8601 time such as 2026-12-01T10:00:00Z, not '" + value + "'");
-        }
     }
 
     private static void flushQuietly(OutputStream out) {

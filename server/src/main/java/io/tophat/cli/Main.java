@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tophat", mixinStandardHelpOptions = true, version = "TopHat 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Middleware for mobile sensor data: a balancer, workers, simulated producers and consumers.",
         subcommands = {LocalCommand.class, BalancerCommand.class, WorkerCommand.class, ProducersCommand.class,
-                ConsumersCommand.class, GetCommand.class, HistoryCommand.class, EraseCommand.class, BenchCommand.class,
+                ConsumersCommand.class, GetCommand.class, HistoryCommand.class, WatchCommand.class, NearCommand.class,
+                AreaCommand.class, EraseCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
