@@ -252,6 +252,11 @@ public final class Balancer implements AutoCloseable {
         if (candidates.isEmpty()) {
             throw new NoWorkersException();
         }
+        String problem = store.problem();
+        if (problem != null) {
+            // refused before anything changes: a grant the workers heard of would outlive the refusal
+            return Future.failedFuture(new StateWriteException(problem, null));
+        }
         Member chosen = strategy.choose(producer, candidates, ledger::held);
         Assignment next = new Assignment(producer, chosen.id(), ++epoch, System.currentTimeMillis());
         assignments.put(producer, next);
