@@ -113,12 +113,15 @@ final class WorkerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StreamOptions streams = new StreamOptions();
 
+    @picocli.CommandLine.Mixin
+    StoreOptions store = new StoreOptions();
+
     WorkerConfig config() {
         Path dir = dataDir != null ? dataDir : Path.of("tophat-data", "worker-" + port);
         return new WorkerConfig(new Listen(host, port, advertiseHost),
                 new Membership(balancers, drainTimeout, storeFailureThreshold),
                 new Ingest(ack, cacheSize, flushInterval, queueCapacity, maxBatch, maxBody, maxClockSkew),
-                new Storage(dir, synchronous, retention), streams.limits());
+                new Storage(store.target(), dir, synchronous, retention), streams.limits());
     }
 
     @Override
@@ -129,7 +132,7 @@ final class WorkerCommand implements Callable<Integer> {
         lifecycle.started("Vert.x runtime", () -> Await.result(vertx.close(), Duration.ofSeconds(10)));
         try {
             WorkerServer worker = new WorkerServer(vertx, config,
-                    HeartbeatStores.sqlite(config.storage().dataDir(), config.storage().synchronous()));
+                    HeartbeatStores.open(config.storage().store(), config.storage().dataDir(), config.storage().synchronous()));
             lifecycle.started("worker", () -> Await.result(worker.stop(), config.membership().drainTimeout().plusSeconds(60)));
             worker.onDrainRequested(() -> new Thread(lifecycle::stopAll, "tophat-drain").start());
             int bound = Await.result(worker.start(), Duration.ofSeconds(30));

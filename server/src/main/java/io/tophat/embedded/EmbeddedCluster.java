@@ -74,7 +74,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         WorkerConfig config = workerSettings.apply(WorkerConfig.embedded(List.of(balancerUri),
                 dataDir.resolve("worker-" + (index + 1)))).withPort(port);
         WorkerServer worker = new WorkerServer(vertx, config,
-                HeartbeatStores.sqlite(config.storage().dataDir(), config.storage().synchronous()));
+                HeartbeatStores.open(config.storage().store(), config.storage().dataDir(), config.storage().synchronous()));
         worker.onDrainRequested(() -> new Thread(() -> stopWorker(index), "tophat-drain-" + index).start());
         try {
             await(worker.start());

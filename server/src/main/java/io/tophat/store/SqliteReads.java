@@ -20,7 +20,7 @@ import java.util.Set;
  * so that nothing acknowledged is ever invisible and a row merged in between is counted once.
  */
 final class SqliteReads {
-    private static final String READ_COLUMNS = SqliteRows.READ_COLUMNS;
+    private static final String READ_COLUMNS = HeartbeatRows.READ_COLUMNS;
     private static final String SELECT_INBOX_ROW = "SELECT " + READ_COLUMNS + " FROM ib.inbox WHERE id = ?";
     private static final String INBOX_TIME = "coalesce(i.device_time, i.received_at)";
     private static final String INBOX_SEQ = "coalesce(i.seq, 9223372036854775807)";
@@ -98,7 +98,7 @@ final class SqliteReads {
             Optional<Heartbeat> merged;
             try (PreparedStatement st = c.prepareStatement(historySql)) {
                 st.setString(1, key);
-                merged = SqliteRows.first(st);
+                merged = HeartbeatRows.first(st);
             }
             if (recent.isEmpty() || merged.isEmpty()) {
                 return recent.isPresent() ? recent : merged;
@@ -111,7 +111,7 @@ final class SqliteReads {
     private static Optional<Heartbeat> inboxRow(Connection c, long id) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(SELECT_INBOX_ROW)) {
             st.setLong(1, id);
-            return SqliteRows.first(st);
+            return HeartbeatRows.first(st);
         }
     }
 
@@ -206,7 +206,7 @@ final class SqliteReads {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     HistoryQuery.Position at = new HistoryQuery.Position(rs.getLong(8), rs.getLong(9), rs.getLong(10));
-                    into.putIfAbsent(at.key(), new StoredHeartbeat(SqliteRows.heartbeat(rs), at));
+                    into.putIfAbsent(at.key(), new StoredHeartbeat(HeartbeatRows.heartbeat(rs), at));
                 }
             }
         }
@@ -340,8 +340,8 @@ final class SqliteReads {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     HistoryQuery.Position at = new HistoryQuery.Position(rs.getLong(8), rs.getLong(9), rs.getLong(10));
-                    Long inboxId = inbox ? Long.valueOf(rs.getLong(10)) : SqliteRows.nullableLong(rs, 11);
-                    rows.add(new Row(new StoredHeartbeat(SqliteRows.heartbeat(rs), at), inboxId));
+                    Long inboxId = inbox ? Long.valueOf(rs.getLong(10)) : HeartbeatRows.nullableLong(rs, 11);
+                    rows.add(new Row(new StoredHeartbeat(HeartbeatRows.heartbeat(rs), at), inboxId));
                 }
             }
             return rows;

@@ -5,19 +5,14 @@ import io.tophat.protocol.HeartbeatJson;
 import io.tophat.protocol.Location;
 
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.util.Optional;
 
 /** How a heartbeat is a row in the SQLite files, both ways, and the transaction helpers the writers share. */
 final class SqliteRows {
     /** The columns every heartbeat table has (inbox, history, latest), in the order {@link #bind} fills them. */
     static final String COLUMNS = "producer, received_at, seq, device_time, location, lat, lon, label, data, ip_address";
-    /** The columns {@link #heartbeat} reads, in its order. */
-    static final String READ_COLUMNS = "producer, location, data, ip_address, received_at, device_time, seq";
-
     private SqliteRows() {
     }
 
@@ -33,22 +28,6 @@ final class SqliteRows {
         st.setString(8, loc.label());
         st.setString(9, hb.data());
         st.setString(10, hb.ipAddress());
-    }
-
-    static Heartbeat heartbeat(ResultSet rs) throws SQLException {
-        return new Heartbeat(rs.getString(1), HeartbeatJson.decodeLocation(rs.getString(2)), rs.getString(3),
-                rs.getString(4), rs.getLong(5), nullableLong(rs, 6), nullableLong(rs, 7));
-    }
-
-    static Optional<Heartbeat> first(PreparedStatement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery()) {
-            return rs.next() ? Optional.of(heartbeat(rs)) : Optional.empty();
-        }
-    }
-
-    static Long nullableLong(ResultSet rs, int column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : value;
     }
 
     private static void setNullableLong(PreparedStatement st, int index, Long value) throws SQLException {

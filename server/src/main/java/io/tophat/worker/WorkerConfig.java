@@ -100,14 +100,17 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
     }
 
     /**
+     * @param store       which engine: SQLite (default) or a PostgreSQL database
      * @param dataDir     where the worker's SQLite files live
      * @param synchronous SQLite's durability setting (NORMAL survives a process crash, FULL also power loss)
      * @param retention   how long heartbeats are kept, by their time; null keeps them forever
      */
-    public record Storage(Path dataDir, SqliteStoreConfig.Synchronous synchronous, Duration retention) {
+    public record Storage(io.tophat.store.StoreTarget store, Path dataDir, SqliteStoreConfig.Synchronous synchronous,
+                          Duration retention) {
         public static final String DEFAULT_SYNC = "normal";
 
         public Storage {
+            require(store != null, "a store is needed");
             require(retention == null || retention.toMillis() >= 1000, "--retention must be at least 1s");
         }
     }
@@ -142,7 +145,7 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
                         Durations.parse(Ingest.DEFAULT_FLUSH_INTERVAL), Ingest.DEFAULT_QUEUE_CAPACITY,
                         Ingest.DEFAULT_MAX_BATCH, Ingest.DEFAULT_MAX_BODY_BYTES,
                         Durations.parse(Ingest.DEFAULT_MAX_CLOCK_SKEW)),
-                new Storage(dataDir, synchronous(Storage.DEFAULT_SYNC), null), io.tophat.stream.StreamLimits.DEFAULT);
+                new Storage(io.tophat.store.StoreTarget.EMBEDDED, dataDir, synchronous(Storage.DEFAULT_SYNC), null), io.tophat.stream.StreamLimits.DEFAULT);
     }
 
     public WorkerConfig withPort(int port) {
@@ -159,12 +162,17 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
     }
 
     public WorkerConfig withSynchronous(SqliteStoreConfig.Synchronous sync) {
-        return new WorkerConfig(listen, membership, ingest, new Storage(storage.dataDir(), sync, storage.retention()), streams);
+        return new WorkerConfig(listen, membership, ingest, new Storage(storage.store(), storage.dataDir(), sync, storage.retention()), streams);
     }
 
     public WorkerConfig withRetention(Duration retention) {
-        return new WorkerConfig(listen, membership, ingest, new Storage(storage.dataDir(), storage.synchronous(),
-                retention), streams);
+        return new WorkerConfig(listen, membership, ingest, new Storage(storage.store(), storage.dataDir(),
+                storage.synchronous(), retention), streams);
+    }
+
+    public WorkerConfig withStore(io.tophat.store.StoreTarget store) {
+        return new WorkerConfig(listen, membership, ingest, new Storage(store, storage.dataDir(), storage.synchronous(),
+                storage.retention()), streams);
     }
 
     public WorkerConfig withStreams(io.tophat.stream.StreamLimits limits) {

@@ -96,7 +96,7 @@ class DrainAcrossBalancerRestartTest {
         WorkerConfig config = WorkerConfig.embedded(List.of(URI.create("http://127.0.0.1:" + balancerPort)),
                 dir.resolve(name)).withDrainTimeout(Duration.ofSeconds(20));
         WorkerServer worker = new WorkerServer(vertx, config,
-                HeartbeatStores.sqlite(config.storage().dataDir(), config.storage().synchronous()));
+                HeartbeatStores.open(config.storage().store(), config.storage().dataDir(), config.storage().synchronous()));
         join(worker.start());
         return worker;
     }
