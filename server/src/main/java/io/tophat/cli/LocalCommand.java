@@ -58,7 +58,8 @@ final class LocalCommand implements Callable<Integer> {
     Duration consumerInterval;
 
     @Option(names = "--data-dir", defaultValue = "${env:TOPHAT_DATA_DIR:-tophat-data}",
-            description = "Folder for the balancer's and workers' SQLite files (default: ${DEFAULT-VALUE}, env TOPHAT_DATA_DIR).")
+            description = "Folder for the balancer's and workers' SQLite files (default: ${DEFAULT-VALUE}, env TOPHAT_DATA_DIR); "
+                    + "with --store jdbc:postgresql://... the workers share that database instead.")
     Path dataDir;
 
     @Option(names = "--status-every", converter = DurationConverter.class, defaultValue = "5s",
@@ -69,11 +70,15 @@ final class LocalCommand implements Callable<Integer> {
             description = "Stop by itself after this long (default: run until Ctrl-C).")
     Duration duration;
 
+    @picocli.CommandLine.Mixin
+    StoreOptions store = new StoreOptions();
+
     @Override
     public Integer call() throws Exception {
         Lifecycle lifecycle = new Lifecycle();
         try {
-            EmbeddedCluster cluster = new EmbeddedCluster(dataDir, "127.0.0.1", c -> c);
+            io.tophat.store.StoreTarget target = store.target();
+            EmbeddedCluster cluster = new EmbeddedCluster(dataDir, "127.0.0.1", c -> c.withStore(target));
             lifecycle.started("cluster", cluster::close);
             cluster.start(port, workers, workerPort);
             URI balancer = cluster.balancerUri();
@@ -98,7 +103,8 @@ final class LocalCommand implements Callable<Integer> {
                     statusEvery.toMillis(), statusEvery.toMillis(), TimeUnit.MILLISECONDS);
             System.out.println("TopHat is running: balancer " + balancer + ", " + workers + " workers, "
                     + producers + " producers (ids " + startId + "-" + (startId + producers - 1) + "), "
-                    + consumers + " consumers; data in " + dataDir.toAbsolutePath());
+                    + consumers + " consumers; data in " + dataDir.toAbsolutePath()
+                    + (target.isSqlite() ? "" : ", heartbeats in " + target));
             System.out.println("Read a producer's latest data:   curl -L " + balancer + "/get_data/" + startId);
             System.out.println("Read its full record:            curl -L " + balancer + "/api/v1/producers/" + startId);
             System.out.println("See the cluster:                 curl " + balancer + "/api/v1/cluster");

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP relay to {@code 127.0.0.1:targetPort} that can cut every connection through it at once, as a network
+ * A TCP relay to a target port that can cut every connection through it at once, as a network
  * fault would: the client sees its connection reset mid-stream, the server sees it closed. Bytes are relayed as
  * they come, so long-lived streams pass through.
  */
@@ -21,14 +21,19 @@ public final class ConnectionCutter implements AutoCloseable {
     private final NetClient client;
     private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
+    private volatile boolean refusing;
 
-    private ConnectionCutter(Vertx vertx, int targetPort) {
+    private ConnectionCutter(Vertx vertx, String targetHost, int targetPort) {
         this.client = vertx.createNetClient();
         this.server = vertx.createNetServer().connectHandler(inbound -> {
             accepted.incrementAndGet();
+            if (refusing) {
+                inbound.close();
+                return;
+            }
             inbound.pause();
             open.add(inbound);
-            client.connect(targetPort, "127.0.0.1").onComplete(connected -> {
+            client.connect(targetPort, targetHost).onComplete(connected -> {
                 if (connected.failed()) {
                     inbound.close();
                     return;
@@ -52,7 +57,11 @@ public final class ConnectionCutter implements AutoCloseable {
     }
 
     public static ConnectionCutter start(Vertx vertx, int targetPort) {
-        return new ConnectionCutter(vertx, targetPort);
+        return start(vertx, "127.0.0.1", targetPort);
+    }
+
+    public static ConnectionCutter start(Vertx vertx, String targetHost, int targetPort) {
+        return new ConnectionCutter(vertx, targetHost, targetPort);
     }
 
     public int port() {
@@ -67,6 +76,14 @@ public final class ConnectionCutter implements AutoCloseable {
     /** Closes every connection through the relay now; new ones are relayed again. */
     public void cutAll() {
         open.forEach(NetSocket::close);
+    }
+
+    /** While true, every connection, open or new, is closed at once: the target looks gone. */
+    public void refuse(boolean refuse) {
+        refusing = refuse;
+        if (refuse) {
+            cutAll();
+        }
     }
 
     @Override
