@@ -179,7 +179,10 @@ public final class Bench implements AutoCloseable {
             return system;
         }
         long start = System.nanoTime();
-        BenchSystem system = BenchSystem.embedded(options.dataDir(), name, workers, settings, what);
+        io.tophat.store.StoreTarget store = options.system().store();
+        UnaryOperator<WorkerConfig> onStore = c -> settings.apply(c).withStore(store);
+        BenchSystem system = BenchSystem.embedded(options.dataDir(), name, workers, onStore,
+                store.isSqlite() ? what : what + ", store " + store);
         report.put("system", system.describe());
         report.line(String.format(Locale.ROOT, "system: %s (started in %.1f s)", system.describe(),
                 (System.nanoTime() - start) / 1e9));

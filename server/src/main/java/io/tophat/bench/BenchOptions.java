@@ -69,8 +69,9 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
      * @param areas     with {@code ingest}: this many areas watched at the balancer during the run (0: none)
      */
     public record SystemShape(Integer producers, Integer workers, Duration consumerInterval, Path dataDir,
-                              Duration retention, int areas) {
+                              Duration retention, int areas, io.tophat.store.StoreTarget store) {
         public SystemShape {
+            require(store != null, "a store is needed");
             require(areas >= 0 && areas <= 10_000, "--areas must be from 0 to 10000");
             require(producers == null || producers >= 1, "--producers must be at least 1");
             require(workers == null || (workers >= 1 && workers <= 64), "--workers must be between 1 and 64");

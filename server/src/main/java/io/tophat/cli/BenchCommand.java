@@ -138,6 +138,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "folder, removed afterwards).")
     Path dataDir;
 
+    @picocli.CommandLine.Mixin
+    StoreOptions store = new StoreOptions();
+
     @Option(names = "--json", description = "Print one JSON document with every figure; commentary and progress go "
             + "to standard error (default: false).")
     boolean json;
@@ -149,7 +152,8 @@ public final class BenchCommand implements Callable<Integer> {
             options = new BenchOptions(Scenario.of(scenario),
                     new BenchOptions.Target(balancer, worker, reference, skipReference),
                     new BenchOptions.Load(connections, threads, duration, warmup, rate, keepAlive, requests, timeout),
-                    new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir, retention, areas), json);
+                    new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir, retention, areas,
+                            store.target()), json);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

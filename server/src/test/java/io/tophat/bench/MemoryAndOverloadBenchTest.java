@@ -60,7 +60,8 @@ class MemoryAndOverloadBenchTest {
                                   Integer connections) throws Exception {
         BenchOptions options = new BenchOptions(scenario, BenchOptions.Target.embedded(true),
                 new BenchOptions.Load(connections, 2, duration, warmup, 0, null, 3000, Duration.ofSeconds(10)),
-                new BenchOptions.SystemShape(producers, null, Duration.ofMillis(100), null, null, 0), true);
+                new BenchOptions.SystemShape(producers, null, Duration.ofMillis(100), null, null, 0,
+                        io.tophat.store.StoreTarget.EMBEDDED), true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Bench.run(options, new PrintStream(out, true, StandardCharsets.UTF_8),
