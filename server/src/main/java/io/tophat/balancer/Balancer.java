@@ -49,12 +49,18 @@ public final class Balancer implements AutoCloseable {
     private final Map<String, String> storedAreas;
     private final StoreClaims claims = new StoreClaims();
     private final AssignmentStrategy strategy;
-    private final BalancerStore store;
+    private final StateStore store;
     private final GroupCommitter<Pending> writer;
+    /** The highest epoch this balancer knows of (granted by it, or by another sharing its state). */
     private long epoch;
+    /** With a shared state: the block of epochs this balancer hands out, and the next block, fetched ahead. */
+    private long blockNext;
+    private long blockEnd;
+    private volatile long spareBlock;
+    private boolean fetchingSpare;
 
     /** Takes ownership of {@code store}: it is closed by {@link #close}. */
-    public Balancer(Vertx vertx, BalancerStore store, AssignmentStrategy strategy, Duration leaseInterval) {
+    public Balancer(Vertx vertx, StateStore store, AssignmentStrategy strategy, Duration leaseInterval) {
         this.vertx = vertx;
         this.store = store;
         this.strategy = strategy;
@@ -76,7 +82,7 @@ public final class Balancer implements AutoCloseable {
             ledger.restore(a);
             epoch = Math.max(epoch, a.epoch());
         }
-        if (state.assignments().isEmpty()) {
+        if (state.assignments().isEmpty() && !store.shared()) {
             // A new or recovered state: start the epochs above any a lost state can have handed out, so that a
             // worker's remembered grant never outranks a new assignment (see docs/cluster.md, "Healing").
             epoch = System.currentTimeMillis();
@@ -189,7 +195,7 @@ public final class Balancer implements AutoCloseable {
             }
             Assignment current = assignments.get(producer);
             if (current == null || (!current.workerId().equals(workerId) && claimed > current.epoch())) {
-                long at = claimed > 0 ? claimed : ++epoch;
+                long at = claimed > 0 ? claimed : nextEpoch(current);
                 epoch = Math.max(epoch, at);
                 Assignment next = new Assignment(producer, workerId, at, System.currentTimeMillis());
                 assignments.put(producer, next);
@@ -258,13 +264,86 @@ public final class Balancer implements AutoCloseable {
             return Future.failedFuture(new StateWriteException(problem, null));
         }
         Member chosen = strategy.choose(producer, candidates, ledger::held);
-        Assignment next = new Assignment(producer, chosen.id(), ++epoch, System.currentTimeMillis());
+        Assignment next = new Assignment(producer, chosen.id(), nextEpoch(current), System.currentTimeMillis());
         assignments.put(producer, next);
         ledger.moved(current, next);
         List<BalancerStore.Change> changes = new ArrayList<>(2);
         changes.add(new BalancerStore.Assigned(next));
         held(producer, chosen.id(), changes);
         return persist(changes).map(next);
+    }
+
+    /**
+     * A new fencing epoch for a producer whose assignment is {@code current} (null: none): above it and unique.
+     * Alone, the balancer counts up; sharing its state, it takes epochs from its block of the database's sequence,
+     * fetched ahead on a worker thread, so that two balancers never give one epoch and a move outranks what it
+     * replaces whoever decided it.
+     */
+    private long nextEpoch(Assignment current) {
+        if (!store.shared()) {
+            return ++epoch;
+        }
+        long floor = current == null ? 0 : current.epoch();
+        if (blockNext >= blockEnd || blockNext <= floor) {
+            long spare = spareBlock;
+            spareBlock = 0;
+            blockNext = spare > floor ? spare : store.reserveEpochs(floor); // blocks only when no spare is ready
+            blockEnd = blockNext + store.epochBlock();
+        }
+        if (blockEnd - blockNext < store.epochBlock() / 2 && spareBlock == 0 && !fetchingSpare) {
+            fetchingSpare = true;
+            vertx.<Long>executeBlocking(() -> store.reserveEpochs(0), false).onComplete(r -> {
+                synchronized (this) {
+                    fetchingSpare = false;
+                    if (r.succeeded()) {
+                        spareBlock = r.result();
+                    }
+                }
+            });
+        }
+        epoch = Math.max(epoch, blockNext);
+        return blockNext++;
+    }
+
+    /**
+     * Applies what another balancer sharing the state decided: a later assignment moves the producer here too (its
+     * workers hear of it in their next lease answers), an erasure forgets it. Returns the area changes, which the
+     * server hands to its area watch.
+     */
+    public synchronized List<BalancerStore.Change> applyOthers(List<BalancerStore.Change> changes) {
+        List<BalancerStore.Change> areaChanges = new ArrayList<>();
+        for (BalancerStore.Change change : changes) {
+            if (change instanceof BalancerStore.Assigned a) {
+                Assignment next = a.assignment();
+                Assignment current = assignments.get(next.producer());
+                if (current == null || next.epoch() > current.epoch()) {
+                    assignments.put(next.producer(), next);
+                    ledger.moved(current, next);
+                    epoch = Math.max(epoch, next.epoch());
+                }
+            } else if (change instanceof BalancerStore.Held h) {
+                stores.computeIfAbsent(h.producer(), p -> ConcurrentHashMap.newKeySet()).add(h.store());
+            } else if (change instanceof BalancerStore.Erased e) {
+                Assignment gone = assignments.remove(e.producer());
+                stores.remove(e.producer());
+                if (gone != null) {
+                    ledger.released(gone);
+                }
+            } else if (change instanceof BalancerStore.AreaSaved || change instanceof BalancerStore.AreaRemoved) {
+                areaChanges.add(change);
+            }
+        }
+        return areaChanges;
+    }
+
+    /** True when other balancers share this one's state. */
+    public boolean sharesState() {
+        return store.shared();
+    }
+
+    /** What the other balancers changed since the last call; blocking (run it on a worker thread). */
+    public List<BalancerStore.Change> othersChanges() {
+        return store.othersChanges();
     }
 
     /** Records that the worker's store holds (some of) the producer's heartbeats. */

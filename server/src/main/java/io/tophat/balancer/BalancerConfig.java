@@ -16,9 +16,12 @@ import java.time.Duration;
  * @param leaseInterval how often every worker renews its lease; three missed renewals mark it dead
  * @param recover       start with an empty state on purpose when the state file is missing, empty or corrupt
  * @param streams       the bounds of every stream subscription
+ * @param store         where the state is kept: a file in {@code dataDir} (sqlite), or a PostgreSQL database that
+ *                      several balancers share
  */
 public record BalancerConfig(String host, int port, Path dataDir, Strategy strategy, double hashBalance,
-                             Duration leaseInterval, boolean recover, io.tophat.stream.StreamLimits streams) {
+                             Duration leaseInterval, boolean recover, io.tophat.stream.StreamLimits streams,
+                             io.tophat.store.StoreTarget store) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
@@ -58,15 +61,20 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
     /** A balancer with the default strategy and lease, for embedding and tests. */
     public BalancerConfig(String host, int port, Path dataDir) {
         this(host, port, dataDir, Strategy.named(DEFAULT_STRATEGY), DEFAULT_HASH_BALANCE,
-                Durations.parse(DEFAULT_LEASE_INTERVAL), false, io.tophat.stream.StreamLimits.DEFAULT);
+                Durations.parse(DEFAULT_LEASE_INTERVAL), false, io.tophat.stream.StreamLimits.DEFAULT,
+                io.tophat.store.StoreTarget.EMBEDDED);
     }
 
     public BalancerConfig withLeaseInterval(Duration interval) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover, streams);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover, streams, store);
     }
 
     public BalancerConfig withStreams(io.tophat.stream.StreamLimits limits) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, limits);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, limits, store);
+    }
+
+    public BalancerConfig withStore(io.tophat.store.StoreTarget target) {
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams, target);
     }
 
     public BalancerConfig {
@@ -75,6 +83,9 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
         }
         if (!(hashBalance > 0)) {
             throw new IllegalArgumentException("--hash-balance must be above 0, not " + hashBalance);
+        }
+        if (store == null) {
+            throw new IllegalArgumentException("a store is needed");
         }
         if (leaseInterval.toMillis() < 50) {
             throw new IllegalArgumentException("--lease-interval must be at least 50ms");
@@ -92,5 +103,10 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
 
     public Path stateFile() {
         return dataDir.resolve("balancer.db");
+    }
+
+    /** Where the state is, for log lines. */
+    public String stateDescription() {
+        return store.isSqlite() ? stateFile().toString() : store.toString();
     }
 }

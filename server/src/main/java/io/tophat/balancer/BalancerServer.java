@@ -32,12 +32,18 @@ public final class BalancerServer {
     private final StreamHandlers streams;
     private final NearHandlers near;
     private final AreaWatch areas;
+    /** How often a balancer sharing its state reads what the others changed. */
+    static final long SHARED_STATE_POLL_MS = 250;
     private long expiryTimer = -1;
+    private long feedTimer = -1;
+    private boolean following;
+    private boolean feedFailing;
 
     /** A balancer on its state file, with the configured strategy; not yet listening. */
     public static BalancerServer open(Vertx vertx, BalancerConfig config) {
-        Balancer balancer = new Balancer(vertx, BalancerStore.open(config.stateFile(), config.recover()),
-                config.assignmentStrategy(), config.leaseInterval());
+        StateStore state = config.store().isSqlite() ? BalancerStore.open(config.stateFile(), config.recover())
+                : PostgresBalancerStore.open(config.store().postgres());
+        Balancer balancer = new Balancer(vertx, state, config.assignmentStrategy(), config.leaseInterval());
         return new BalancerServer(vertx, config, balancer);
     }
 
@@ -121,11 +127,16 @@ public final class BalancerServer {
         return http.start(routes(), config.host(), config.port(), instances).onSuccess(port -> {
             areas.start();
             expiryTimer = vertx.setPeriodic(Membership.CHECK_EVERY.toMillis(), t -> balancer.expireLeases());
+            if (balancer.sharesState()) {
+                feedTimer = vertx.setPeriodic(SHARED_STATE_POLL_MS, t -> followOthers());
+            }
             LOG.info("balancer listening on {}:{} ({}), strategy {}, lease {}, {} workers and {} producers remembered "
                     + "from {}", config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(),
                     Durations.format(config.leaseInterval()), balancer.membership().all().size(),
-                    balancer.assignments().size(), config.stateFile());
-            if (config.recover()) {
+                    balancer.assignments().size(), config.stateDescription());
+            if (config.recover() && balancer.sharesState()) {
+                LOG.warn("--recover does nothing with a shared state: the database holds it");
+            } else if (config.recover()) {
                 LOG.warn("started with --recover: the state is empty on purpose; workers re-register and report the "
                         + "producers they hold, which rebuilds the assignments");
             }
@@ -140,9 +151,45 @@ public final class BalancerServer {
         return balancer;
     }
 
+    /** Applies what the other balancers sharing the state decided (one poll at a time). */
+    private void followOthers() {
+        if (following) {
+            return;
+        }
+        following = true;
+        vertx.executeBlocking(balancer::othersChanges, false).onComplete(r -> {
+            following = false;
+            if (r.failed()) {
+                if (!feedFailing) {
+                    LOG.warn("cannot read the other balancers' changes ({}); retrying", r.cause().getMessage());
+                }
+                feedFailing = true;
+                return;
+            }
+            if (feedFailing) {
+                LOG.info("reading the other balancers' changes again");
+            }
+            feedFailing = false;
+            for (BalancerStore.Change change : balancer.applyOthers(r.result())) {
+                if (change instanceof BalancerStore.AreaSaved saved) {
+                    try {
+                        areas.add(io.tophat.geo.Area.parse(io.tophat.http.Responses.MAPPER.readTree(saved.definition())));
+                    } catch (java.io.IOException | RuntimeException e) {
+                        LOG.warn("area {} from another balancer cannot be read ({}); not watched", saved.name(), e.getMessage());
+                    }
+                } else if (change instanceof BalancerStore.AreaRemoved removed) {
+                    areas.remove(removed.name());
+                }
+            }
+        });
+    }
+
     public Future<Void> stop() {
         if (expiryTimer >= 0) {
             vertx.cancelTimer(expiryTimer);
+        }
+        if (feedTimer >= 0) {
+            vertx.cancelTimer(feedTimer);
         }
         areas.stop();
         workers.close();

@@ -34,7 +34,7 @@ import java.util.Set;
  * from its workers' reports). While running, every write first checks that the file is still the one opened, so
  * a removed or replaced file makes registrations fail (503) instead of being answered into a deleted file.
  */
-public final class BalancerStore implements AutoCloseable {
+public final class BalancerStore implements StateStore {
 
     /** One change to the balancer's state. */
     public sealed interface Change {
@@ -198,6 +198,7 @@ public final class BalancerStore implements AutoCloseable {
      * Why state changes cannot be kept now: the file was removed or replaced since it was opened; null while it is
      * the file opened.
      */
+    @Override
     public String problem() {
         Object now = fileKey(file);
         if (now == null) {
@@ -211,6 +212,7 @@ public final class BalancerStore implements AutoCloseable {
         return null;
     }
 
+    @Override
     public State load() {
         try (Statement s = connection.createStatement()) {
             List<Worker> workers = new ArrayList<>();
@@ -253,6 +255,7 @@ public final class BalancerStore implements AutoCloseable {
     }
 
     /** Applies the changes in order, in one transaction. Called from one thread. */
+    @Override
     public void apply(List<Change> changes) {
         String problem = problem();
         if (problem != null) {

@@ -56,8 +56,12 @@ final class BalancerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StreamOptions streams = new StreamOptions();
 
+    @picocli.CommandLine.Mixin
+    StoreOptions store = new StoreOptions();
+
     BalancerConfig config() {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams.limits());
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams.limits(),
+                store.target());
     }
 
     @Override

@@ -1,10 +1,7 @@
 package io.tophat.store;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tophat.protocol.Heartbeat;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +67,9 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
 
     /** Connects, migrates the schema, creates the months ahead and reads the store's identity. */
     public static PostgresHeartbeatStore open(PostgresStoreConfig config) {
-        HikariDataSource pool = pool(config, "tophat-heartbeats");
+        HikariDataSource pool = PostgresDatabase.pool(config, "tophat-heartbeats");
         try {
-            migrate(pool, config, "db/heartbeats/postgresql", "flyway_heartbeats_history");
+            PostgresDatabase.migrate(pool, config, "db/heartbeats/postgresql", "flyway_heartbeats_history");
             try (Connection c = pool.getConnection()) {
                 PostgresPartitions.createAhead(c, System.currentTimeMillis());
                 try (Statement st = c.createStatement();
@@ -95,55 +92,6 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
             pool.close();
             throw e;
         }
-    }
-
-    /** A pool with the store's statement timeout on every connection, failing fast when the server is away. */
-    static HikariDataSource pool(PostgresStoreConfig config, String name) {
-        HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(config.url());
-        if (config.password() != null) {
-            hikari.setPassword(config.password());
-        }
-        hikari.setPoolName(name);
-        hikari.setMaximumPoolSize(config.poolSize());
-        hikari.setMinimumIdle(1);
-        hikari.setConnectionTimeout(2_000);
-        hikari.setValidationTimeout(1_000);
-        hikari.setSchema(config.schema());
-        hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis());
-        hikari.addDataSourceProperty("ApplicationName", "tophat");
-        hikari.addDataSourceProperty("tcpKeepAlive", "true");
-        try {
-            return new HikariDataSource(hikari);
-        } catch (RuntimeException e) {
-            throw new StoreException("cannot connect to the PostgreSQL store at " + config.description() + ": "
-                    + rootMessage(e), e);
-        }
-    }
-
-    static void migrate(HikariDataSource pool, PostgresStoreConfig config, String location, String table) {
-        try {
-            Flyway.configure(PostgresHeartbeatStore.class.getClassLoader())
-                    .dataSource(pool)
-                    .schemas(config.schema())
-                    .defaultSchema(config.schema())
-                    .locations("classpath:" + location)
-                    .table(table)
-                    .failOnMissingLocations(true)
-                    .load()
-                    .migrate();
-        } catch (FlywayException e) {
-            throw new StoreException("cannot migrate the schema of the PostgreSQL store at " + config.description()
-                    + ": " + rootMessage(e), e);
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     @FunctionalInterface
