@@ -92,17 +92,14 @@ final class ClusterStream {
         return upstreams.size();
     }
 
-    /** Subscribes to each live worker it is not subscribed to; drops the subscriptions of workers gone. */
+    /**
+     * Follows one live worker per store: workers sharing a database each stream all of its commits, so following
+     * two of them would bring every heartbeat twice; when the one followed dies, another with the store takes over
+     * from the token.
+     */
     private void reconcile() {
         if (stopped) {
             return;
-        }
-        for (Member m : membership.all()) {
-            if (m.alive() && !upstreams.containsKey(m.id())) {
-                Upstream up = new Upstream(m);
-                upstreams.put(m.id(), up);
-                up.open();
-            }
         }
         upstreams.values().removeIf(up -> {
             Member m = membership.get(up.member.id());
@@ -112,6 +109,20 @@ final class ClusterStream {
             }
             return gone;
         });
+        java.util.Set<String> followed = new java.util.HashSet<>();
+        upstreams.values().forEach(up -> followed.add(storeOf(up.member)));
+        for (Member m : membership.all()) {
+            if (m.alive() && !upstreams.containsKey(m.id()) && followed.add(storeOf(m))) {
+                Upstream up = new Upstream(m);
+                upstreams.put(m.id(), up);
+                up.open();
+            }
+        }
+    }
+
+    private static String storeOf(Member m) {
+        String store = m.worker().store();
+        return store != null ? store : "worker:" + m.id();
     }
 
     private void frame(Upstream from, String event, String id, String data) {

@@ -45,7 +45,7 @@ public final class PostgresBalancerStore implements StateStore {
     /** Connects and migrates; the state is whatever the database holds (there is no file to lose or recover). */
     public static PostgresBalancerStore open(PostgresStoreConfig config) {
         HikariDataSource pool = PostgresDatabase.pool(new PostgresStoreConfig(config.url(), config.password(),
-                4, config.statementTimeout()), "tophat-balancer-state");
+                Math.max(2, config.poolSize() / 2), config.statementTimeout()), "tophat-balancer-state");
         try {
             PostgresDatabase.migrate(pool, config, "db/balancer/postgresql", "flyway_balancer_history");
             return new PostgresBalancerStore(config, pool);

@@ -21,6 +21,13 @@ final class StoreOptions {
                     + "the password never goes in it) (default: ${DEFAULT-VALUE}, env TOPHAT_STORE).")
     String store;
 
+    @Option(names = "--store-pool-size", paramLabel = "N",
+            defaultValue = "${env:TOPHAT_STORE_POOL_SIZE:-" + io.tophat.store.PostgresStoreConfig.DEFAULT_POOL_SIZE + "}",
+            description = "With PostgreSQL: the most connections this process holds to it, shared by its writer "
+                    + "and readers (a balancer uses half, at least 2) (default: ${DEFAULT-VALUE}, env "
+                    + "TOPHAT_STORE_POOL_SIZE).")
+    int poolSize;
+
     @Option(names = "--store-password-file", paramLabel = "FILE",
             description = "A file holding the database password (its first line); else the environment variable "
                     + "TOPHAT_STORE_PASSWORD, else none (trust authentication, ~/.pgpass).")
@@ -37,7 +44,7 @@ final class StoreOptions {
             }
         }
         try {
-            return new StoreTarget(store.trim(), password == null || password.isEmpty() ? null : password);
+            return new StoreTarget(store.trim(), password == null || password.isEmpty() ? null : password, poolSize);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -4,9 +4,14 @@ package io.tophat.store;
  * Which engine holds a process's data: {@code sqlite} (files in its data folder, the embedded default) or a
  * PostgreSQL JDBC URL, with the password kept apart from it and out of every string this record makes.
  */
-public record StoreTarget(String url, String password) {
+public record StoreTarget(String url, String password, int poolSize) {
     public static final String SQLITE = "sqlite";
     public static final StoreTarget EMBEDDED = new StoreTarget(SQLITE, null);
+
+    /** With the default pool size. */
+    public StoreTarget(String url, String password) {
+        this(url, password, PostgresStoreConfig.DEFAULT_POOL_SIZE);
+    }
 
     public StoreTarget {
         if (!SQLITE.equals(url) && !PostgresStoreConfig.isPostgresUrl(url)) {
@@ -14,7 +19,7 @@ public record StoreTarget(String url, String password) {
                     + "(jdbc:postgresql://host:5432/db?user=tophat), not '" + url + "'");
         }
         if (!SQLITE.equals(url)) {
-            PostgresStoreConfig.of(url, password); // refuses a password inside the URL
+            new PostgresStoreConfig(url, password, poolSize, PostgresStoreConfig.DEFAULT_STATEMENT_TIMEOUT); // checks
         }
     }
 
@@ -23,7 +28,7 @@ public record StoreTarget(String url, String password) {
     }
 
     public PostgresStoreConfig postgres() {
-        return PostgresStoreConfig.of(url, password);
+        return new PostgresStoreConfig(url, password, poolSize, PostgresStoreConfig.DEFAULT_STATEMENT_TIMEOUT);
     }
 
     @Override

@@ -15,17 +15,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * The worker's live streams: every batch the writer commits goes to the subscriptions that follow its producers,
  * each heartbeat encoded once for all of them, one task per subscription and batch on the subscription's event
  * loop. Only committed heartbeats are published, and a retry of a producer's latest heartbeat (the same seq),
- * which the store keeps once, is not published again.
+ * which the store keeps once, is not published again. For a store other workers share, what every worker
+ * committed comes from a {@link StoreTail} instead.
  */
 final class StreamHub {
     private final String store;
     private final LatestCache latest;
+    /** True when the store is shared: its commits come from a {@link StoreTail}, not from this worker's writer. */
+    private final boolean tailed;
     private final List<StreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLong lagged = new AtomicLong();
 
-    StreamHub(String store, LatestCache latest) {
+    StreamHub(String store, LatestCache latest, boolean tailed) {
         this.store = store;
         this.latest = latest;
+        this.tailed = tailed;
     }
 
     String store() {
@@ -57,7 +61,7 @@ final class StreamHub {
      * before the batch's heartbeats enter the latest cache.
      */
     void publish(List<Heartbeat> batch, long firstKey) {
-        if (subscriptions.isEmpty()) {
+        if (subscriptions.isEmpty() || tailed) {
             return;
         }
         StreamEvent[] events = new StreamEvent[batch.size()];
@@ -73,6 +77,35 @@ final class StreamHub {
                         continue;
                     }
                     long key = firstKey + i;
+                    events[i] = new StreamEvent(hb.producer(), key, StreamToken.encodeOne(store, key),
+                            new String(HeartbeatJson.encode(hb), StandardCharsets.UTF_8));
+                }
+                if (theirs == null) {
+                    theirs = new ArrayList<>();
+                }
+                theirs.add(events[i]);
+            }
+            if (theirs != null) {
+                sub.live(theirs);
+            }
+        }
+    }
+
+    /** Publishes what the {@link StoreTail} read from a shared store, in commit order (retries are not stored). */
+    void publishStored(List<io.tophat.store.StoredHeartbeat> page) {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        StreamEvent[] events = new StreamEvent[page.size()];
+        for (StreamSubscription sub : subscriptions) {
+            List<StreamEvent> theirs = null;
+            for (int i = 0; i < events.length; i++) {
+                Heartbeat hb = page.get(i).heartbeat();
+                if (!sub.filter().matches(hb.producer())) {
+                    continue;
+                }
+                if (events[i] == null) {
+                    long key = page.get(i).position().key();
                     events[i] = new StreamEvent(hb.producer(), key, StreamToken.encodeOne(store, key),
                             new String(HeartbeatJson.encode(hb), StandardCharsets.UTF_8));
                 }

@@ -42,6 +42,8 @@ public final class WorkerServer {
     private final NearIndex near = new NearIndex();
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final StreamHub streams;
+    /** The live side of the streams when the store is shared; null otherwise. */
+    private final StoreTail tail;
     private final IngestPipeline<HttpServerResponse> ingest;
     private final WorkerExecutor storeReads;
     private final IngestHandler ingestHandler;
@@ -70,7 +72,8 @@ public final class WorkerServer {
         this.latest = new LatestCache(cacheCapacity);
         this.byLabel = new LatestCache(cacheCapacity);
         this.storeHealth = new StoreHealth(config.membership().storeFailureThreshold());
-        this.streams = new StreamHub(store.identity(), latest);
+        this.streams = new StreamHub(store.identity(), latest, store.shared());
+        this.tail = store.shared() ? new StoreTail(store, streams) : null;
         this.ingest = new IngestPipeline<>(config, store, latest, byLabel, near, streams, metrics, storeHealth,
                 IngestHandler::answer);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
@@ -198,6 +201,9 @@ public final class WorkerServer {
             if (retention != null) {
                 retention.start();
             }
+            if (tail != null) {
+                tail.start();
+            }
             for (URI balancer : config.membership().balancers()) {
                 BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load,
                         storeHealth::steppedAsideMs, this::leaseAnswered);
@@ -269,6 +275,9 @@ public final class WorkerServer {
                     return http.stop();
                 })
                 .compose(v -> vertx.executeBlocking(() -> {
+                    if (tail != null) {
+                        tail.stop();
+                    }
                     if (retention != null) {
                         retention.close();
                     }

@@ -69,14 +69,16 @@ class ConsumerWatchTest {
         final List<String> disconnects = new CopyOnWriteArrayList<>();
         final List<URI> connects = new CopyOnWriteArrayList<>();
         final AtomicReference<TopHatException> failure = new AtomicReference<>();
-        volatile long pauseMillis;
+        /** While set, the listener stops at its first heartbeat until the test counts it down. */
+        volatile java.util.concurrent.CountDownLatch hold;
 
         @Override
         public void heartbeat(StreamedHeartbeat event) {
             got.add(event);
-            if (pauseMillis > 0) {
+            java.util.concurrent.CountDownLatch h = hold;
+            if (h != null) {
                 try {
-                    Thread.sleep(pauseMillis);
+                    h.await(20, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -184,17 +186,17 @@ class ConsumerWatchTest {
     void a_watch_that_falls_behind_is_told_it_lagged_and_resumes_from_history_with_nothing_lost() throws Exception {
         String worker = register("lagging");
         Recorder recorder = new Recorder();
-        recorder.pauseMillis = 3000; // the first heartbeat holds the listener while the rest is stored
+        recorder.hold = new java.util.concurrent.CountDownLatch(1); // the first heartbeat holds the listener
         // straight at the worker, whose stream buffer here is 64 events: the slow listener overflows it
         TopHatConsumer atWorker = new TopHatConsumer(ConsumerConfig.of(URI.create(worker)));
         try (Watch watch = atWorker.watch("lagging", null, recorder)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> watch.token() != null);
             for (int b = 0; b < 8; b++) {
                 sendBatch(worker, "lagging", 1 + b * 500L, 500);
-                if (b == 0) {
-                    recorder.pauseMillis = 0;
-                }
             }
+            java.util.concurrent.CountDownLatch held = recorder.hold;
+            recorder.hold = null;
+            held.countDown();
             await().atMost(Duration.ofSeconds(60)).until(() -> recorder.got.size() >= 4000);
             Thread.sleep(300);
             assertThat(recorder.seqs().get("lagging")).containsExactlyElementsOf(range(1, 4000));

@@ -55,7 +55,7 @@ class IngestPipelineTest {
             List<Delivered> delivered = new CopyOnWriteArrayList<>();
             Context context = vertx.getOrCreateContext();
             IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.DURABLE, 100), store,
-                    new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10)), new WorkerMetrics(), health, (target, outcome) -> delivered.add(
+                    new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10), false), new WorkerMetrics(), health, (target, outcome) -> delivered.add(
                     new Delivered(target, outcome, Vertx.currentContext() == context)));
             context.runOnContext(v -> {
                 for (int i = 0; i < 5; i++) {
@@ -80,7 +80,7 @@ class IngestPipelineTest {
         try (SqliteHeartbeatStore store = SqliteHeartbeatStore.open(SqliteStoreConfig.defaults(dir.resolve("h.db")))) {
             List<IngestOutcome> delivered = new CopyOnWriteArrayList<>();
             IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.CACHED, 100), store,
-                    new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10)), new WorkerMetrics(), health, (target, outcome) -> delivered.add(outcome));
+                    new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10), false), new WorkerMetrics(), health, (target, outcome) -> delivered.add(outcome));
             pipeline.submit(heartbeat("c", 1), vertx.getOrCreateContext(), "t");
             assertThat(delivered).containsExactly(IngestOutcome.ACCEPTED);
             await().atMost(Duration.ofSeconds(10)).until(() -> store.latest("c").isPresent());
@@ -96,7 +96,7 @@ class IngestPipelineTest {
         Context context = vertx.getOrCreateContext();
         StoreHealth failing = new StoreHealth(Duration.ZERO);
         IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.DURABLE, 100), store,
-                new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10)), new WorkerMetrics(), failing, (target, outcome) -> delivered.add(outcome));
+                new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10), false), new WorkerMetrics(), failing, (target, outcome) -> delivered.add(outcome));
         context.runOnContext(v -> {
             pipeline.submit(heartbeat("f", 1), context, "a");
             pipeline.submit(heartbeat("f", 2), context, "b");
@@ -115,7 +115,7 @@ class IngestPipelineTest {
             List<IngestOutcome> delivered = new CopyOnWriteArrayList<>();
             Context context = vertx.getOrCreateContext();
             IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.DURABLE, 100), store,
-                    new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10)), new WorkerMetrics(), health, (target, outcome) -> delivered.add(outcome));
+                    new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10), false), new WorkerMetrics(), health, (target, outcome) -> delivered.add(outcome));
             context.runOnContext(v -> pipeline.submit(heartbeat("ok", 1), context, "a"));
             await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 1);
             pipeline.close();
