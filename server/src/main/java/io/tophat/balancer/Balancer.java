@@ -87,6 +87,11 @@ public final class Balancer implements AutoCloseable {
             // worker's remembered grant never outranks a new assignment (see docs/cluster.md, "Healing").
             epoch = System.currentTimeMillis();
         }
+        if (store.shared()) {
+            // the first block now, off the event loops; later ones are fetched ahead (see nextEpoch)
+            blockNext = store.reserveEpochs(epoch);
+            blockEnd = blockNext + store.epochBlock();
+        }
         this.writer = new GroupCommitter<>("tophat-balancer-writer",
                 GroupCommitter.Policy.immediate(100_000, 10_000),
                 batch -> store.apply(batch.stream().flatMap(p -> p.changes().stream()).toList()),

@@ -43,6 +43,10 @@ public final class PostgresDatabase {
                     .locations("classpath:" + location)
                     .table(table)
                     .failOnMissingLocations(true)
+                    // workers and balancers may share one schema, each with its own history table: a schema that
+                    // holds the other's tables already is taken as empty of this one's (baseline 0, then V1 on)
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
                     .load()
                     .migrate();
         } catch (FlywayException e) {

@@ -23,7 +23,7 @@ public final class ConnectionCutter implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean refusing;
 
-    private ConnectionCutter(Vertx vertx, String targetHost, int targetPort) {
+    private ConnectionCutter(Vertx vertx, String listenHost, String targetHost, int targetPort) {
         this.client = vertx.createNetClient();
         this.server = vertx.createNetServer().connectHandler(inbound -> {
             accepted.incrementAndGet();
@@ -53,7 +53,7 @@ public final class ConnectionCutter implements AutoCloseable {
                 inbound.resume();
             });
         });
-        join(server.listen(0, "127.0.0.1"));
+        join(server.listen(0, listenHost));
     }
 
     public static ConnectionCutter start(Vertx vertx, int targetPort) {
@@ -61,7 +61,12 @@ public final class ConnectionCutter implements AutoCloseable {
     }
 
     public static ConnectionCutter start(Vertx vertx, String targetHost, int targetPort) {
-        return new ConnectionCutter(vertx, targetHost, targetPort);
+        return new ConnectionCutter(vertx, "127.0.0.1", targetHost, targetPort);
+    }
+
+    /** A relay listening on {@code listenHost} (a bridge's address, say) instead of loopback. */
+    public static ConnectionCutter listening(Vertx vertx, String listenHost, String targetHost, int targetPort) {
+        return new ConnectionCutter(vertx, listenHost, targetHost, targetPort);
     }
 
     public int port() {

@@ -41,11 +41,22 @@ public final class JarProcess implements AutoCloseable {
     /** Starts a command with these JVM options (a heap size, for example) instead of the defaults. */
     public static JarProcess start(Path dir, String name, List<String> jvmOptions, List<String> args)
             throws IOException {
+        return start(List.of(), dir, name, jvmOptions, args);
+    }
+
+    /** Starts a command inside a network namespace ({@code ip netns exec}, which becomes the JVM: the pid is its). */
+    public static JarProcess startIn(String namespace, Path dir, String name, List<String> args) throws IOException {
+        return start(List.of("ip", "netns", "exec", namespace), dir, name, List.of("-Xmx256m", "-XX:+UseSerialGC"), args);
+    }
+
+    private static JarProcess start(List<String> prefix, Path dir, String name, List<String> jvmOptions,
+                                    List<String> args) throws IOException {
         String jar = System.getProperty("tophat.jar", "target/tophat.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("the fat jar " + jar + " is missing; run mvn verify");
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(prefix);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
         command.addAll(args);
