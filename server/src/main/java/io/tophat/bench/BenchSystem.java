@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * The system a scenario loads: an {@link EmbeddedCluster} started in this process (a balancer and N workers,
- * SQLite under a folder, the default durable ack), or servers already running elsewhere.
+ * their files under a folder, SQLite unless told another store, the default durable ack), or servers already
+ * running elsewhere.
  */
 final class BenchSystem implements AutoCloseable {
     private final EmbeddedCluster cluster;
@@ -118,7 +119,7 @@ final class BenchSystem implements AutoCloseable {
             return "running servers: " + (balancer == null ? "" : "balancer " + balancer + " ")
                     + (worker == null ? "" : "worker " + worker);
         }
-        return "embedded: 1 balancer and " + cluster.workerCount() + " worker(s) in this process, SQLite under "
+        return "embedded: 1 balancer and " + cluster.workerCount() + " worker(s) in this process, files under "
                 + folder + ", " + settings;
     }
 

@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Two balancers and three workers as processes on five hosts of their own (network namespaces with their own
