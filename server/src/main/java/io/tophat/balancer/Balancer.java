@@ -275,7 +275,21 @@ public final class Balancer implements AutoCloseable {
         List<BalancerStore.Change> changes = new ArrayList<>(2);
         changes.add(new BalancerStore.Assigned(next));
         held(producer, chosen.id(), changes);
-        return persist(changes).map(next);
+        return persist(changes).recover(e -> {
+            undoNew(current, next);
+            return Future.failedFuture(e);
+        }).map(next);
+    }
+
+    /**
+     * A new producer's assignment that could not be written is taken back (and its grant revoked), so no worker
+     * holds what the state does not: the producer, answered 503, registers again.
+     */
+    private synchronized void undoNew(Assignment current, Assignment next) {
+        if (current == null && assignments.remove(next.producer(), next)) {
+            ledger.released(next);
+            ledger.revoke(next.workerId(), next.producer(), next.epoch());
+        }
     }
 
     /**

@@ -36,6 +36,8 @@ public final class PostgresBalancerStore implements StateStore {
     private final String origin = UUID.randomUUID().toString();
     private long lastSeen;
     private int polls;
+    /** Why the database cannot be used now, from the last write or read of the others' changes; null while it can. */
+    private volatile String failing;
 
     private PostgresBalancerStore(PostgresStoreConfig config, HikariDataSource pool) {
         this.config = config;
@@ -66,16 +68,18 @@ public final class PostgresBalancerStore implements StateStore {
 
     private <T> T with(String action, Work<T> work) {
         try (Connection c = pool.getConnection()) {
-            return work.run(c);
+            T result = work.run(c);
+            failing = null;
+            return result;
         } catch (SQLException e) {
-            throw new StateWriteException("the shared state at " + config.description() + " could not " + action
-                    + ": " + e.getMessage(), e);
+            failing = "the shared state at " + config.description() + " could not " + action + ": " + e.getMessage();
+            throw new StateWriteException(failing, e);
         }
     }
 
     @Override
     public String problem() {
-        return null; // a database that is away fails the write itself, with its own reason
+        return failing; // cleared by the next read of the others' changes that succeeds, four times a second
     }
 
     @Override
