@@ -355,6 +355,23 @@ public final class Balancer implements AutoCloseable {
         return areaChanges;
     }
 
+    /**
+     * With a shared state, a producer this balancer does not know yet is looked up in the database: another
+     * balancer may have registered it moments ago, before this one read the change log. Completes when the
+     * producer is known here or is not in the database (or the database cannot say: then as unknown).
+     */
+    public Future<Void> lookUp(String producer) {
+        if (!store.shared() || assignments.containsKey(producer)) {
+            return Future.succeededFuture();
+        }
+        return vertx.executeBlocking(() -> store.producer(producer), false)
+                .map(found -> {
+                    applyOthers(found);
+                    return (Void) null;
+                })
+                .otherwiseEmpty();
+    }
+
     /** True when other balancers share this one's state. */
     public boolean sharesState() {
         return store.shared();

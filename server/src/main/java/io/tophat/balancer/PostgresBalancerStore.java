@@ -323,6 +323,32 @@ public final class PostgresBalancerStore implements StateStore {
     }
 
     @Override
+    public List<BalancerStore.Change> producer(String producer) {
+        return with("be read for producer " + producer, c -> {
+            List<BalancerStore.Change> out = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT worker_id, epoch, assigned_at FROM assignments WHERE producer = ?")) {
+                st.setString(1, producer);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        out.add(new BalancerStore.Assigned(new Assignment(producer, rs.getString(1), rs.getLong(2),
+                                rs.getLong(3))));
+                    }
+                }
+            }
+            try (PreparedStatement st = c.prepareStatement("SELECT store FROM producer_stores WHERE producer = ?")) {
+                st.setString(1, producer);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new BalancerStore.Held(producer, rs.getString(1)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
     public void close() {
         pool.close();
     }

@@ -15,6 +15,14 @@ final class ProducerHandlers {
     void redirect(RoutingContext rc) {
         String id = Requests.producerId(rc);
         Route route = balancer.route(id);
+        if (route instanceof Route.Unknown && balancer.sharesState()) {
+            balancer.lookUp(id).onComplete(v -> answer(rc, id, balancer.route(id)));
+            return;
+        }
+        answer(rc, id, route);
+    }
+
+    private static void answer(RoutingContext rc, String id, Route route) {
         if (route instanceof Route.To to) {
             String query = rc.request().query();
             Responses.redirect(rc.response(), 307, to.workerUrl() + rc.request().path()

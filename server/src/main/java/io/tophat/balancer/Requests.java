@@ -71,11 +71,13 @@ final class Requests {
     /** Assigns the producer (keeping a live worker it has); fails with {@link NoWorkersException} when none can. */
     static Future<Assignment> assign(Balancer balancer, String producer, RoutingContext rc) {
         String failed = failedWorker(rc);
-        try {
-            return balancer.assign(producer, failed);
-        } catch (NoWorkersException e) {
-            return Future.failedFuture(e);
-        }
+        return balancer.lookUp(producer).compose(v -> {
+            try {
+                return balancer.assign(producer, failed);
+            } catch (NoWorkersException e) {
+                return Future.failedFuture(e);
+            }
+        });
     }
 
     static <T> T readBody(RoutingContext rc, Class<T> type) {

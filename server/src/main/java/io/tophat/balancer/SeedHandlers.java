@@ -75,6 +75,14 @@ final class SeedHandlers {
 
     private void redirect(String id, HttpServerResponse response) {
         Route route = balancer.route(id);
+        if (route instanceof Route.Unknown && balancer.sharesState()) {
+            balancer.lookUp(id).onComplete(v -> answer(id, balancer.route(id), response));
+            return;
+        }
+        answer(id, route, response);
+    }
+
+    private static void answer(String id, Route route, HttpServerResponse response) {
         if (route instanceof Route.To to) {
             Responses.redirect(response, 302, to.workerUrl() + DATA + id);
         } else {

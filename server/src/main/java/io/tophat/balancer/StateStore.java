@@ -40,6 +40,11 @@ public interface StateStore extends AutoCloseable {
         return List.of();
     }
 
+    /** With a shared state: the producer's assignment and stores as the database holds them (empty: unknown); blocking. */
+    default List<BalancerStore.Change> producer(String producer) {
+        return List.of();
+    }
+
     @Override
     void close();
 }
