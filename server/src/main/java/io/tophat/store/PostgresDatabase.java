@@ -20,7 +20,7 @@ public final class PostgresDatabase {
         hikari.setPoolName(name);
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setMinimumIdle(1);
-        hikari.setConnectionTimeout(2_000);
+        hikari.setConnectionTimeout(1_000); // also caps Hikari's reconnect backoff at half of it
         hikari.setValidationTimeout(1_000);
         hikari.setSchema(config.schema());
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis());

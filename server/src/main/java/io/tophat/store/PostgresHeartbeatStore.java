@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * is one statement ({@link PostgresAppend}); the history is partitioned by month ({@link PostgresPartitions});
  * reads and writes share a bounded HikariCP pool whose connections carry a statement timeout. Schema in
  * {@code db/heartbeats/postgresql} (Flyway, which locks the database while it migrates, so workers starting
- * together are safe). A database that goes away makes calls fail with {@link StoreException}; the pool
- * reconnects by itself when it returns.
+ * together are safe). A database that goes away makes calls fail with {@link StoreException}; the worker's probe
+ * ({@link #checkWritable}) then tries a connection of its own, and once the database answers it the pool is made
+ * anew, rather than waiting out the pool's own reconnect backoff (up to seconds).
  */
 public final class PostgresHeartbeatStore implements HeartbeatStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresHeartbeatStore.class);
@@ -46,7 +47,9 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
     private static final long DAY_MILLIS = 86_400_000L;
 
     private final PostgresStoreConfig config;
-    private final HikariDataSource pool;
+    private volatile HikariDataSource pool;
+    /** Set when a call lost its connection or found none; the next successful probe replaces the pool. */
+    private volatile boolean connectionLost;
     private final String identity;
     private final String secret;
     private final ScheduledExecutorService maintenance;
@@ -106,9 +109,18 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
+            if (isConnectionFailure(e)) {
+                connectionLost = true;
+            }
             throw new StoreException("the PostgreSQL store at " + config.description() + " could not " + action
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** No connection to be had (the pool's timeout) or one broken under the call (SQL state class 08). */
+    private static boolean isConnectionFailure(SQLException e) {
+        return e instanceof java.sql.SQLTransientConnectionException
+                || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
     }
 
     @Override
@@ -347,6 +359,9 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
 
     @Override
     public void checkWritable() {
+        if (connectionLost && !closed) {
+            reconnect();
+        }
         with("take a write", c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO write_probe (id, probed_at) VALUES (1, ?)"
                     + " ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at")) {
@@ -355,6 +370,29 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
             }
             return null;
         });
+    }
+
+    /** Once a connection of its own reaches the database again, a new pool takes the place of the old one. */
+    private synchronized void reconnect() {
+        if (!connectionLost) {
+            return;
+        }
+        java.util.Properties props = new java.util.Properties();
+        if (config.password() != null) {
+            props.setProperty("password", config.password());
+        }
+        props.setProperty("connectTimeout", "1");
+        try (Connection c = java.sql.DriverManager.getConnection(config.url(), props)) {
+            c.isValid(1);
+        } catch (SQLException e) {
+            throw new StoreException("the PostgreSQL store at " + config.description() + " cannot be reached: "
+                    + e.getMessage(), e);
+        }
+        HikariDataSource old = pool;
+        pool = PostgresDatabase.pool(config, "tophat-heartbeats");
+        connectionLost = false;
+        old.close();
+        log.info("reconnected to the heartbeat store {}", config.description());
     }
 
     private void createPartitions() {

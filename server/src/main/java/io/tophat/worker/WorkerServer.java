@@ -71,7 +71,7 @@ public final class WorkerServer {
         int cacheCapacity = config.ingest().ack() == AckMode.CACHED ? config.ingest().cacheSize() * 2 : config.ingest().cacheSize();
         this.latest = new LatestCache(cacheCapacity);
         this.byLabel = new LatestCache(cacheCapacity);
-        this.storeHealth = new StoreHealth(config.membership().storeFailureThreshold());
+        this.storeHealth = new StoreHealth(config.membership().storeFailureThreshold(), store.shared());
         this.streams = new StreamHub(store.identity(), latest, store.shared());
         this.tail = store.shared() ? new StoreTail(store, streams) : null;
         this.ingest = new IngestPipeline<>(config, store, latest, byLabel, near, streams, metrics, storeHealth,

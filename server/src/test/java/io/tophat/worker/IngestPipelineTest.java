@@ -42,7 +42,7 @@ class IngestPipelineTest {
                 : defaults;
     }
 
-    private final StoreHealth health = new StoreHealth(Duration.ofMinutes(1));
+    private final StoreHealth health = new StoreHealth(Duration.ofMinutes(1), false);
 
     private static Heartbeat heartbeat(String producer, long seq) {
         return new Heartbeat(producer, Location.of(56.34, -2.79), "{\"n\":" + seq + "}", "127.0.0.1",
@@ -94,7 +94,7 @@ class IngestPipelineTest {
         store.close();
         List<IngestOutcome> delivered = new CopyOnWriteArrayList<>();
         Context context = vertx.getOrCreateContext();
-        StoreHealth failing = new StoreHealth(Duration.ZERO);
+        StoreHealth failing = new StoreHealth(Duration.ZERO, false);
         IngestPipeline<String> pipeline = new IngestPipeline<>(config(AckMode.DURABLE, 100), store,
                 new LatestCache(10), new LatestCache(10), new io.tophat.geo.NearIndex(), new StreamHub("s", new LatestCache(10), false), new WorkerMetrics(), failing, (target, outcome) -> delivered.add(outcome));
         context.runOnContext(v -> {
