@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two balancers and three workers as processes on five hosts of their own (network namespaces with their own
- * addresses), sharing the machine's PostgreSQL, with producers and consumers outside them: producers registered
- * at one balancer are served by the other; a worker SIGKILLed leaves its producers' data readable at once and
+ * addresses; workers listen on 0.0.0.0 and advertise their address), sharing the machine's PostgreSQL, with
+ * producers and consumers in the root namespace: producers register at either balancer and are served by the other; a worker SIGKILLed leaves its producers' data readable at once and
  * they move on; a balancer SIGKILLed leaves consumers served by the other; nothing acknowledged is lost.
  * Figures on lines starting with {@code [several-hosts]}.
  */
@@ -64,7 +64,8 @@ class SeveralHostsIT {
                 }
                 for (int w = 2; w < 5; w++) {
                     processes.add(JarProcess.startIn(hosts.namespace(w), dir, "worker-" + w, List.of("worker",
-                            "--host", hosts.address(w), "--port", "6000", "--balancer", balancers,
+                            "--host", "0.0.0.0", "--advertise-host", hosts.address(w), "--port", "6000",
+                            "--balancer", balancers,
                             "--drain-timeout", "2s", "--data-dir", dir.resolve("worker-" + w).toString(),
                             "--store", store)));
                 }
@@ -81,14 +82,19 @@ class SeveralHostsIT {
                     assertThat(stores).as("one store at " + b).hasSize(1);
                 }
 
-                ProducerLoad load = ProducerLoad.start(b0, "nh", PRODUCERS, Duration.ofMillis(100));
+                // half the producers register at each balancer; consumers read through the other
+                ProducerLoad load = ProducerLoad.start(b0, "nh", PRODUCERS / 2, Duration.ofMillis(100));
+                ProducerLoad other = ProducerLoad.start(b1, "nj", PRODUCERS / 2, Duration.ofMillis(100));
                 try {
                     load.awaitAllAcknowledgedAfter(Long.MIN_VALUE, Duration.ofSeconds(30));
-                    // the other balancer sends consumers to the workers the first one chose
-                    for (Map.Entry<String, String> e : load.ackWorkers().entrySet()) {
-                        HttpResponse<String> r = Http.get(b1 + "/get_data/" + e.getKey());
-                        assertThat(r.statusCode()).as(e.getKey() + " at the other balancer").isEqualTo(302);
-                        assertThat(r.headers().firstValue("Location").orElseThrow()).startsWith(e.getValue());
+                    other.awaitAllAcknowledgedAfter(Long.MIN_VALUE, Duration.ofSeconds(30));
+                    for (ProducerLoad l : List.of(load, other)) {
+                        URI reader = l == load ? b1 : b0;
+                        for (Map.Entry<String, String> e : l.ackWorkers().entrySet()) {
+                            HttpResponse<String> r = Http.get(reader + "/get_data/" + e.getKey());
+                            assertThat(r.statusCode()).as(e.getKey() + " at the other balancer").isEqualTo(302);
+                            assertThat(r.headers().firstValue("Location").orElseThrow()).startsWith(e.getValue());
+                        }
                     }
 
                     // a worker dies: its producers' data is readable at once, and they move on
@@ -113,17 +119,20 @@ class SeveralHostsIT {
                     }
                     long readMs = (System.nanoTime() - killed) / 1_000_000;
                     assertThat(latest).as("nh0's latest right after its worker died").isPresent();
-                    load.awaitAllAcknowledgedAfter(System.nanoTime(), Duration.ofSeconds(20));
+                    load.awaitAllAcknowledgedAfter(killed, Duration.ofSeconds(20));
+                    other.awaitAllAcknowledgedAfter(killed, Duration.ofSeconds(20));
                     long movedMs = (System.nanoTime() - killed) / 1_000_000;
 
                     // a balancer dies: consumers carry on through the other
                     processes.get(0).kill();
                     Thread.sleep(500);
                     load.stop();
-                    Map<String, Set<Long>> acknowledged = load.acknowledged();
+                    other.stop();
+                    Map<String, Set<Long>> acknowledged = new java.util.HashMap<>(load.acknowledged());
+                    acknowledged.putAll(other.acknowledged());
                     long expected = acknowledged.values().stream().mapToLong(Set::size).sum();
                     long missing = 0;
-                    for (String id : load.ids()) {
+                    for (String id : acknowledged.keySet()) {
                         Set<Long> stored = new HashSet<>();
                         consumer.history(id, io.tophat.client.HistoryQuery.between(java.time.Instant.EPOCH,
                                 java.time.Instant.now().plusSeconds(60))).forEach(h -> stored.add(h.seq()));
@@ -134,14 +143,15 @@ class SeveralHostsIT {
                         }
                     }
                     System.out.println("[several-hosts] 2 balancers and 3 workers in 5 network namespaces, one "
-                            + "PostgreSQL: " + PRODUCERS + " producers registered at one balancer, served by the "
-                            + "other; a worker SIGKILLed: nh0's latest read through the other balancer "
+                            + "PostgreSQL: " + PRODUCERS + " producers registered half at each balancer (workers "
+                            + "on 0.0.0.0 with --advertise-host), each served by the other; a worker SIGKILLed: nh0's latest read through the other balancer "
                             + readMs + " ms after the kill (3 leases of 500 ms to be found dead), every producer acknowledged again " + movedMs + " ms after the kill; the first "
                             + "balancer SIGKILLed; " + expected + " acknowledged heartbeats, " + missing
                             + " missing from the history read through the surviving balancer");
                     assertThat(missing).as("acknowledged heartbeats missing").isZero();
                 } finally {
                     load.stop();
+                    other.stop();
                 }
             } catch (Throwable t) {
                 for (JarProcess p : processes) {
