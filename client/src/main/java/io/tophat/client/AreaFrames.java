@@ -6,9 +6,7 @@ import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.HeartbeatJson;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /** What an area stream's frames mean to an {@link AreaListener}. */
 final class AreaFrames implements Watch.Frames {
@@ -58,17 +56,7 @@ final class AreaFrames implements Watch.Frames {
     }
 
     @Override
-    public void connected(URI uri) {
-        listener.connected(uri);
-    }
-
-    @Override
-    public void disconnected(TopHatException cause, Duration retryIn) {
-        listener.disconnected(cause, retryIn);
-    }
-
-    @Override
-    public void failed(TopHatException cause) {
-        listener.failed(cause);
+    public WatchListener listener() {
+        return listener;
     }
 }

@@ -2,9 +2,7 @@ package io.tophat.client;
 
 import io.tophat.protocol.HeartbeatJson;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /** What a heartbeat stream's frames mean to a {@link StreamListener}. */
 final class HeartbeatFrames implements Watch.Frames {
@@ -38,17 +36,7 @@ final class HeartbeatFrames implements Watch.Frames {
     }
 
     @Override
-    public void connected(URI uri) {
-        listener.connected(uri);
-    }
-
-    @Override
-    public void disconnected(TopHatException cause, Duration retryIn) {
-        listener.disconnected(cause, retryIn);
-    }
-
-    @Override
-    public void failed(TopHatException cause) {
-        listener.failed(cause);
+    public WatchListener listener() {
+        return listener;
     }
 }

@@ -27,15 +27,11 @@ public final class Watch implements AutoCloseable {
     /** What a frame asks the watch to do next. */
     enum Next { CONTINUE, RESUME_NOW, RESUME_LATER }
 
-    /** The kind-specific part: where to connect for a token, and what each frame means. */
+    /** The kind-specific part: what each frame means, and who hears of the connection. */
     interface Frames {
         Next frame(String event, String id, String data);
 
-        void connected(URI uri);
-
-        void disconnected(TopHatException cause, Duration retryIn);
-
-        void failed(TopHatException cause);
+        WatchListener listener();
     }
 
     private final List<URI> balancers;
@@ -133,7 +129,7 @@ public final class Watch implements AutoCloseable {
             }
             if (ending.permanent != null) {
                 closed = true;
-                frames.failed(ending.permanent);
+                frames.listener().failed(ending.permanent);
                 break;
             }
             if (ending.rotate) {
@@ -142,10 +138,10 @@ public final class Watch implements AutoCloseable {
             Duration pause = ending.immediate ? Duration.ZERO
                     : ending.retryAfter != null ? ending.retryAfter : backoff.delay(++attempt);
             try {
-                frames.disconnected(ending.cause, pause);
+                frames.listener().disconnected(ending.cause, pause);
             } catch (RuntimeException e) {
                 closed = true;
-                frames.failed(new TopHatException("the stream listener threw " + e, e));
+                frames.listener().failed(new TopHatException("the stream listener threw " + e, e));
                 break;
             }
             try {

@@ -215,43 +215,49 @@ public final class BalancerStore implements StateStore {
     @Override
     public State load() {
         try (Statement s = connection.createStatement()) {
-            List<Worker> workers = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery(
-                    "SELECT id, url, store, seed, registered_at FROM workers ORDER BY registered_at")) {
-                while (rs.next()) {
-                    workers.add(new Worker(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4) != 0,
-                            rs.getLong(5)));
-                }
-            }
-            List<Assignment> assignments = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT producer, worker_id, epoch, assigned_at FROM assignments")) {
-                while (rs.next()) {
-                    assignments.add(new Assignment(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                }
-            }
-            List<StoreClaims.Claim> claims = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT identity, proof_sha256, shared, claimed_at FROM stores")) {
-                while (rs.next()) {
-                    claims.add(new StoreClaims.Claim(rs.getString(1), rs.getString(2), rs.getInt(3) != 0, rs.getLong(4)));
-                }
-            }
-            Map<String, Set<String>> stores = new HashMap<>();
-            try (ResultSet rs = s.executeQuery("SELECT producer, store FROM producer_stores")) {
-                while (rs.next()) {
-                    stores.computeIfAbsent(rs.getString(1), p -> new HashSet<>()).add(rs.getString(2));
-                }
-            }
-            Map<String, String> areas = new java.util.LinkedHashMap<>();
-            try (ResultSet rs = s.executeQuery("SELECT name, definition FROM areas ORDER BY created_at, name")) {
-                while (rs.next()) {
-                    areas.put(rs.getString(1), rs.getString(2));
-                }
-            }
+            State state = read(s);
             connection.commit();
-            return new State(workers, assignments, claims, stores, areas);
+            return state;
         } catch (SQLException e) {
             throw failures.translate("read the balancer state in", e);
         }
+    }
+
+    /** Reads the state's tables, which the SQLite file and the shared PostgreSQL database both have. */
+    static State read(Statement s) throws SQLException {
+        List<Worker> workers = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(
+                "SELECT id, url, store, seed, registered_at FROM workers ORDER BY registered_at")) {
+            while (rs.next()) {
+                workers.add(new Worker(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
+                        rs.getLong(5)));
+            }
+        }
+        List<Assignment> assignments = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT producer, worker_id, epoch, assigned_at FROM assignments")) {
+            while (rs.next()) {
+                assignments.add(new Assignment(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+            }
+        }
+        List<StoreClaims.Claim> claims = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT identity, proof_sha256, shared, claimed_at FROM stores")) {
+            while (rs.next()) {
+                claims.add(new StoreClaims.Claim(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4)));
+            }
+        }
+        Map<String, Set<String>> stores = new HashMap<>();
+        try (ResultSet rs = s.executeQuery("SELECT producer, store FROM producer_stores")) {
+            while (rs.next()) {
+                stores.computeIfAbsent(rs.getString(1), p -> new HashSet<>()).add(rs.getString(2));
+            }
+        }
+        Map<String, String> areas = new java.util.LinkedHashMap<>();
+        try (ResultSet rs = s.executeQuery("SELECT name, definition FROM areas ORDER BY created_at, name")) {
+            while (rs.next()) {
+                areas.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return new State(workers, assignments, claims, stores, areas);
     }
 
     /** Applies the changes in order, in one transaction. Called from one thread. */

@@ -11,12 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -94,41 +89,12 @@ public final class PostgresBalancerStore implements StateStore {
                 c.setAutoCommit(false);
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try (Statement s = c.createStatement()) {
-                    List<Worker> workers = new ArrayList<>();
-                    try (ResultSet rs = s.executeQuery("SELECT id, url, store, seed, registered_at FROM workers ORDER BY registered_at")) {
-                        while (rs.next()) {
-                            workers.add(new Worker(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getLong(5)));
-                        }
-                    }
-                    List<Assignment> assignments = new ArrayList<>();
-                    try (ResultSet rs = s.executeQuery("SELECT producer, worker_id, epoch, assigned_at FROM assignments")) {
-                        while (rs.next()) {
-                            assignments.add(new Assignment(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                        }
-                    }
-                    List<StoreClaims.Claim> claims = new ArrayList<>();
-                    try (ResultSet rs = s.executeQuery("SELECT identity, proof_sha256, shared, claimed_at FROM stores")) {
-                        while (rs.next()) {
-                            claims.add(new StoreClaims.Claim(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4)));
-                        }
-                    }
-                    Map<String, Set<String>> stores = new HashMap<>();
-                    try (ResultSet rs = s.executeQuery("SELECT producer, store FROM producer_stores")) {
-                        while (rs.next()) {
-                            stores.computeIfAbsent(rs.getString(1), p -> new HashSet<>()).add(rs.getString(2));
-                        }
-                    }
-                    Map<String, String> areas = new LinkedHashMap<>();
-                    try (ResultSet rs = s.executeQuery("SELECT name, definition FROM areas ORDER BY created_at, name")) {
-                        while (rs.next()) {
-                            areas.put(rs.getString(1), rs.getString(2));
-                        }
-                    }
+                    BalancerStore.State state = BalancerStore.read(s);
                     try (ResultSet rs = s.executeQuery("SELECT last_change FROM state_info WHERE id = 1")) {
                         lastSeen = rs.next() ? rs.getLong(1) : 0;
                     }
                     c.commit();
-                    return new BalancerStore.State(workers, assignments, claims, stores, areas);
+                    return state;
                 } finally {
                     c.setAutoCommit(true);
                 }

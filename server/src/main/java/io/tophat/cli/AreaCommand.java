@@ -25,13 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code tophat area add|list|show|remove|watch}: the balancer's watched areas. */
 @Command(name = "area", mixinStandardHelpOptions = true,
@@ -192,21 +190,12 @@ public final class AreaCommand {
 
         @Override
         int run(PrintWriter out, PrintWriter err) throws InterruptedException {
-            CountDownLatch done = new CountDownLatch(1);
-            AtomicLong printed = new AtomicLong();
-            AtomicReference<TopHatException> failure = new AtomicReference<>();
+            WatchRun run = new WatchRun(count, out);
             Watch watch = options.consumer().areaEvents(name, new AreaListener() {
                 @Override
                 public void event(AreaEvent event) {
-                    if (done.getCount() == 0) {
-                        return;
-                    }
-                    out.println(json ? json(event) : java.time.Instant.ofEpochMilli(event.heartbeat().time()) + "  " + event.kind() + "  "
-                            + event.producer() + "  " + ConsoleLines.position(event.heartbeat().location()));
-                    out.flush();
-                    if (printed.incrementAndGet() == count) {
-                        done.countDown();
-                    }
+                    run.print(json ? json(event) : Instant.ofEpochMilli(event.heartbeat().time()) + "  " + event.kind()
+                            + "  " + event.producer() + "  " + ConsoleLines.position(event.heartbeat().location()));
                 }
 
                 @Override
@@ -218,23 +207,15 @@ public final class AreaCommand {
 
                 @Override
                 public void failed(TopHatException cause) {
-                    failure.set(cause);
-                    done.countDown();
+                    run.failed(cause);
                 }
             });
-            Thread hook = new Thread(watch::close);
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                done.await();
-            } finally {
-                watch.close();
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            if (failure.get() instanceof ServerStatusException e) {
+            TopHatException failed = run.await(watch, w -> { });
+            if (failed instanceof ServerStatusException e) {
                 throw e;
             }
-            if (failure.get() != null) {
-                err.println(failure.get().getMessage());
+            if (failed != null) {
+                err.println(failed.getMessage());
                 return 3;
             }
             return 0;

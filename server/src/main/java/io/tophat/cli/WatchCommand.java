@@ -20,9 +20,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code tophat watch [ID...]}: follows producers live through the balancer, one line per stored heartbeat. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
@@ -69,21 +66,12 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicLong printed = new AtomicLong();
-        AtomicReference<TopHatException> failure = new AtomicReference<>();
+        WatchRun run = new WatchRun(count, out);
         StreamListener listener = new StreamListener() {
             @Override
             public void heartbeat(StreamedHeartbeat event) {
-                if (done.getCount() == 0) {
-                    return;
-                }
-                out.println(json ? new String(HeartbeatJson.encode(event.heartbeat()), StandardCharsets.UTF_8)
+                run.print(json ? new String(HeartbeatJson.encode(event.heartbeat()), StandardCharsets.UTF_8)
                         : ConsoleLines.heartbeat(event.heartbeat()));
-                out.flush();
-                if (printed.incrementAndGet() == count) {
-                    done.countDown();
-                }
             }
 
             @Override
@@ -94,26 +82,14 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
 
             @Override
             public void failed(TopHatException cause) {
-                failure.set(cause);
-                done.countDown();
+                run.failed(cause);
             }
         };
         TopHatConsumer consumer = options.consumer();
         Watch watch = ids.isEmpty() ? consumer.watchAll(after, listener)
                 : ids.size() == 1 ? consumer.watch(ids.get(0), after, listener)
                 : consumer.watch(ids, after, listener);
-        Thread hook = new Thread(() -> {
-            watch.close();
-            printResume(err, watch);
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            done.await();
-        } finally {
-            watch.close();
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
-        TopHatException failed = failure.get();
+        TopHatException failed = run.await(watch, w -> printResume(err, w));
         if (failed != null) {
             err.println(failed instanceof ServerStatusException s ? options.describe(s) : failed.getMessage());
             return 3;

@@ -61,52 +61,37 @@ final class StreamHub {
      * before the batch's heartbeats enter the latest cache.
      */
     void publish(List<Heartbeat> batch, long firstKey) {
-        if (subscriptions.isEmpty() || tailed) {
+        if (tailed) {
             return;
         }
-        StreamEvent[] events = new StreamEvent[batch.size()];
-        for (StreamSubscription sub : subscriptions) {
-            List<StreamEvent> theirs = null;
-            for (int i = 0; i < events.length; i++) {
-                Heartbeat hb = batch.get(i);
-                if (!sub.filter().matches(hb.producer())) {
-                    continue;
-                }
-                if (events[i] == null) {
-                    if (isRetry(hb)) {
-                        continue;
-                    }
-                    long key = firstKey + i;
-                    events[i] = new StreamEvent(hb.producer(), key, StreamToken.encodeOne(store, key),
-                            new String(HeartbeatJson.encode(hb), StandardCharsets.UTF_8));
-                }
-                if (theirs == null) {
-                    theirs = new ArrayList<>();
-                }
-                theirs.add(events[i]);
-            }
-            if (theirs != null) {
-                sub.live(theirs);
-            }
-        }
+        deliver(batch.size(), batch::get, i -> firstKey + i, true);
     }
 
     /** Publishes what the {@link StoreTail} read from a shared store, in commit order (retries are not stored). */
     void publishStored(List<io.tophat.store.StoredHeartbeat> page) {
+        deliver(page.size(), i -> page.get(i).heartbeat(), i -> page.get(i).position().key(), false);
+    }
+
+    /** Hands each subscription the events of its producers among {@code n} heartbeats, each encoded once. */
+    private void deliver(int n, java.util.function.IntFunction<Heartbeat> heartbeat,
+                         java.util.function.IntToLongFunction key, boolean skipRetries) {
         if (subscriptions.isEmpty()) {
             return;
         }
-        StreamEvent[] events = new StreamEvent[page.size()];
+        StreamEvent[] events = new StreamEvent[n];
         for (StreamSubscription sub : subscriptions) {
             List<StreamEvent> theirs = null;
-            for (int i = 0; i < events.length; i++) {
-                Heartbeat hb = page.get(i).heartbeat();
+            for (int i = 0; i < n; i++) {
+                Heartbeat hb = heartbeat.apply(i);
                 if (!sub.filter().matches(hb.producer())) {
                     continue;
                 }
                 if (events[i] == null) {
-                    long key = page.get(i).position().key();
-                    events[i] = new StreamEvent(hb.producer(), key, StreamToken.encodeOne(store, key),
+                    if (skipRetries && isRetry(hb)) {
+                        continue;
+                    }
+                    long k = key.applyAsLong(i);
+                    events[i] = new StreamEvent(hb.producer(), k, StreamToken.encodeOne(store, k),
                             new String(HeartbeatJson.encode(hb), StandardCharsets.UTF_8));
                 }
                 if (theirs == null) {

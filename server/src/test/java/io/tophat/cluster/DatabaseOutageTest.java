@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,12 +38,11 @@ class DatabaseOutageTest {
 
     @Test
     void five_seconds_without_the_database_lose_no_acknowledged_heartbeat() throws Exception {
-        URI server = URI.create(PgTestDatabase.url().substring("jdbc:".length()));
+        PgTestDatabase.Server pg = PgTestDatabase.server();
         Vertx vertx = Vertx.vertx();
         String schema = PgTestDatabase.schema("outage-" + dir);
-        ConnectionCutter database = ConnectionCutter.start(vertx, server.getHost(), server.getPort() < 0 ? 5432 : server.getPort());
-        String url = PgTestDatabase.urlWithSchema(schema)
-                .replace("//" + server.getAuthority() + "/", "//127.0.0.1:" + database.port() + "/");
+        ConnectionCutter database = ConnectionCutter.start(vertx, pg.host(), pg.port());
+        String url = PgTestDatabase.urlWithSchemaAt(schema, "127.0.0.1", database.port());
         try (EmbeddedCluster cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c.withStore(new StoreTarget(url, null)))
                 .start(0, 2)) {
             ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "db", PRODUCERS, Duration.ofMillis(100));

@@ -42,16 +42,14 @@ class SeveralHostsIT {
 
     @Test
     void two_balancers_and_three_workers_on_five_hosts_share_one_database_through_kills(TestInfo test) throws Exception {
-        URI server = URI.create(PgTestDatabase.url().substring("jdbc:".length()));
+        PgTestDatabase.Server pg = PgTestDatabase.server();
         Path dir = ProcessCluster.freshFolder("several-hosts-it", test);
         Vertx vertx = Vertx.vertx();
         List<JarProcess> processes = new ArrayList<>();
         String schema = PgTestDatabase.schema("several-hosts-" + dir);
         try (NetworkNamespaces hosts = NetworkNamespaces.create(5)) {
-            ConnectionCutter database = ConnectionCutter.listening(vertx, hosts.bridgeAddress(), server.getHost(),
-                    server.getPort() < 0 ? 5432 : server.getPort());
-            String store = PgTestDatabase.urlWithSchema(schema)
-                    .replace("//" + server.getAuthority() + "/", "//" + hosts.bridgeAddress() + ":" + database.port() + "/");
+            ConnectionCutter database = ConnectionCutter.listening(vertx, hosts.bridgeAddress(), pg.host(), pg.port());
+            String store = PgTestDatabase.urlWithSchemaAt(schema, hosts.bridgeAddress(), database.port());
             String balancers = hosts.address(0) + ":5000," + hosts.address(1) + ":5000";
             try {
                 for (int b = 0; b < 2; b++) {

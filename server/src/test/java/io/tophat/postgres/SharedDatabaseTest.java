@@ -15,7 +15,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -46,11 +45,10 @@ class SharedDatabaseTest {
 
     @BeforeAll
     void start() {
-        URI server = URI.create(PgTestDatabase.url().substring("jdbc:".length()));
-        database = ConnectionCutter.start(vertx, server.getHost(), server.getPort() < 0 ? 5432 : server.getPort());
+        PgTestDatabase.Server pg = PgTestDatabase.server();
+        database = ConnectionCutter.start(vertx, pg.host(), pg.port());
         schema = PgTestDatabase.schema("shared-" + dir);
-        String url = PgTestDatabase.urlWithSchema(schema)
-                .replace("//" + server.getAuthority() + "/", "//127.0.0.1:" + database.port() + "/");
+        String url = PgTestDatabase.urlWithSchemaAt(schema, "127.0.0.1", database.port());
         StoreTarget target = new StoreTarget(url, null);
         cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c.withStore(target)).start(0, 2);
     }

@@ -52,11 +52,10 @@ class SharedStateOutageTest {
 
     @BeforeAll
     void start() {
-        URI server = URI.create(PgTestDatabase.url().substring("jdbc:".length()));
-        database = ConnectionCutter.start(vertx, server.getHost(), server.getPort() < 0 ? 5432 : server.getPort());
+        PgTestDatabase.Server pg = PgTestDatabase.server();
+        database = ConnectionCutter.start(vertx, pg.host(), pg.port());
         schema = PgTestDatabase.schema("outage-" + dir);
-        String url = PgTestDatabase.urlWithSchema(schema)
-                .replace("//" + server.getAuthority() + "/", "//127.0.0.1:" + database.port() + "/");
+        String url = PgTestDatabase.urlWithSchemaAt(schema, "127.0.0.1", database.port());
         balancer = BalancerServer.open(vertx, new BalancerConfig("127.0.0.1", 0, dir.resolve("balancer"))
                 .withLeaseInterval(Duration.ofMillis(500)).withStore(new StoreTarget(url, null)));
         join(balancer.start());

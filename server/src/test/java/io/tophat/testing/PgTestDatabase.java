@@ -48,6 +48,21 @@ public final class PgTestDatabase {
         return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 
+    /** Where the server listens, as its URL says (a relay put in front of it forwards there). */
+    public record Server(String host, int port) {
+    }
+
+    public static Server server() {
+        java.net.URI uri = java.net.URI.create(url().substring("jdbc:".length()));
+        return new Server(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort());
+    }
+
+    /** {@link #urlWithSchema} reaching the server at {@code host:port} instead: through a relay, say. */
+    public static String urlWithSchemaAt(String schema, String host, int port) {
+        java.net.URI uri = java.net.URI.create(url().substring("jdbc:".length()));
+        return urlWithSchema(schema).replace("//" + uri.getAuthority() + "/", "//" + host + ":" + port + "/");
+    }
+
     /** Drops the schema and everything in it. */
     public static void drop(String schema) {
         try (Connection c = DriverManager.getConnection(url()); Statement st = c.createStatement()) {
