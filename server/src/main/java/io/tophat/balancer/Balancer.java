@@ -402,14 +402,27 @@ public final class Balancer implements AutoCloseable {
         return held == null ? Set.of() : Set.copyOf(held);
     }
 
-    /** A live worker that can read the store, or null. */
-    public Member readerOf(String storeKey) {
+    /**
+     * A live worker that can read the store for {@code producer}, or null: the producer's own worker when it
+     * reads that store, else one no producer reported failing, else any live one. Among workers sharing a store
+     * this keeps reads away from one just killed, which stays "alive" until its lease runs out.
+     */
+    public Member readerOf(String storeKey, String producer) {
+        Assignment assigned = assignments.get(producer);
+        Member own = assigned == null ? null : membership.get(assigned.workerId());
+        if (own != null && own.alive() && storeKey.equals(storeKey(own, own.id()))) {
+            return own;
+        }
+        Member alive = null;
         for (Member m : membership.all()) {
             if (m.alive() && storeKey.equals(storeKey(m, m.id()))) {
-                return m;
+                if (m.assignable()) {
+                    return m;
+                }
+                alive = alive == null ? m : alive;
             }
         }
-        return null;
+        return alive;
     }
 
     /** The worker to name when a store cannot be read: one known with it (dead or alive), else the store itself. */

@@ -59,7 +59,7 @@ final class HistoryHandlers {
         List<Source> sources = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (String store : new TreeSet<>(stores)) {
-            Member reader = balancer.readerOf(store);
+            Member reader = balancer.readerOf(store, id);
             if (reader == null) {
                 missing.add(balancer.nameOf(store));
             } else {
@@ -245,7 +245,7 @@ final class HistoryHandlers {
         Map<String, Future<Long>> calls = new LinkedHashMap<>();
         List<String> unreachable = new ArrayList<>();
         for (String store : new TreeSet<>(stores)) {
-            Member reader = balancer.readerOf(store);
+            Member reader = balancer.readerOf(store, id);
             if (reader == null) {
                 unreachable.add(balancer.nameOf(store));
             } else {
