@@ -127,9 +127,9 @@ public final class Watch implements AutoCloseable {
             if (ending.delivered) {
                 attempt = 0;
             }
-            if (ending.permanent != null) {
+            if (ending.permanent) {
                 closed = true;
-                frames.listener().failed(ending.permanent);
+                frames.listener().failed(ending.cause);
                 break;
             }
             if (ending.rotate) {
@@ -196,26 +196,26 @@ public final class Watch implements AutoCloseable {
     }
 
     /** How a connection ended, and what the watch does next. */
-    record Ending(TopHatException cause, TopHatException permanent, boolean immediate, boolean rotate,
+    record Ending(TopHatException cause, boolean permanent, boolean immediate, boolean rotate,
                   Duration retryAfter, boolean delivered) {
         static Ending lost(TopHatException cause, SseConnection connection) {
-            return new Ending(cause, null, false, false, null, connection.delivered());
+            return new Ending(cause, false, false, false, null, connection.delivered());
         }
 
         static Ending resumeNow(TopHatException cause) {
-            return new Ending(cause, null, true, false, null, true);
+            return new Ending(cause, false, true, false, null, true);
         }
 
         static Ending permanent(TopHatException cause) {
-            return new Ending(cause, cause, false, false, null, false);
+            return new Ending(cause, true, false, false, null, false);
         }
 
         static Ending refused(TopHatException cause, Duration retryAfter) {
-            return new Ending(cause, null, false, true, retryAfter, false);
+            return new Ending(cause, false, false, true, retryAfter, false);
         }
 
         static Ending unreachable(TopHatException cause) {
-            return new Ending(cause, null, false, true, null, false);
+            return new Ending(cause, false, false, true, null, false);
         }
     }
 }

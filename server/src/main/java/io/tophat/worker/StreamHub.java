@@ -61,8 +61,8 @@ final class StreamHub {
      * before the batch's heartbeats enter the latest cache.
      */
     void publish(List<Heartbeat> batch, long firstKey) {
-        if (tailed) {
-            return;
+        if (tailed || subscriptions.isEmpty()) {
+            return; // the writer's hot path: nothing to build for nobody
         }
         deliver(batch.size(), batch::get, i -> firstKey + i, true);
     }

@@ -13,11 +13,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The machine's PostgreSQL for tests, from {@code TOPHAT_TEST_PG_URL} (a pgjdbc URL with the user, for example
  * {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}; {@code .ci/run} sets it). Without it the PostgreSQL
- * tests are skipped, and the first says so on stderr; with it, a server that cannot be reached fails them. Each
- * test works in a schema of its own, which {@link #drop} removes.
+ * tests are skipped (reported as skipped, and the first says so on stderr), unless {@code TOPHAT_TEST_PG_REQUIRED}
+ * is set, as {@code .ci/run} sets it: then they fail, so CI never passes without them. With it, a server that
+ * cannot be reached fails them. Each test works in a schema of its own, which {@link #drop} removes.
  */
 public final class PgTestDatabase {
     public static final String VARIABLE = "TOPHAT_TEST_PG_URL";
+    public static final String REQUIRED = "TOPHAT_TEST_PG_REQUIRED";
     private static final String RUN = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 20);
     private static final AtomicBoolean TOLD = new AtomicBoolean();
 
@@ -28,11 +30,15 @@ public final class PgTestDatabase {
     public static String url() {
         String url = System.getenv(VARIABLE);
         if (url == null || url.isBlank()) {
-            if (TOLD.compareAndSet(false, true)) {
-                System.err.println("PostgreSQL tests SKIPPED: " + VARIABLE + " is not set (.ci/run sets it; for "
-                        + "example " + VARIABLE + "='jdbc:postgresql://127.0.0.1:5432/test?user=postgres')");
+            String why = VARIABLE + " is not set (.ci/run sets it; for example " + VARIABLE
+                    + "='jdbc:postgresql://127.0.0.1:5432/test?user=postgres')";
+            if (System.getenv(REQUIRED) != null) {
+                throw new IllegalStateException("PostgreSQL tests are required here (" + REQUIRED + "), but " + why);
             }
-            Assumptions.assumeTrue(false, VARIABLE + " is not set: PostgreSQL tests skipped");
+            if (TOLD.compareAndSet(false, true)) {
+                System.err.println("PostgreSQL tests SKIPPED: " + why);
+            }
+            Assumptions.abort(VARIABLE + " is not set: PostgreSQL tests skipped");
         }
         return url;
     }
