@@ -56,14 +56,9 @@ public final class PostgresBalancerStore implements StateStore {
         return config.description();
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T with(String action, Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            T result = work.run(c);
+    private <T> T with(String action, PostgresDatabase.Work<T> work) {
+        try {
+            T result = PostgresDatabase.withConnection(pool, work);
             failing = null;
             return result;
         } catch (SQLException e) {

@@ -5,6 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
 /** What the PostgreSQL stores share: how a pool is made and how a schema is migrated. */
 public final class PostgresDatabase {
     private PostgresDatabase() {
@@ -32,6 +36,38 @@ public final class PostgresDatabase {
             throw new StoreException("cannot connect to the PostgreSQL store at " + config.description() + ": "
                     + rootMessage(e), e);
         }
+    }
+
+    /** What runs on one pooled connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs the work on a pooled connection. When that connection turns out broken (the server restarted, or the
+     * link was cut while it sat in the pool, so the pool's check was skipped for a connection used moments before),
+     * every idle connection is dropped and the work runs once more on a fresh one. The stores' work is idempotent
+     * (appends on (producer, seq), upserts), so a commit whose answer was lost does no harm when run again.
+     */
+    public static <T> T withConnection(HikariDataSource pool, Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            if (!isBrokenConnection(e)) {
+                throw e;
+            }
+            pool.getHikariPoolMXBean().softEvictConnections();
+        }
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        }
+    }
+
+    /** A connection broken under the call (SQL state class 08), not the pool's timeout for finding one. */
+    private static boolean isBrokenConnection(SQLException e) {
+        return !(e instanceof SQLTransientConnectionException)
+                && e.getSQLState() != null && e.getSQLState().startsWith("08");
     }
 
     public static void migrate(HikariDataSource pool, PostgresStoreConfig config, String location, String table) {

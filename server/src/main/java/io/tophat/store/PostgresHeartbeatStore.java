@@ -97,17 +97,12 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
         }
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T with(String action, Work<T> work) {
+    private <T> T with(String action, PostgresDatabase.Work<T> work) {
         if (closed) {
             throw new StoreException("cannot " + action + ": the store at " + config.description() + " is closed", null);
         }
-        try (Connection c = pool.getConnection()) {
-            return work.run(c);
+        try {
+            return PostgresDatabase.withConnection(pool, work);
         } catch (SQLException e) {
             if (isConnectionFailure(e)) {
                 connectionLost = true;

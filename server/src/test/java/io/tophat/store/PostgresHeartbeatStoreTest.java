@@ -2,7 +2,9 @@ package io.tophat.store;
 
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.Location;
+import io.tophat.testing.ConnectionCutter;
 import io.tophat.testing.PgTestDatabase;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,5 +118,26 @@ class PostgresHeartbeatStoreTest extends HeartbeatStoreContract {
         assertThat(PostgresStoreConfig.of("jdbc:postgresql://db.example:5433/tophat?user=tophat&currentSchema=s1",
                 "secret").description()).isEqualTo("postgresql://db.example:5433/tophat (schema s1)");
         assertThat(store.description()).doesNotContain("user=");
+    }
+
+    @Test
+    void connections_cut_while_pooled_are_replaced_under_the_next_call() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        PgTestDatabase.Server pg = PgTestDatabase.server();
+        try (ConnectionCutter link = ConnectionCutter.start(vertx, pg.host(), pg.port())) {
+            String schema = PgTestDatabase.schema(dir + "-cut");
+            schemas.add(schema);
+            try (HeartbeatStore cut = PostgresHeartbeatStore.open(PostgresStoreConfig.of(
+                    PgTestDatabase.urlWithSchemaAt(schema, "127.0.0.1", link.port()), null))) {
+                cut.append(List.of(beat("p", 100, 1L, "1")));
+                link.cutAll(); // the pool has not looked at its connections since they were used moments ago
+                assertThat(cut.history("p", 0, Long.MAX_VALUE, 10)).extracting(Heartbeat::seq).containsExactly(1L);
+                link.cutAll();
+                cut.append(List.of(beat("p", 200, 2L, "2")));
+                assertThat(cut.latest("p")).map(Heartbeat::seq).contains(2L);
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
     }
 }
