@@ -14,10 +14,12 @@ import java.util.Map;
  * @param holds          the producers it holds, with their epochs, when the last answer asked for a report
  *                       ({@link WorkerLease#report()}); null otherwise
  * @param storeFailingMs how long its store has failed every write, in milliseconds; 0 while writes succeed
+ * @param keysVersion    the {@link WorkerLease#keysVersion()} of the consumer keys it holds from this balancer
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LeaseRenewal(@JsonProperty("load") WorkerLoad load,
                            @JsonProperty("ack") String ack,
                            @JsonProperty("holds") Map<String, Long> holds,
-                           @JsonProperty("store_failing_ms") long storeFailingMs) {
+                           @JsonProperty("store_failing_ms") long storeFailingMs,
+                           @JsonProperty("keys_version") long keysVersion) {
 }

@@ -22,6 +22,9 @@ import java.util.Map;
  * @param ackToken        to send back as {@link LeaseRenewal#ack()} once {@code revoked} and {@code granted} are
  *                        applied; until then the balancer sends them again in every answer
  * @param report          true when the balancer wants the producers this worker holds in its next renewal
+ * @param keysVersion     the fingerprint of the consumer keys the balancer knows (0: none)
+ * @param keys            those keys (hashes and scopes), sent when the worker's renewal named another version;
+ *                        null when it holds them already
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record WorkerLease(@JsonProperty("id") String id,
@@ -33,7 +36,9 @@ public record WorkerLease(@JsonProperty("id") String id,
                           @JsonProperty("revoked") Map<String, Long> revoked,
                           @JsonProperty("granted") Map<String, Long> granted,
                           @JsonProperty("ack_token") String ackToken,
-                          @JsonProperty("report") boolean report) {
+                          @JsonProperty("report") boolean report,
+                          @JsonProperty("keys_version") long keysVersion,
+                          @JsonProperty("keys") @JsonInclude(JsonInclude.Include.NON_NULL) java.util.List<KeyGrant> keys) {
 
     public WorkerLease {
         revoked = revoked == null ? Map.of() : revoked;

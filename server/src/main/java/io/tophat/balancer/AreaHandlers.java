@@ -86,7 +86,11 @@ final class AreaHandlers {
         int limit = QueryParams.limit(rc.queryParams().get("limit"), 1000, NearQuery.MAX_LIMIT);
         watch.insideNow(area, limit).onSuccess(m -> {
             List<Map<String, Object>> inside = new ArrayList<>();
+            io.tophat.security.Caller caller = io.tophat.security.Access.caller(rc);
             for (NearHandlers.Found f : m.items()) {
+                if (!caller.allows(f.item().producer())) {
+                    continue;
+                }
                 Map<String, Object> item = new LinkedHashMap<>();
                 item.put("producer", f.item().producer());
                 item.put("location", NearHandlers.position(f.item().lat(), f.item().lon()));
@@ -114,7 +118,8 @@ final class AreaHandlers {
     void stream(RoutingContext rc) {
         Area area = known(rc);
         SseSink sink = SseSink.start(rc.request());
-        watch.subscribe(area.name(), sink, new StreamOutbox(vertx, sink, limits, null));
+        watch.subscribe(area.name(), sink, new StreamOutbox(vertx, sink, limits, null),
+                io.tophat.security.Access.caller(rc)::allows);
     }
 
     private Area known(RoutingContext rc) {

@@ -41,7 +41,8 @@ final class AreaWatch {
     private record Inside(long time, Set<String> areas) {
     }
 
-    private record Subscriber(Context context, EventSink sink, StreamOutbox out) {
+    private record Subscriber(Context context, EventSink sink, StreamOutbox out,
+                              java.util.function.Predicate<String> within) {
     }
 
     private final Vertx vertx;
@@ -54,7 +55,12 @@ final class AreaWatch {
     private final Map<String, Inside> inside = new HashMap<>();
     private ClusterStream stream;
 
-    AreaWatch(Vertx vertx, Membership membership, HttpClient http, NearHandlers near, Collection<Area> stored) {
+    /** The balancer's own calls' Authorization header (null when open). */
+    private final String authorization;
+
+    AreaWatch(Vertx vertx, Membership membership, HttpClient http, NearHandlers near, Collection<Area> stored,
+              String authorization) {
+        this.authorization = authorization;
         this.vertx = vertx;
         this.membership = membership;
         this.http = http;
@@ -112,8 +118,8 @@ final class AreaWatch {
     }
 
     /** Sends {@code area}'s enter and leave events to {@code sink} until it goes away. */
-    void subscribe(String area, EventSink sink, StreamOutbox out) {
-        Subscriber s = new Subscriber(vertx.getOrCreateContext(), sink, out);
+    void subscribe(String area, EventSink sink, StreamOutbox out, java.util.function.Predicate<String> within) {
+        Subscriber s = new Subscriber(vertx.getOrCreateContext(), sink, out, within);
         List<Subscriber> list = subscribers.computeIfAbsent(area, n -> new CopyOnWriteArrayList<>());
         list.add(s);
         out.onClose(() -> list.remove(s));
@@ -121,7 +127,8 @@ final class AreaWatch {
 
     /** Who is inside {@code area} now, by the workers' indexes: nearest its centre first. */
     Future<NearHandlers.Merged> insideNow(Area area, int limit) {
-        return near.fanOut(new NearQuery(area.lat(), area.lon(), area.radiusM(), NearQuery.MAX_LIMIT, Long.MIN_VALUE))
+        return near.fanOut(new NearQuery(area.lat(), area.lon(), area.radiusM(), NearQuery.MAX_LIMIT, Long.MIN_VALUE),
+                        authorization)
                 .map(m -> {
                     List<NearHandlers.Found> in = new ArrayList<>();
                     for (NearHandlers.Found f : m.items()) {
@@ -138,7 +145,7 @@ final class AreaWatch {
             stream.stop();
             stream = null;
         } else if (!areas.isEmpty() && stream == null) {
-            stream = new ClusterStream(vertx, membership, http, StreamFilter.ALL, StreamToken.EMPTY,
+            stream = new ClusterStream(vertx, membership, http, authorization, StreamFilter.ALL, StreamToken.EMPTY,
                     new ClusterStream.Listener() {
                         @Override
                         public void heartbeat(Heartbeat heartbeat, String record, StreamToken after) {
@@ -214,6 +221,9 @@ final class AreaWatch {
         }
         String data = "{\"area\":\"" + area + "\",\"producer\":\"" + hb.producer() + "\",\"heartbeat\":" + record + "}";
         for (Subscriber s : list) {
+            if (!s.within().test(hb.producer())) {
+                continue;
+            }
             s.context().runOnContext(v -> s.out().send(s.sink().frame(kind, null, data), null));
         }
     }

@@ -7,6 +7,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.tophat.security.ConsumerKey;
+import io.tophat.security.KeyRing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,8 @@ public final class Balancer implements AutoCloseable {
     private final Ledger ledger = new Ledger();
     /** The watched areas' definitions as stored, by name, oldest first (read at start). */
     private final Map<String, String> storedAreas;
+    /** The consumer keys, as the state holds them; replaced whole on each change. */
+    private volatile KeyRing keys;
     private final StoreClaims claims = new StoreClaims();
     private final AssignmentStrategy strategy;
     private final StateStore store;
@@ -72,6 +76,8 @@ public final class Balancer implements AutoCloseable {
         });
         state.claims().forEach(claims::restore);
         storedAreas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(state.areas()));
+        keys = new KeyRing(state.keys().values().stream().map(Balancer::storedKey)
+                .filter(java.util.Objects::nonNull).toList());
         state.stores().forEach((producer, held) -> {
             Set<String> copy = ConcurrentHashMap.newKeySet();
             copy.addAll(held);
@@ -179,7 +185,7 @@ public final class Balancer implements AutoCloseable {
             member.wantReport(false);
             reconciled = persist(changes);
         }
-        return reconciled.map(v -> lease(member, renewal.ack()));
+        return reconciled.map(v -> lease(member, renewal.ack(), renewal.keysVersion()));
     }
 
     /**
@@ -350,6 +356,13 @@ public final class Balancer implements AutoCloseable {
                 }
             } else if (change instanceof BalancerStore.AreaSaved || change instanceof BalancerStore.AreaRemoved) {
                 areaChanges.add(change);
+            } else if (change instanceof BalancerStore.KeySaved k) {
+                ConsumerKey key = storedKey(k.definition());
+                if (key != null) {
+                    keys = keys.replacing(key.name(), key);
+                }
+            } else if (change instanceof BalancerStore.KeyRevoked k) {
+                keys = keys.replacing(k.name(), null);
             }
         }
         return areaChanges;
@@ -460,17 +473,20 @@ public final class Balancer implements AutoCloseable {
      * The lease answer for a worker that just registered or renewed, having applied the answer {@code ack}
      * names: its assignment count, whether it drains, and every transfer it has not acknowledged.
      */
-    public WorkerLease lease(Member member, String ack) {
+    public WorkerLease lease(Member member, String ack, long workerKeysVersion) {
         Ledger.Outbox box = ledger.outbox(member.id(), ack);
+        KeyRing ring = keys;
         return new WorkerLease(member.id(), member.url(), membership.leaseInterval().toMillis(),
                 ledger.held(member.id()), member.draining(), member.assignable(), box.revoked(), box.granted(),
-                box.ackToken(), member.reportWanted());
+                box.ackToken(), member.reportWanted(), ring.version(),
+                ring.version() == workerKeysVersion ? null : ring.grants());
     }
 
     /** The worker's lease as it stands, without transfers (an operator's drain request, not the worker's call). */
     public WorkerLease peekLease(Member member) {
         return new WorkerLease(member.id(), member.url(), membership.leaseInterval().toMillis(),
-                ledger.held(member.id()), member.draining(), member.assignable(), Map.of(), Map.of(), null, false);
+                ledger.held(member.id()), member.draining(), member.assignable(), Map.of(), Map.of(), null, false,
+                keys.version(), null);
     }
 
     /** Where a consumer asking for {@code producer} goes. */
@@ -507,6 +523,37 @@ public final class Balancer implements AutoCloseable {
 
     Future<Void> removeArea(String name) {
         return persist(List.of(new BalancerStore.AreaRemoved(name)));
+    }
+
+    /** The consumer keys known now. */
+    public KeyRing keys() {
+        return keys;
+    }
+
+    /** Writes a new (or replacing) key to the state; it is known here, and to the workers, once durable. */
+    synchronized Future<Void> saveKey(ConsumerKey key) {
+        String definition;
+        try {
+            definition = io.tophat.http.Responses.MAPPER.writeValueAsString(key.grant());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return persist(List.of(new BalancerStore.KeySaved(key.name(), definition, key.createdAt())))
+                .onSuccess(v -> keys = keys.replacing(key.name(), key));
+    }
+
+    /** Revokes a key: refused here at once, by the workers from their next lease answer. */
+    synchronized Future<Void> revokeKey(String name) {
+        return persist(List.of(new BalancerStore.KeyRevoked(name))).onSuccess(v -> keys = keys.replacing(name, null));
+    }
+
+    private static ConsumerKey storedKey(String definition) {
+        try {
+            return ConsumerKey.of(io.tophat.http.Responses.MAPPER.readValue(definition, io.tophat.protocol.KeyGrant.class));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            LOG.warn("a stored consumer key cannot be read ({}); it is refused", e.getMessage());
+            return null;
+        }
     }
 
     public Membership membership() {

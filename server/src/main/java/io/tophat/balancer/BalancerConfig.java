@@ -18,10 +18,11 @@ import java.time.Duration;
  * @param streams       the bounds of every stream subscription
  * @param store         where the state is kept: a file in {@code dataDir} (sqlite), or a PostgreSQL database that
  *                      several balancers share
+ * @param security      who may call it and how often a producer may
  */
 public record BalancerConfig(String host, int port, Path dataDir, Strategy strategy, double hashBalance,
                              Duration leaseInterval, boolean recover, io.tophat.stream.StreamLimits streams,
-                             io.tophat.store.StoreTarget store) {
+                             io.tophat.store.StoreTarget store, io.tophat.security.SecurityConfig security) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
@@ -62,19 +63,24 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
     public BalancerConfig(String host, int port, Path dataDir) {
         this(host, port, dataDir, Strategy.named(DEFAULT_STRATEGY), DEFAULT_HASH_BALANCE,
                 Durations.parse(DEFAULT_LEASE_INTERVAL), false, io.tophat.stream.StreamLimits.DEFAULT,
-                io.tophat.store.StoreTarget.EMBEDDED);
+                io.tophat.store.StoreTarget.EMBEDDED, io.tophat.security.SecurityConfig.OPEN);
     }
 
     public BalancerConfig withLeaseInterval(Duration interval) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover, streams, store);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover, streams, store, security);
     }
 
     public BalancerConfig withStreams(io.tophat.stream.StreamLimits limits) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, limits, store);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, limits, store, security);
     }
 
     public BalancerConfig withStore(io.tophat.store.StoreTarget target) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams, target);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams, target, security);
+    }
+
+    public BalancerConfig withSecurity(io.tophat.security.SecurityConfig settings) {
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams, store,
+                settings);
     }
 
     public BalancerConfig {
@@ -84,8 +90,8 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
         if (!(hashBalance > 0)) {
             throw new IllegalArgumentException("--hash-balance must be above 0, not " + hashBalance);
         }
-        if (store == null) {
-            throw new IllegalArgumentException("a store is needed");
+        if (store == null || security == null) {
+            throw new IllegalArgumentException("a store and security settings are needed");
         }
         if (leaseInterval.toMillis() < 50) {
             throw new IllegalArgumentException("--lease-interval must be at least 50ms");

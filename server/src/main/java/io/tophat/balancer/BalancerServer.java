@@ -5,7 +5,12 @@ import io.tophat.http.Responses;
 import io.tophat.http.RouteTable;
 import io.tophat.http.VertxRuntime;
 import io.tophat.config.Durations;
+import io.tophat.history.HistoryRequest;
+import io.tophat.security.Access;
+import io.tophat.security.Op;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -32,6 +37,8 @@ public final class BalancerServer {
     private final StreamHandlers streams;
     private final NearHandlers near;
     private final AreaWatch areas;
+    private final Access access;
+    private long sweepTimer = -1;
     /** How often a balancer sharing its state reads what the others changed. */
     static final long SHARED_STATE_POLL_MS = 250;
     private long expiryTimer = -1;
@@ -52,47 +59,59 @@ public final class BalancerServer {
         this.config = config;
         this.balancer = balancer;
         this.http = new HttpService(vertx);
-        this.workers = new WorkerClient(vertx);
-        this.streams = new StreamHandlers(vertx, balancer.membership(), config.streams());
-        this.near = new NearHandlers(balancer, workers);
+        this.access = config.security().access(balancer::keys);
+        String own = access.clusterAuthorization();
+        this.workers = new WorkerClient(vertx, own);
+        this.streams = new StreamHandlers(vertx, balancer.membership(), config.streams(), own);
+        this.near = new NearHandlers(balancer, workers, access);
         this.areas = new AreaWatch(vertx, balancer.membership(), StreamHandlers.streamClient(vertx, config.streams()),
-                near, storedAreas(balancer));
+                near, storedAreas(balancer), own);
     }
 
     /** Every route of the balancer; the consumers' {@code GET /get_data/{id}} is served ahead of the router. */
     private RouteTable routes() {
-        SeedHandlers seed = new SeedHandlers(balancer);
-        ProducerHandlers producers = new ProducerHandlers(balancer);
+        SeedHandlers seed = new SeedHandlers(balancer, access);
+        ProducerHandlers producers = new ProducerHandlers(balancer, access);
         MembershipHandlers members = new MembershipHandlers(balancer);
         HistoryHandlers history = new HistoryHandlers(balancer, workers);
         RouteTable table = new RouteTable(vertx).fastPrefix(SeedHandlers.DATA, seed::redirectFast);
         Router router = table.router();
         BodyHandler report = BodyHandler.create(false).setBodyLimit(MAX_REPORT_BODY);
-        router.get("/balancer/:port").handler(seed::join);
-        router.get("/worker/quit/:port").handler(seed::leave);
+        Handler<RoutingContext> cluster = access.cluster();
+        router.get("/balancer/:port").handler(cluster).handler(seed::join);
+        router.get("/worker/quit/:port").handler(cluster).handler(seed::leave);
         router.get("/register/:id").handler(seed::register);
-        router.get("/get_data/:id").handler(seed::redirect);
-        router.get("/api/v1/producers/:id").handler(producers::redirect);
-        router.get("/api/v1/producers").handler(history::producers);
-        router.get("/api/v1/near").handler(near::near);
+        router.get("/get_data/:id").handler(access.consumers(Op.READ)).handler(seed::redirect);
+        router.get("/api/v1/producers/:id").handler(access.consumers(Op.READ)).handler(producers::redirect);
+        router.get("/api/v1/producers").handler(access.consumers(Op.READ)).handler(history::producers);
+        router.get("/api/v1/near").handler(access.consumers(Op.NEAR)).handler(near::near);
         AreaHandlers area = new AreaHandlers(vertx, balancer, areas, config.streams());
-        router.post("/api/v1/areas").handler(BodyHandler.create(false).setBodyLimit(4 * 1024 * 1024)).handler(area::create);
-        router.get("/api/v1/areas").handler(area::list);
-        router.get("/api/v1/areas/:name").handler(area::show);
-        router.delete("/api/v1/areas/:name").handler(area::remove);
-        router.get("/api/v1/areas/:name/stream").handler(area::stream);
-        router.get("/api/v1/producers/:id/history").handler(history::history);
-        router.get("/api/v1/producers/:id/stream").handler(streams::sse);
-        router.get("/api/v1/stream").handler(streams::sse);
-        router.get("/api/v1/producers/:id/ws").handler(streams::webSocket);
-        router.get("/api/v1/ws").handler(streams::webSocket);
-        router.delete("/api/v1/producers/:id").handler(history::erase);
+        Handler<RoutingContext> nearing = access.consumers(Op.NEAR);
+        router.post("/api/v1/areas").handler(nearing).handler(BodyHandler.create(false).setBodyLimit(4 * 1024 * 1024))
+                .handler(area::create);
+        router.get("/api/v1/areas").handler(nearing).handler(area::list);
+        router.get("/api/v1/areas/:name").handler(nearing).handler(area::show);
+        router.delete("/api/v1/areas/:name").handler(nearing).handler(area::remove);
+        router.get("/api/v1/areas/:name/stream").handler(access.consumers(Op.STREAM)).handler(area::stream);
+        router.get("/api/v1/producers/:id/history").handler(access.consumers(HistoryRequest::operation))
+                .handler(history::history);
+        Handler<RoutingContext> streaming = access.consumers(Op.STREAM);
+        router.get("/api/v1/producers/:id/stream").handler(streaming).handler(streams::sse);
+        router.get("/api/v1/stream").handler(streaming).handler(streams::sse);
+        router.get("/api/v1/producers/:id/ws").handler(streaming).handler(streams::webSocket);
+        router.get("/api/v1/ws").handler(streaming).handler(streams::webSocket);
+        router.delete("/api/v1/producers/:id").handler(access.consumers(Op.ERASE)).handler(history::erase);
         router.post("/api/v1/producers/:id/assignment").handler(producers::assign);
-        router.post("/api/v1/workers").handler(report).handler(members::join);
-        router.put("/api/v1/workers/:wid/lease").handler(report).handler(members::renew);
-        router.delete("/api/v1/workers/:wid").handler(members::leave);
-        router.post("/api/v1/workers/:wid/drain").handler(members::drain);
-        router.get("/api/v1/cluster").handler(members::cluster);
+        router.post("/api/v1/workers").handler(cluster).handler(report).handler(members::join);
+        router.put("/api/v1/workers/:wid/lease").handler(cluster).handler(report).handler(members::renew);
+        router.delete("/api/v1/workers/:wid").handler(cluster).handler(members::leave);
+        router.post("/api/v1/workers/:wid/drain").handler(cluster).handler(members::drain);
+        router.get("/api/v1/cluster").handler(cluster).handler(members::cluster);
+        KeyHandlers keys = new KeyHandlers(balancer);
+        BodyHandler small = BodyHandler.create(false).setBodyLimit(64 * 1024);
+        router.post("/api/v1/keys").handler(cluster).handler(small).handler(keys::create);
+        router.get("/api/v1/keys").handler(cluster).handler(keys::list);
+        router.delete("/api/v1/keys/:name").handler(cluster).handler(keys::revoke);
         router.get("/health").handler(this::health);
         return table;
     }
@@ -127,6 +146,11 @@ public final class BalancerServer {
         return http.start(routes(), config.host(), config.port(), instances).onSuccess(port -> {
             areas.start();
             expiryTimer = vertx.setPeriodic(Membership.CHECK_EVERY.toMillis(), t -> balancer.expireLeases());
+            sweepTimer = vertx.setPeriodic(10_000, t -> access.sweep());
+            if (access.isOpen()) {
+                LOG.warn("--auth none: anyone who can reach this balancer may register workers, move producers "
+                        + "and read every producer's data");
+            }
             if (balancer.sharesState()) {
                 feedTimer = vertx.setPeriodic(SHARED_STATE_POLL_MS, t -> followOthers());
             }
@@ -190,6 +214,9 @@ public final class BalancerServer {
         }
         if (feedTimer >= 0) {
             vertx.cancelTimer(feedTimer);
+        }
+        if (sweepTimer >= 0) {
+            vertx.cancelTimer(sweepTimer);
         }
         areas.stop();
         workers.close();

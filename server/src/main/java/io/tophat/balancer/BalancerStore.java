@@ -67,9 +67,19 @@ public final class BalancerStore implements StateStore {
     record AreaRemoved(String name) implements Change {
     }
 
-    /** What the balancer knew when it stopped; {@code areas}: each area's definition by name, oldest first. */
+    /** A consumer key was made (or replaced): its hash and scope as JSON ({@code KeyGrant}). */
+    record KeySaved(String name, String definition, long createdAt) implements Change {
+    }
+
+    record KeyRevoked(String name) implements Change {
+    }
+
+    /**
+     * What the balancer knew when it stopped; {@code areas}: each area's definition by name, oldest first;
+     * {@code keys}: each consumer key's definition by name.
+     */
     public record State(List<Worker> workers, List<Assignment> assignments, List<StoreClaims.Claim> claims,
-                        Map<String, Set<String>> stores, Map<String, String> areas) {
+                        Map<String, Set<String>> stores, Map<String, String> areas, Map<String, String> keys) {
     }
 
     /** The file beside the state that says this data dir holds one. */
@@ -257,7 +267,13 @@ public final class BalancerStore implements StateStore {
                 areas.put(rs.getString(1), rs.getString(2));
             }
         }
-        return new State(workers, assignments, claims, stores, areas);
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        try (ResultSet rs = s.executeQuery("SELECT name, definition FROM consumer_keys ORDER BY name")) {
+            while (rs.next()) {
+                keys.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return new State(workers, assignments, claims, stores, areas, keys);
     }
 
     /** Applies the changes in order, in one transaction. Called from one thread. */
@@ -279,6 +295,9 @@ public final class BalancerStore implements StateStore {
              PreparedStatement saveArea = connection.prepareStatement(
                      "INSERT OR REPLACE INTO areas (name, definition, created_at) VALUES (?,?,?)");
              PreparedStatement removeArea = connection.prepareStatement("DELETE FROM areas WHERE name = ?");
+             PreparedStatement saveKey = connection.prepareStatement(
+                     "INSERT OR REPLACE INTO consumer_keys (name, definition, created_at) VALUES (?,?,?)");
+             PreparedStatement revokeKey = connection.prepareStatement("DELETE FROM consumer_keys WHERE name = ?");
              PreparedStatement assign = connection.prepareStatement(
                      "INSERT OR REPLACE INTO assignments (producer, worker_id, epoch, assigned_at) VALUES (?,?,?,?)")) {
             for (Change change : changes) {
@@ -317,6 +336,14 @@ public final class BalancerStore implements StateStore {
                 } else if (change instanceof AreaRemoved a) {
                     removeArea.setString(1, a.name());
                     removeArea.executeUpdate();
+                } else if (change instanceof KeySaved k) {
+                    saveKey.setString(1, k.name());
+                    saveKey.setString(2, k.definition());
+                    saveKey.setLong(3, k.createdAt());
+                    saveKey.executeUpdate();
+                } else if (change instanceof KeyRevoked k) {
+                    revokeKey.setString(1, k.name());
+                    revokeKey.executeUpdate();
                 } else if (change instanceof Claimed c) {
                     StoreClaims.Claim cl = c.claim();
                     claim.setString(1, cl.identity());

@@ -59,8 +59,12 @@ final class ClusterStream {
     private long timer = -1;
     private boolean stopped;
 
-    ClusterStream(Vertx vertx, Membership membership, HttpClient http, StreamFilter filter, StreamToken from,
-                  Listener listener) {
+    /** The Authorization header of the subscriptions to workers (null when open). */
+    private final String authorization;
+
+    ClusterStream(Vertx vertx, Membership membership, HttpClient http, String authorization, StreamFilter filter,
+                  StreamToken from, Listener listener) {
+        this.authorization = authorization;
         this.vertx = vertx;
         this.membership = membership;
         this.http = http;
@@ -169,6 +173,10 @@ final class ClusterStream {
             listener.position(position);
             return;
         }
+        if (!filter.matches(hb.producer())) {
+            listener.position(position); // outside the subscriber's scope
+            return;
+        }
         listener.heartbeat(hb, data, position);
     }
 
@@ -188,8 +196,12 @@ final class ClusterStream {
             if (!filter.all()) {
                 uri.append("&producers=").append(URLEncoder.encode(filter.param(), StandardCharsets.UTF_8));
             }
-            http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
-                            .putHeader("Accept", "text/event-stream"))
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
+                    .putHeader("Accept", "text/event-stream");
+            if (authorization != null) {
+                options.putHeader("Authorization", authorization);
+            }
+            http.request(options)
                     .compose(req -> {
                         request = req;
                         if (closed) {

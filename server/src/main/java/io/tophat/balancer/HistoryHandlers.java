@@ -296,7 +296,8 @@ final class HistoryHandlers {
         int limit = ProducerList.limit(rc.queryParams().get("limit"));
         long seenSince = ProducerList.seenSince(rc.queryParams().get("seen_since"));
         String after = ProducerList.after(rc.queryParams().get("cursor"));
-        new ProducerList(balancer, workers).page(after, seenSince, limit)
+        io.tophat.security.Caller caller = io.tophat.security.Access.caller(rc);
+        new ProducerList(balancer, workers).page(after, seenSince, limit, caller::allows)
                 .onSuccess(body -> Responses.json(rc.response(), 200, body))
                 .onFailure(rc::fail);
     }

@@ -50,7 +50,7 @@ final class MembershipHandlers {
         } catch (StoreClaims.Refused e) {
             throw ApiException.conflict("store identity refused", e.getMessage());
         }
-        joined.onSuccess(m -> Responses.json(rc.response(), 200, balancer.lease(m, null)))
+        joined.onSuccess(m -> Responses.json(rc.response(), 200, balancer.lease(m, null, 0)))
                 .onFailure(e -> rc.fail(BalancerErrors.toHttp(e, null, false)));
     }
 
@@ -61,7 +61,7 @@ final class MembershipHandlers {
             throw ApiException.notFound("unknown worker", "no worker " + wid + "; register again");
         }
         Buffer body = rc.body().buffer();
-        LeaseRenewal renewal = body == null || body.length() == 0 ? new LeaseRenewal(null, null, null, 0)
+        LeaseRenewal renewal = body == null || body.length() == 0 ? new LeaseRenewal(null, null, null, 0, 0)
                 : Requests.readBody(rc, LeaseRenewal.class);
         if (renewal.storeFailingMs() < 0) {
             throw ApiException.unprocessable("invalid lease renewal", "store_failing_ms must not be negative");

@@ -22,7 +22,10 @@ final class NearHandlers {
     private final Balancer balancer;
     private final WorkerClient workers;
 
-    NearHandlers(Balancer balancer, WorkerClient workers) {
+    private final io.tophat.security.Access access;
+
+    NearHandlers(Balancer balancer, WorkerClient workers, io.tophat.security.Access access) {
+        this.access = access;
         this.balancer = balancer;
         this.workers = workers;
     }
@@ -37,7 +40,7 @@ final class NearHandlers {
 
     void near(RoutingContext rc) {
         NearQuery query = NearQuery.parse(rc.queryParams());
-        fanOut(query).onSuccess(merged -> {
+        fanOut(query, access.onBehalfOf(rc)).onSuccess(merged -> {
             List<Map<String, Object>> items = new ArrayList<>();
             for (Found f : merged.items()) {
                 Map<String, Object> item = new LinkedHashMap<>();
@@ -57,7 +60,7 @@ final class NearHandlers {
     }
 
     /** Asks every live worker in parallel; never fails (a worker that does not answer is missing). */
-    Future<Merged> fanOut(NearQuery query) {
+    Future<Merged> fanOut(NearQuery query, String authorization) {
         List<Member> asked = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (Member m : balancer.membership().all()) {
@@ -69,7 +72,7 @@ final class NearHandlers {
         }
         List<Future<List<WorkerClient.NearItem>>> calls = new ArrayList<>();
         for (Member m : asked) {
-            calls.add(workers.near(m.url(), query));
+            calls.add(workers.near(m.url(), query, authorization));
         }
         return Future.join(calls).transform(done -> {
             Map<String, Found> best = new HashMap<>();

@@ -122,6 +122,10 @@ public final class PostgresBalancerStore implements StateStore {
                          + " VALUES (?,?,?) ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition,"
                          + " created_at = EXCLUDED.created_at");
                  PreparedStatement removeArea = c.prepareStatement("DELETE FROM areas WHERE name = ?");
+                 PreparedStatement saveKey = c.prepareStatement("INSERT INTO consumer_keys (name, definition, created_at)"
+                         + " VALUES (?,?,?) ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition,"
+                         + " created_at = EXCLUDED.created_at");
+                 PreparedStatement revokeKey = c.prepareStatement("DELETE FROM consumer_keys WHERE name = ?");
                  PreparedStatement numbers = c.prepareStatement("UPDATE state_info SET last_change = last_change + ?"
                          + " WHERE id = 1 RETURNING last_change");
                  PreparedStatement log = c.prepareStatement(LOG)) {
@@ -184,6 +188,17 @@ public final class PostgresBalancerStore implements StateStore {
                         removeArea.setString(1, a.name());
                         removeArea.executeUpdate();
                         logged(log, ++seq, now, "area_removed", null, null, null, null, null, a.name(), null);
+                    } else if (change instanceof BalancerStore.KeySaved k) {
+                        saveKey.setString(1, k.name());
+                        saveKey.setString(2, k.definition());
+                        saveKey.setLong(3, k.createdAt());
+                        saveKey.executeUpdate();
+                        logged(log, ++seq, now, "key_saved", null, null, null, k.createdAt(), null, k.name(),
+                                k.definition());
+                    } else if (change instanceof BalancerStore.KeyRevoked k) {
+                        revokeKey.setString(1, k.name());
+                        revokeKey.executeUpdate();
+                        logged(log, ++seq, now, "key_revoked", null, null, null, null, null, k.name(), null);
                     }
                 }
                 log.executeBatch();
@@ -202,7 +217,8 @@ public final class PostgresBalancerStore implements StateStore {
     private static boolean isShared(BalancerStore.Change change) {
         return change instanceof BalancerStore.Assigned || change instanceof BalancerStore.Held
                 || change instanceof BalancerStore.Erased || change instanceof BalancerStore.AreaSaved
-                || change instanceof BalancerStore.AreaRemoved;
+                || change instanceof BalancerStore.AreaRemoved || change instanceof BalancerStore.KeySaved
+                || change instanceof BalancerStore.KeyRevoked;
     }
 
     private void logged(PreparedStatement log, long seq, long at, String kind, String producer, String worker,
@@ -268,6 +284,8 @@ public final class PostgresBalancerStore implements StateStore {
                             case "held" -> new BalancerStore.Held(producer, rs.getString(8));
                             case "erased" -> new BalancerStore.Erased(producer);
                             case "area_saved" -> new BalancerStore.AreaSaved(rs.getString(9), rs.getString(10), rs.getLong(7));
+                            case "key_saved" -> new BalancerStore.KeySaved(rs.getString(9), rs.getString(10), rs.getLong(7));
+                            case "key_revoked" -> new BalancerStore.KeyRevoked(rs.getString(9));
                             default -> new BalancerStore.AreaRemoved(rs.getString(9));
                         });
                     }

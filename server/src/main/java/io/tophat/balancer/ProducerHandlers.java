@@ -6,9 +6,11 @@ import io.vertx.ext.web.RoutingContext;
 /** API v1 for producers and consumers: assignment, and the 307 to a producer's worker. */
 final class ProducerHandlers {
     private final Balancer balancer;
+    private final io.tophat.security.Access access;
 
-    ProducerHandlers(Balancer balancer) {
+    ProducerHandlers(Balancer balancer, io.tophat.security.Access access) {
         this.balancer = balancer;
+        this.access = access;
     }
 
     /** {@code GET /api/v1/producers/{id}}: 307 to the same path on the producer's worker. */
@@ -35,6 +37,7 @@ final class ProducerHandlers {
     /** {@code POST /api/v1/producers/{id}/assignment[?failed=]}. */
     void assign(RoutingContext rc) {
         String id = Requests.producerId(rc);
+        access.requireProducer(rc.request(), id);
         Requests.assign(balancer, id, rc).onSuccess(a -> Responses.json(rc.response(), 200,
                         new AssignmentView(a.producer(), balancer.member(a.workerId()).url(), a.epoch())))
                 .onFailure(e -> rc.fail(BalancerErrors.toHttp(e, id, false)));

@@ -61,7 +61,8 @@ final class ProducerList {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(("p|" + id).getBytes(StandardCharsets.UTF_8));
     }
 
-    Future<Map<String, Object>> page(String after, long seenSince, int limit) {
+    /** A page of the producers {@code within} accepts (a consumer key's scope). */
+    Future<Map<String, Object>> page(String after, long seenSince, int limit, java.util.function.Predicate<String> within) {
         Map<String, Member> readers = new LinkedHashMap<>();
         Map<String, String> unread = new LinkedHashMap<>();
         for (Member m : balancer.membership().all()) {
@@ -106,6 +107,10 @@ final class ProducerList {
             for (Map.Entry<String, Long> e : candidates.entrySet()) {
                 if (producers.size() == limit || (cut != null && e.getKey().compareTo(cut) > 0)) {
                     break;
+                }
+                if (!within.test(e.getKey())) {
+                    lastId = e.getKey(); // outside the caller's scope: passed over, the cursor moves on
+                    continue;
                 }
                 Assignment a = balancer.assignments().get(e.getKey());
                 Member holder = a == null ? null : balancer.member(a.workerId());

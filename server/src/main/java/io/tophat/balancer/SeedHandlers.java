@@ -13,9 +13,11 @@ final class SeedHandlers {
     static final String DATA = "/get_data/";
 
     private final Balancer balancer;
+    private final io.tophat.security.Access access;
 
-    SeedHandlers(Balancer balancer) {
+    SeedHandlers(Balancer balancer, io.tophat.security.Access access) {
         this.balancer = balancer;
+        this.access = access;
     }
 
     /**
@@ -45,6 +47,7 @@ final class SeedHandlers {
     /** {@code GET /register/{id}[?failed=]}: the producer's worker URL as plain text. */
     void register(RoutingContext rc) {
         String id = Requests.producerId(rc);
+        access.requireProducer(rc.request(), id);
         Requests.assign(balancer, id, rc)
                 .onSuccess(a -> Responses.text(rc.response(), 200, balancer.member(a.workerId()).url()))
                 .onFailure(e -> rc.fail(BalancerErrors.toHttp(e, id, true)));
@@ -52,7 +55,7 @@ final class SeedHandlers {
 
     /** {@code GET /get_data/{id}} through the router (an id with escapes or a slash). */
     void redirect(RoutingContext rc) {
-        redirect(Requests.producerId(rc), rc.response());
+        redirect(Requests.producerId(rc), rc.request());
     }
 
     /**
@@ -66,25 +69,31 @@ final class SeedHandlers {
             return false;
         }
         try {
-            redirect(Requests.validProducerId(path.substring(DATA.length())), request.response());
+            String id = Requests.validProducerId(path.substring(DATA.length()));
+            access.requireConsumer(request, io.tophat.security.Op.READ, id);
+            redirect(id, request);
         } catch (ApiException e) {
             ErrorResponder.send(request.response(), e);
         }
         return true;
     }
 
-    private void redirect(String id, HttpServerResponse response) {
+    private void redirect(String id, HttpServerRequest request) {
         Route route = balancer.route(id);
         if (route instanceof Route.Unknown && balancer.sharesState()) {
-            balancer.lookUp(id).onComplete(v -> answer(id, balancer.route(id), response));
+            balancer.lookUp(id).onComplete(v -> answer(id, balancer.route(id), request));
             return;
         }
-        answer(id, route, response);
+        answer(id, route, request);
     }
 
-    private static void answer(String id, Route route, HttpServerResponse response) {
+    /** The redirect keeps the query, so that a credential given as {@code ?token=} reaches the worker too. */
+    private static void answer(String id, Route route, HttpServerRequest request) {
+        HttpServerResponse response = request.response();
         if (route instanceof Route.To to) {
-            Responses.redirect(response, 302, to.workerUrl() + DATA + id);
+            String query = request.query();
+            Responses.redirect(response, 302, query == null ? to.workerUrl() + DATA + id
+                    : to.workerUrl() + DATA + id + "?" + query);
         } else {
             ErrorResponder.send(response, BalancerErrors.routeFailure(id, route, true));
         }

@@ -32,7 +32,11 @@ final class StreamHandlers implements AutoCloseable {
     private final AtomicInteger subscribers = new AtomicInteger();
     private final AtomicLong lagged = new AtomicLong();
 
-    StreamHandlers(Vertx vertx, Membership membership, StreamLimits limits) {
+    /** The balancer's own Authorization header for its subscriptions (null when open); it filters by scope itself. */
+    private final String authorization;
+
+    StreamHandlers(Vertx vertx, Membership membership, StreamLimits limits, String authorization) {
+        this.authorization = authorization;
         this.vertx = vertx;
         this.membership = membership;
         this.limits = limits;
@@ -74,7 +78,7 @@ final class StreamHandlers implements AutoCloseable {
     private void relay(StreamFilter filter, StreamToken from, EventSink sink) {
         String startId = from.positions().isEmpty() ? null : from.encode();
         StreamOutbox out = new StreamOutbox(vertx, sink, limits, startId);
-        ClusterStream stream = new ClusterStream(vertx, membership, http, filter, from, new ClusterStream.Listener() {
+        ClusterStream stream = new ClusterStream(vertx, membership, http, authorization, filter, from, new ClusterStream.Listener() {
             @Override
             public void heartbeat(Heartbeat heartbeat, String record, StreamToken after) {
                 String id = after.encode();

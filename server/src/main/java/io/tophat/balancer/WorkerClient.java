@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
@@ -60,7 +61,11 @@ final class WorkerClient {
 
     private final HttpClient http;
 
-    WorkerClient(Vertx vertx) {
+    private final String clusterAuthorization;
+
+    /** {@code clusterAuthorization}: the header of the balancer's own calls (null in an open deployment). */
+    WorkerClient(Vertx vertx, String clusterAuthorization) {
+        this.clusterAuthorization = clusterAuthorization;
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) TIMEOUT_MS)
                 .setKeepAlive(true));
     }
@@ -78,11 +83,11 @@ final class WorkerClient {
         if (after != null) {
             path.append("&cursor=").append(after.encode());
         }
-        return call(HttpMethod.GET, workerUrl, path.toString()).map(body -> parsePage(body, store));
+        return call(HttpMethod.GET, workerUrl, path.toString(), clusterAuthorization).map(body -> parsePage(body, store));
     }
 
     Future<Long> erase(String workerUrl, String producer) {
-        return call(HttpMethod.DELETE, workerUrl, "/api/v1/producers/" + encode(producer)).map(body -> {
+        return call(HttpMethod.DELETE, workerUrl, "/api/v1/producers/" + encode(producer), clusterAuthorization).map(body -> {
             try {
                 Map<?, ?> answer = Responses.MAPPER.readValue(body.getBytes(), Map.class);
                 return ((Number) answer.get("erased")).longValue();
@@ -95,7 +100,7 @@ final class WorkerClient {
     Future<List<Seen>> producers(String workerUrl, String after, long seenSince, int limit) {
         String path = "/api/v1/producers?limit=" + limit + "&seen_since=" + seenSince
                 + (after == null ? "" : "&after=" + encode(after));
-        return call(HttpMethod.GET, workerUrl, path).map(body -> {
+        return call(HttpMethod.GET, workerUrl, path, clusterAuthorization).map(body -> {
             try {
                 Map<?, ?> answer = Responses.MAPPER.readValue(body.getBytes(), Map.class);
                 List<Seen> seen = new ArrayList<>();
@@ -110,8 +115,8 @@ final class WorkerClient {
         });
     }
 
-    Future<List<NearItem>> near(String workerUrl, io.tophat.geo.NearQuery query) {
-        return call(HttpMethod.GET, workerUrl, "/api/v1/near?" + query.parameters()).map(body -> {
+    Future<List<NearItem>> near(String workerUrl, io.tophat.geo.NearQuery query, String authorization) {
+        return call(HttpMethod.GET, workerUrl, "/api/v1/near?" + query.parameters(), authorization).map(body -> {
             try {
                 Map<?, ?> answer = Responses.MAPPER.readValue(body.getBytes(), Map.class);
                 List<NearItem> items = new ArrayList<>();
@@ -129,9 +134,16 @@ final class WorkerClient {
         });
     }
 
-    private Future<Buffer> call(HttpMethod method, String workerUrl, String path) {
+    /**
+     * A call with {@code authorization} (the consumer's own credential when the call is on a consumer's behalf,
+     * so that the worker applies its key's scope; the cluster secret otherwise; null in an open deployment).
+     */
+    private Future<Buffer> call(HttpMethod method, String workerUrl, String path, String authorization) {
         RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(workerUrl + path)
                 .setTimeout(TIMEOUT_MS);
+        if (authorization != null) {
+            options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
+        }
         return http.request(options).compose(req -> req.send()).compose(resp -> resp.body().compose(body ->
                 resp.statusCode() == 200 ? Future.succeededFuture(body)
                         : Future.failedFuture(new IllegalStateException(workerUrl + " answered " + resp.statusCode()

@@ -59,9 +59,12 @@ final class BalancerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StoreOptions store = new StoreOptions();
 
+    @picocli.CommandLine.Mixin
+    SecurityOptions security = new SecurityOptions();
+
     BalancerConfig config() {
         return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams.limits(),
-                store.target());
+                store.target(), security.config());
     }
 
     @Override

@@ -116,12 +116,15 @@ final class WorkerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StoreOptions store = new StoreOptions();
 
+    @picocli.CommandLine.Mixin
+    SecurityOptions security = new SecurityOptions();
+
     WorkerConfig config() {
         Path dir = dataDir != null ? dataDir : Path.of("tophat-data", "worker-" + port);
         return new WorkerConfig(new Listen(host, port, advertiseHost),
                 new Membership(balancers, drainTimeout, storeFailureThreshold),
                 new Ingest(ack, cacheSize, flushInterval, queueCapacity, maxBatch, maxBody, maxClockSkew),
-                new Storage(store.target(), dir, synchronous, retention), streams.limits());
+                new Storage(store.target(), dir, synchronous, retention), streams.limits(), security.config());
     }
 
     @Override

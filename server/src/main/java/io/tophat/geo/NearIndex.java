@@ -99,6 +99,12 @@ public final class NearIndex {
      * {@code seenSince}, nearest first, at most {@code limit}.
      */
     public List<Near> near(double lat, double lon, double radiusM, int limit, long seenSince) {
+        return near(lat, lon, radiusM, limit, seenSince, p -> true);
+    }
+
+    /** The same, among the producers {@code within} accepts (a consumer key's scope). */
+    public List<Near> near(double lat, double lon, double radiusM, int limit, long seenSince,
+                           java.util.function.Predicate<String> within) {
         S2LatLng centre = S2LatLng.fromDegrees(lat, lon);
         S2Cap cap = S2Cap.fromAxisAngle(centre.toPoint(), S1Angle.radians(Math.min(Math.PI, radiusM / Haversine.EARTH_RADIUS_M)));
         ArrayList<S2CellId> covering = new ArrayList<>();
@@ -110,7 +116,7 @@ public final class NearIndex {
             for (Set<String> producers : byCell.subMap(cover.rangeMin().id(), true, cover.rangeMax().id(), true).values()) {
                 for (String producer : producers) {
                     Entry e = byProducer.get(producer);
-                    if (e == null || e.time() < seenSince) {
+                    if (e == null || e.time() < seenSince || !within.test(producer)) {
                         continue;
                     }
                     double d = Haversine.metres(lat, lon, e.lat(), e.lon());

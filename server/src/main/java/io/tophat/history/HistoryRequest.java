@@ -52,6 +52,19 @@ public record HistoryRequest(String producer, long from, long to, int limit, boo
         return new HistoryRequest(producer, from, to, limit, descending, cursor, format);
     }
 
+    /**
+     * What a consumer key needs for this history request: {@code export} for a whole-range format (NDJSON, CSV,
+     * GeoJSON), {@code read} for JSON pages (and for a request whose format is wrong, which is answered 400).
+     */
+    public static io.tophat.security.Op operation(io.vertx.ext.web.RoutingContext rc) {
+        try {
+            return HistoryFormat.choose(rc.queryParams().get("format"), rc.request().getHeader("Accept")) == HistoryFormat.JSON
+                    ? io.tophat.security.Op.READ : io.tophat.security.Op.EXPORT;
+        } catch (IllegalArgumentException e) {
+            return io.tophat.security.Op.READ;
+        }
+    }
+
     /** Epoch milliseconds, or an ISO-8601 instant or offset date-time. */
     public static long time(String value, String name, long fallback) {
         if (value == null || value.isEmpty()) {

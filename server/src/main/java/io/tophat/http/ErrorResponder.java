@@ -126,6 +126,9 @@ public final class ErrorResponder implements Handler<RoutingContext> {
         if (error.retryAfterSeconds() > 0) {
             response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(error.retryAfterSeconds()));
         }
+        if (error.status() == 401) {
+            response.putHeader(HttpHeaders.WWW_AUTHENTICATE, io.tophat.security.Access.challenge());
+        }
         response.end(body(error));
     }
 

@@ -11,11 +11,16 @@ import java.util.Set;
  * Which producers a stream follows: a set of ids, or every producer (the firehose).
  *
  * @param producers the ids followed, or null for every producer
+ * @param within    the producers the subscriber may see (a consumer key's scope), or null for any
  */
-public record StreamFilter(Set<String> producers) {
+public record StreamFilter(Set<String> producers, java.util.function.Predicate<String> within) {
     /** The most producers one stream may name; more is the firehose's job. */
     public static final int MAX_PRODUCERS = 1000;
-    public static final StreamFilter ALL = new StreamFilter(null);
+    public static final StreamFilter ALL = new StreamFilter(null, null);
+
+    public StreamFilter(Set<String> producers) {
+        this(producers, null);
+    }
 
     public StreamFilter {
         producers = producers == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(producers));
@@ -26,11 +31,17 @@ public record StreamFilter(Set<String> producers) {
     }
 
     public boolean matches(String producer) {
-        return producers == null || producers.contains(producer);
+        return (producers == null || producers.contains(producer)) && (within == null || within.test(producer));
     }
 
+    /** True when the subscriber follows every producer it may see (no ids named). */
     public boolean all() {
         return producers == null;
+    }
+
+    /** This filter narrowed to what {@code within} accepts. */
+    public StreamFilter within(java.util.function.Predicate<String> scope) {
+        return new StreamFilter(producers, scope);
     }
 
     /**

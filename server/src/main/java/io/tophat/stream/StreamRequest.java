@@ -21,7 +21,20 @@ public final class StreamRequest {
 
     /** The path's producer, else {@code ?producers=a,b,c}, else every producer. */
     public static StreamFilter filter(RoutingContext rc) {
-        return StreamFilter.parse(rc.pathParam("id"), rc.queryParams().get("producers"));
+        StreamFilter filter = StreamFilter.parse(rc.pathParam("id"), rc.queryParams().get("producers"));
+        io.tophat.security.Caller caller = io.tophat.security.Access.caller(rc);
+        if (caller.everyProducer()) {
+            return filter;
+        }
+        if (!filter.all()) {
+            for (String id : filter.producers()) {
+                if (!caller.allows(id)) {
+                    throw new ApiException(403, "forbidden", "the key '" + caller.key().name()
+                            + "' does not reach every producer named", 0);
+                }
+            }
+        }
+        return filter.within(caller::allows);
     }
 
     /** The token to resume from: {@code after}, else the {@code Last-Event-ID} header, else none (from now). */

@@ -2,6 +2,7 @@ package io.tophat.worker;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.tophat.http.Responses;
+import io.tophat.security.KeyRing;
 import io.tophat.protocol.LeaseRenewal;
 import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
@@ -45,6 +46,10 @@ final class BalancerLink {
     private final LongSupplier storeFailingMs;
     private final Consumer<WorkerLease> onLease;
     private final Holdings holdings = new Holdings();
+    /** The Authorization header of every call, null in an open deployment. */
+    private final String authorization;
+    private volatile KeyRing keys = KeyRing.EMPTY;
+    private volatile long keysVersion;
     private volatile WorkerLease lease;
     private volatile boolean draining;
     private volatile String ack;
@@ -59,8 +64,9 @@ final class BalancerLink {
      * are applied to {@link #holdings()}.
      */
     BalancerLink(Vertx vertx, URI balancer, WorkerRegistration registration, Supplier<WorkerLoad> load,
-                 LongSupplier storeFailingMs, Consumer<WorkerLease> onLease) {
+                 LongSupplier storeFailingMs, Consumer<WorkerLease> onLease, String authorization) {
         this.vertx = vertx;
+        this.authorization = authorization;
         this.balancer = balancer;
         this.registration = registration;
         this.load = load;
@@ -91,7 +97,10 @@ final class BalancerLink {
 
     private void attemptRegistration(Promise<WorkerLease> result, long deadline) {
         sendRegistration().onSuccess(result::complete).onFailure(e -> {
-            if (System.nanoTime() > deadline) {
+            if (e instanceof Refused) {
+                result.fail(new IllegalStateException("the balancer at " + balancer + " refused this worker: "
+                        + e.getMessage()));
+            } else if (System.nanoTime() > deadline) {
                 result.fail(new IllegalStateException("cannot register with the balancer at " + balancer + ": "
                         + e.getMessage()));
             } else {
@@ -128,7 +137,7 @@ final class BalancerLink {
     private void renew() {
         WorkerLease current = lease;
         LeaseRenewal renewal = new LeaseRenewal(load.get(), ack, reportWanted ? holdings.held() : null,
-                storeFailingMs.getAsLong());
+                storeFailingMs.getAsLong(), keysVersion);
         send(HttpMethod.PUT, workerPath(current, "/lease"), renewal)
                 .onSuccess(renewed -> {
                     granted(renewed);
@@ -155,6 +164,10 @@ final class BalancerLink {
     /** Applies an answer: its transfers first, then what it says; a lease answer also sets what to acknowledge. */
     private void granted(WorkerLease granted) {
         holdings.apply(granted);
+        if (granted.keys() != null) {
+            keys = KeyRing.ofGrants(granted.keys());
+            keysVersion = granted.keysVersion();
+        }
         if (granted.ackToken() != null) {
             ack = granted.ackToken();
             reportWanted = granted.report();
@@ -162,6 +175,11 @@ final class BalancerLink {
         lease = granted;
         schedule(granted.leaseIntervalMs());
         onLease.accept(granted);
+    }
+
+    /** The consumer keys this balancer named in its last answer that carried them. */
+    KeyRing keys() {
+        return keys;
     }
 
     /** The balancer's lease interval, from its last answer. */
@@ -242,11 +260,18 @@ final class BalancerLink {
                 .setAbsoluteURI(balancer.resolve(path).toString())
                 .setTimeout(REQUEST_TIMEOUT_MS)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        if (authorization != null) {
+            options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
+        }
         return http.request(options)
                 .compose(req -> req.send(payload))
                 .compose(resp -> resp.body().compose(b -> {
                     if (resp.statusCode() == 404) {
                         return Future.failedFuture(new UnknownWorker());
+                    }
+                    if (resp.statusCode() == 401) {
+                        return Future.failedFuture(new Refused("it does not take this worker's cluster secret "
+                                + "(--cluster-secret-file): give every balancer and worker the same one"));
                     }
                     if (resp.statusCode() / 100 != 2) {
                         return Future.failedFuture(new IllegalStateException(
@@ -264,6 +289,13 @@ final class BalancerLink {
             return Responses.MAPPER.readValue(body.getBytes(), WorkerLease.class);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("the balancer answered something that is not a lease: " + e.getMessage(), e);
+        }
+    }
+
+    /** The balancer answered 401: the cluster secret is not the balancer's. */
+    private static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
         }
     }
 

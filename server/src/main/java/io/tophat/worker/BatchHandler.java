@@ -45,7 +45,8 @@ final class BatchHandler {
 
     BatchHandler(Vertx vertx, WorkerConfig.Ingest config, IngestPipeline<?> ingest, HeartbeatStore store,
                  WorkerExecutor storeReads, Fence fence, BooleanSupplier draining, StoreHealth storeHealth,
-                 WorkerMetrics metrics) {
+                 WorkerMetrics metrics, io.tophat.security.Access access) {
+        this.access = access;
         this.metrics = metrics;
         this.vertx = vertx;
         this.parser = new HeartbeatParser(config.maxClockSkew());
@@ -57,6 +58,8 @@ final class BatchHandler {
         this.storeHealth = storeHealth;
     }
 
+    private final io.tophat.security.Access access;
+
     void batch(RoutingContext rc) {
         HttpServerRequest request = rc.request();
         String id = rc.pathParam("id");
@@ -64,6 +67,7 @@ final class BatchHandler {
         if (problem != null) {
             throw ApiException.badRequest("invalid producer id", problem);
         }
+        access.requireProducer(request, id);
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.regionMatches(true, 0, "application/json", 0, 16)) {
             throw WorkerErrors.notJson();

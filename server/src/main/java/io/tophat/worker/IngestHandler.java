@@ -32,10 +32,13 @@ final class IngestHandler {
     private final WorkerMetrics metrics;
     private final BooleanSupplier draining;
     private final StoreHealth storeHealth;
+    private final io.tophat.security.Access access;
     private volatile long lastHeartbeatNanos = System.nanoTime();
 
     IngestHandler(Vertx vertx, WorkerConfig.Ingest config, IngestPipeline<HttpServerResponse> ingest, Fence fence,
-                  WorkerMetrics metrics, BooleanSupplier draining, StoreHealth storeHealth) {
+                  WorkerMetrics metrics, BooleanSupplier draining, StoreHealth storeHealth,
+                  io.tophat.security.Access access) {
+        this.access = access;
         this.storeHealth = storeHealth;
         this.vertx = vertx;
         this.maxBodyBytes = config.maxBodyBytes();
@@ -89,6 +92,7 @@ final class IngestHandler {
             metrics.rejected();
             throw WorkerErrors.rejected(e, seed);
         }
+        access.requireProducer(request, hb.producer());
         if (draining.getAsBoolean()) {
             throw WorkerErrors.draining();
         }

@@ -24,7 +24,8 @@ final class NearHandler {
     void near(RoutingContext rc) {
         NearQuery q = NearQuery.parse(rc.queryParams());
         List<Map<String, Object>> items = new ArrayList<>();
-        for (NearIndex.Near n : index.near(q.lat(), q.lon(), q.radiusM(), q.limit(), q.seenSince())) {
+        io.tophat.security.Caller caller = io.tophat.security.Access.caller(rc);
+        for (NearIndex.Near n : index.near(q.lat(), q.lon(), q.radiusM(), q.limit(), q.seenSince(), caller::allows)) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("producer", n.position().producer());
             item.put("distance_m", Math.round(n.distanceM() * 10) / 10.0);

@@ -73,7 +73,7 @@ final class ReadHandlers {
         Future<Heartbeat> found = cached != null ? Future.succeededFuture(cached)
                 : blocking(() -> store.latestAtLabel(label).orElse(null));
         found.onSuccess(hb -> {
-            if (hb == null) {
+            if (hb == null || !io.tophat.security.Access.caller(rc).allows(hb.producer())) {
                 rc.fail(ApiException.badRequest("No data for this location", "nothing was sent from '" + label + "'"));
             } else {
                 byLabel.offer(label, hb);
@@ -93,7 +93,11 @@ final class ReadHandlers {
         int max = io.tophat.http.QueryParams.limit(rc.queryParams().get("limit"), 1000, 10_000);
         blocking(() -> store.producers(after == null || after.isEmpty() ? null : after, seenSince, max)).onSuccess(list -> {
             List<java.util.Map<String, Object>> producers = new java.util.ArrayList<>(list.size());
+            io.tophat.security.Caller caller = io.tophat.security.Access.caller(rc);
             for (io.tophat.store.ProducerSeen p : list) {
+                if (!caller.allows(p.producer())) {
+                    continue;
+                }
                 producers.add(java.util.Map.of("id", p.producer(), "last_seen", p.lastSeen()));
             }
             Responses.json(rc.response(), 200, java.util.Map.of("producers", producers));

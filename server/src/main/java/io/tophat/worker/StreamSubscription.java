@@ -132,6 +132,10 @@ final class StreamSubscription {
                     List<StreamEvent> events = new ArrayList<>(page.size());
                     for (StoredHeartbeat s : page) {
                         long key = s.position().key();
+                        if (!filter.matches(s.heartbeat().producer())) {
+                            sentKey = Math.max(sentKey, key); // outside the subscriber's scope: passed over
+                            continue;
+                        }
                         events.add(new StreamEvent(s.heartbeat().producer(), key, StreamToken.encodeOne(hub.store(), key),
                                 new String(HeartbeatJson.encode(s.heartbeat()), StandardCharsets.UTF_8)));
                     }

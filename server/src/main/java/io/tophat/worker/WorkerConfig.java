@@ -17,7 +17,11 @@ import java.util.function.UnaryOperator;
  * flag to fix.
  */
 public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, Storage storage,
-                           io.tophat.stream.StreamLimits streams) {
+                           io.tophat.stream.StreamLimits streams, io.tophat.security.SecurityConfig security) {
+
+    public WorkerConfig {
+        require(security != null, "security settings are needed");
+    }
 
     /**
      * @param host          the address to listen on
@@ -145,38 +149,43 @@ public record WorkerConfig(Listen listen, Membership membership, Ingest ingest, 
                         Durations.parse(Ingest.DEFAULT_FLUSH_INTERVAL), Ingest.DEFAULT_QUEUE_CAPACITY,
                         Ingest.DEFAULT_MAX_BATCH, Ingest.DEFAULT_MAX_BODY_BYTES,
                         Durations.parse(Ingest.DEFAULT_MAX_CLOCK_SKEW)),
-                new Storage(io.tophat.store.StoreTarget.EMBEDDED, dataDir, synchronous(Storage.DEFAULT_SYNC), null), io.tophat.stream.StreamLimits.DEFAULT);
+                new Storage(io.tophat.store.StoreTarget.EMBEDDED, dataDir, synchronous(Storage.DEFAULT_SYNC), null), io.tophat.stream.StreamLimits.DEFAULT,
+                io.tophat.security.SecurityConfig.OPEN);
     }
 
     public WorkerConfig withPort(int port) {
-        return new WorkerConfig(new Listen(listen.host(), port, listen.advertiseHost()), membership, ingest, storage, streams);
+        return new WorkerConfig(new Listen(listen.host(), port, listen.advertiseHost()), membership, ingest, storage, streams, security);
     }
 
     public WorkerConfig withIngest(UnaryOperator<Ingest> change) {
-        return new WorkerConfig(listen, membership, change.apply(ingest), storage, streams);
+        return new WorkerConfig(listen, membership, change.apply(ingest), storage, streams, security);
     }
 
     public WorkerConfig withDrainTimeout(Duration drain) {
         return new WorkerConfig(listen, new Membership(membership.balancers(), drain,
-                membership.storeFailureThreshold()), ingest, storage, streams);
+                membership.storeFailureThreshold()), ingest, storage, streams, security);
     }
 
     public WorkerConfig withSynchronous(SqliteStoreConfig.Synchronous sync) {
-        return new WorkerConfig(listen, membership, ingest, new Storage(storage.store(), storage.dataDir(), sync, storage.retention()), streams);
+        return new WorkerConfig(listen, membership, ingest, new Storage(storage.store(), storage.dataDir(), sync, storage.retention()), streams, security);
     }
 
     public WorkerConfig withRetention(Duration retention) {
         return new WorkerConfig(listen, membership, ingest, new Storage(storage.store(), storage.dataDir(),
-                storage.synchronous(), retention), streams);
+                storage.synchronous(), retention), streams, security);
     }
 
     public WorkerConfig withStore(io.tophat.store.StoreTarget store) {
         return new WorkerConfig(listen, membership, ingest, new Storage(store, storage.dataDir(), storage.synchronous(),
-                storage.retention()), streams);
+                storage.retention()), streams, security);
     }
 
     public WorkerConfig withStreams(io.tophat.stream.StreamLimits limits) {
-        return new WorkerConfig(listen, membership, ingest, storage, limits);
+        return new WorkerConfig(listen, membership, ingest, storage, limits, security);
+    }
+
+    public WorkerConfig withSecurity(io.tophat.security.SecurityConfig settings) {
+        return new WorkerConfig(listen, membership, ingest, storage, streams, settings);
     }
 
     private static void require(boolean ok, String message) {

@@ -8,6 +8,10 @@ import io.tophat.http.RouteTable;
 import io.tophat.protocol.WorkerLease;
 import io.tophat.protocol.WorkerLoad;
 import io.tophat.protocol.WorkerRegistration;
+import io.tophat.history.HistoryRequest;
+import io.tophat.security.Access;
+import io.tophat.security.KeyRing;
+import io.tophat.security.Op;
 import io.tophat.store.HeartbeatStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,6 +59,10 @@ public final class WorkerServer {
     private boolean probing;
     private long healthTimer = -1;
     private final RetentionJob retention;
+    private final Access access;
+    /** The consumer keys of every balancer this worker registered with (union), replaced when one changes. */
+    private volatile KeyRing keys = KeyRing.EMPTY;
+    private long sweepTimer = -1;
     private volatile String url;
     private volatile boolean draining;
     private volatile WorkerLoad lastLoad = WorkerLoad.NONE;
@@ -77,8 +85,9 @@ public final class WorkerServer {
         this.ingest = new IngestPipeline<>(config, store, latest, byLabel, near, streams, metrics, storeHealth,
                 IngestHandler::answer);
         this.storeReads = vertx.createSharedWorkerExecutor("tophat-store-read", 4);
+        this.access = config.security().access(() -> keys);
         this.ingestHandler = new IngestHandler(vertx, config.ingest(), ingest, fence, metrics, () -> draining,
-                storeHealth);
+                storeHealth, access);
         this.http = new HttpService(vertx);
         this.retention = config.storage().retention() == null ? null
                 : new RetentionJob(store, config.storage().retention());
@@ -91,26 +100,35 @@ public final class WorkerServer {
                 .fastExact("/api/v1/heartbeats", ingestHandler::v1);
         Router router = table.router();
         ReadHandlers reads = new ReadHandlers(latest, byLabel, store, storeReads);
-        router.get("/get_data/:id").handler(reads::seedData);
-        router.get("/get_data_location/:location").handler(reads::locationData);
-        router.get("/api/v1/producers/:id").handler(reads::record);
-        router.get("/api/v1/producers/:id/history").handler(new HistoryHandler(store, storeReads)::history);
+        router.get("/get_data/:id").handler(access.consumers(Op.READ)).handler(reads::seedData);
+        router.get("/get_data_location/:location").handler(access.consumers(Op.READ)).handler(reads::locationData);
+        router.get("/api/v1/producers/:id").handler(access.consumers(Op.READ)).handler(reads::record);
+        router.get("/api/v1/producers/:id/history").handler(access.consumers(HistoryRequest::operation))
+                .handler(new HistoryHandler(store, storeReads)::history);
         router.post("/api/v1/producers/:id/heartbeats").handler(new BatchHandler(vertx, config.ingest(), ingest, store,
-                storeReads, fence, () -> draining, storeHealth, metrics)::batch);
-        router.delete("/api/v1/producers/:id").handler(new EraseHandler(store, storeReads, latest, byLabel, near)::erase);
-        router.get("/api/v1/near").handler(new NearHandler(near)::near);
+                storeReads, fence, () -> draining, storeHealth, metrics, access)::batch);
+        router.delete("/api/v1/producers/:id").handler(access.consumers(Op.ERASE))
+                .handler(new EraseHandler(store, storeReads, latest, byLabel, near)::erase);
+        router.get("/api/v1/near").handler(access.consumers(Op.NEAR)).handler(new NearHandler(near)::near);
         StreamHandler stream = new StreamHandler(vertx, streams, store, storeReads, config.streams());
-        router.get("/api/v1/stream").handler(stream::sse);
-        router.get("/api/v1/producers/:id/stream").handler(stream::sse);
-        router.get("/api/v1/ws").handler(stream::webSocket);
-        router.get("/api/v1/producers/:id/ws").handler(stream::webSocket);
-        router.get("/api/v1/producers").handler(reads::producers);
-        router.get("/api/v1/status").handler(this::status);
+        router.get("/api/v1/stream").handler(access.consumers(Op.STREAM)).handler(stream::sse);
+        router.get("/api/v1/producers/:id/stream").handler(access.consumers(Op.STREAM)).handler(stream::sse);
+        router.get("/api/v1/ws").handler(access.consumers(Op.STREAM)).handler(stream::webSocket);
+        router.get("/api/v1/producers/:id/ws").handler(access.consumers(Op.STREAM)).handler(stream::webSocket);
+        router.get("/api/v1/producers").handler(access.consumers(Op.READ)).handler(reads::producers);
+        router.get("/api/v1/status").handler(access.cluster()).handler(this::status);
         router.get("/health").handler(this::health);
         return table;
     }
 
     private void leaseAnswered(WorkerLease lease) {
+        if (lease.keys() != null) {
+            KeyRing all = KeyRing.EMPTY;
+            for (BalancerLink link : links) {
+                all = all.with(link.keys());
+            }
+            keys = all;
+        }
         if (lease.draining() && !draining) {
             LOG.info("the balancer asks this worker to drain; leaving once its producers have moved");
             draining = true;
@@ -198,6 +216,11 @@ public final class WorkerServer {
                     store.identityProof(), store.shared(), null);
             List<Future<?>> registrations = new ArrayList<>();
             healthTimer = vertx.setPeriodic(250, t -> watchStore());
+            sweepTimer = vertx.setPeriodic(10_000, t -> access.sweep());
+            if (access.isOpen()) {
+                LOG.warn("--auth none: anyone who can reach this worker may send heartbeats as any producer and "
+                        + "read every producer's data");
+            }
             if (retention != null) {
                 retention.start();
             }
@@ -206,7 +229,7 @@ public final class WorkerServer {
             }
             for (URI balancer : config.membership().balancers()) {
                 BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load,
-                        storeHealth::steppedAsideMs, this::leaseAnswered);
+                        storeHealth::steppedAsideMs, this::leaseAnswered, access.clusterAuthorization());
                 links.add(link);
                 fence.add(link.holdings());
                 registrations.add(link.register(REGISTRATION_PATIENCE).onSuccess(lease -> url = lease.url()));
@@ -272,6 +295,7 @@ public final class WorkerServer {
                 .compose(v -> Future.join(links.stream().map(BalancerLink::quit).toList()).otherwiseEmpty())
                 .compose(v -> {
                     vertx.cancelTimer(healthTimer);
+                    vertx.cancelTimer(sweepTimer);
                     return http.stop();
                 })
                 .compose(v -> vertx.executeBlocking(() -> {

@@ -154,10 +154,10 @@ class BalancerStateTest {
         closeAll();
         Balancer restarted = open(false);
         assertThat(restarted.assignments().keySet()).containsExactlyInAnyOrder("p", "q", "r");
-        WorkerLease asked = await(restarted.renew("127.0.0.1:6001", new LeaseRenewal(null, null, null, 0)));
+        WorkerLease asked = await(restarted.renew("127.0.0.1:6001", new LeaseRenewal(null, null, null, 0, 0)));
         assertThat(asked.report()).as("a worker remembered from the file is asked what it holds").isTrue();
         WorkerLease reported = await(restarted.renew("127.0.0.1:6001",
-                new LeaseRenewal(null, asked.ackToken(), Map.of("p", newEpoch, "q", 40L), 0)));
+                new LeaseRenewal(null, asked.ackToken(), Map.of("p", newEpoch, "q", 40L), 0, 0)));
         assertThat(reported.report()).isFalse();
         assertThat(reported.revoked()).as("told again, though the old balancer's outbox is gone")
                 .isEqualTo(Map.of("q", 90L));

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class HoldingsTest {
     private static WorkerLease lease(Map<String, Long> revoked, Map<String, Long> granted) {
-        return new WorkerLease("w", "http://127.0.0.1:1", 1000, 0, false, true, revoked, granted, "run.1", false);
+        return new WorkerLease("w", "http://127.0.0.1:1", 1000, 0, false, true, revoked, granted, "run.1", false, 0, null);
     }
 
     @Test
