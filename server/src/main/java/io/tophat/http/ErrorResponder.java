@@ -127,7 +127,7 @@ public final class ErrorResponder implements Handler<RoutingContext> {
             response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(error.retryAfterSeconds()));
         }
         if (error.status() == 401) {
-            response.putHeader(HttpHeaders.WWW_AUTHENTICATE, io.tophat.security.Access.challenge());
+            response.putHeader("WWW-Authenticate", io.tophat.security.Access.challenge());
         }
         response.end(body(error));
     }
