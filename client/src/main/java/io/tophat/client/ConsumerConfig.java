@@ -13,9 +13,11 @@ import java.util.List;
  * @param maxBodyBytes   the largest answer body accepted (default: 4 MiB)
  * @param streamIdleTimeout how long a {@link Watch} waits for any data, keep-alives included, before it takes the
  *                       stream for dead and reconnects (default: 45s, three of the servers' default keep-alives)
+ * @param key            the consumer key (or the cluster secret) sent as {@code Authorization: Bearer} to the
+ *                       balancer and, after a redirect, to the worker; null for an open deployment (default)
  */
 public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Duration requestTimeout, int maxBodyBytes,
-                             Duration streamIdleTimeout) {
+                             Duration streamIdleTimeout, String key) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -33,7 +35,7 @@ public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Durat
 
     public static ConsumerConfig of(List<URI> balancers) {
         return new ConsumerConfig(balancers, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
-                DEFAULT_STREAM_IDLE_TIMEOUT);
+                DEFAULT_STREAM_IDLE_TIMEOUT, null);
     }
 
     public static ConsumerConfig of(URI balancer) {
@@ -41,10 +43,16 @@ public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Durat
     }
 
     public ConsumerConfig withTimeouts(Duration connect, Duration request) {
-        return new ConsumerConfig(balancers, connect, request, maxBodyBytes, streamIdleTimeout);
+        return new ConsumerConfig(balancers, connect, request, maxBodyBytes, streamIdleTimeout, key);
     }
 
     public ConsumerConfig withStreamIdleTimeout(Duration idle) {
-        return new ConsumerConfig(balancers, connectTimeout, requestTimeout, maxBodyBytes, idle);
+        return new ConsumerConfig(balancers, connectTimeout, requestTimeout, maxBodyBytes, idle, key);
+    }
+
+    /** The same, presenting {@code consumerKey} (a key from {@code tophat keys add}, or the cluster secret). */
+    public ConsumerConfig withKey(String consumerKey) {
+        return new ConsumerConfig(balancers, connectTimeout, requestTimeout, maxBodyBytes, streamIdleTimeout,
+                consumerKey == null || consumerKey.isBlank() ? null : consumerKey.strip());
     }
 }

@@ -19,9 +19,12 @@ import java.util.List;
  * @param backoffMax     the cap of the doubling pause (default: 5s)
  * @param bufferCapacity how many heartbeats wait while no worker is reachable; the oldest is dropped when full
  *                       (default: 1000)
+ * @param token          the producer's token ({@code tophat token ID}), sent as {@code Authorization: Bearer} on
+ *                       registration and heartbeats; null for an open deployment (default)
  */
 public record ProducerConfig(List<URI> balancers, String producerId, int maxRetries, Duration connectTimeout,
-                             Duration requestTimeout, Duration backoffBase, Duration backoffMax, int bufferCapacity) {
+                             Duration requestTimeout, Duration backoffBase, Duration backoffMax, int bufferCapacity,
+                             String token) {
     public static final int RETRY_FOREVER = -1;
     public static final int DEFAULT_MAX_RETRIES = 10;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -51,7 +54,7 @@ public record ProducerConfig(List<URI> balancers, String producerId, int maxRetr
     /** The defaults above for one producer talking to the given balancers. */
     public static ProducerConfig of(String producerId, List<URI> balancers) {
         return new ProducerConfig(balancers, producerId, DEFAULT_MAX_RETRIES, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_REQUEST_TIMEOUT, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_MAX, DEFAULT_BUFFER_CAPACITY);
+                DEFAULT_REQUEST_TIMEOUT, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_MAX, DEFAULT_BUFFER_CAPACITY, null);
     }
 
     public static ProducerConfig of(String producerId, URI balancer) {
@@ -59,23 +62,29 @@ public record ProducerConfig(List<URI> balancers, String producerId, int maxRetr
     }
 
     public ProducerConfig withProducerId(String id) {
-        return new ProducerConfig(balancers, id, maxRetries, connectTimeout, requestTimeout, backoffBase, backoffMax, bufferCapacity);
+        return new ProducerConfig(balancers, id, maxRetries, connectTimeout, requestTimeout, backoffBase, backoffMax, bufferCapacity, token);
     }
 
     public ProducerConfig withMaxRetries(int retries) {
-        return new ProducerConfig(balancers, producerId, retries, connectTimeout, requestTimeout, backoffBase, backoffMax, bufferCapacity);
+        return new ProducerConfig(balancers, producerId, retries, connectTimeout, requestTimeout, backoffBase, backoffMax, bufferCapacity, token);
     }
 
     public ProducerConfig withTimeouts(Duration connect, Duration request) {
-        return new ProducerConfig(balancers, producerId, maxRetries, connect, request, backoffBase, backoffMax, bufferCapacity);
+        return new ProducerConfig(balancers, producerId, maxRetries, connect, request, backoffBase, backoffMax, bufferCapacity, token);
     }
 
     public ProducerConfig withBackoff(Duration base, Duration max) {
-        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, base, max, bufferCapacity);
+        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, base, max, bufferCapacity, token);
     }
 
     public ProducerConfig withBufferCapacity(int capacity) {
-        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, backoffBase, backoffMax, capacity);
+        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, backoffBase, backoffMax, capacity, token);
+    }
+
+    /** The same, presenting {@code producerToken} ({@code tophat token ID} prints it). */
+    public ProducerConfig withToken(String producerToken) {
+        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, backoffBase,
+                backoffMax, bufferCapacity, producerToken == null || producerToken.isBlank() ? null : producerToken.strip());
     }
 
     static void requirePositive(String name, Duration d) {

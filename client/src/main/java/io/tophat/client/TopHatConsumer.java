@@ -52,7 +52,7 @@ public final class TopHatConsumer {
         this.config = config;
         this.http = http;
         this.balancers = config.balancers();
-        this.transport = new Transport(http, config.requestTimeout(), config.maxBodyBytes());
+        this.transport = new Transport(http, config.requestTimeout(), config.maxBodyBytes(), config.key());
         this.async = http.executor().orElseGet(() -> command -> {
             Thread t = new Thread(command, "tophat-consumer");
             t.setDaemon(true);

@@ -74,7 +74,7 @@ public final class TopHatProducer implements AutoCloseable {
      */
     public TopHatProducer(ProducerConfig config, HttpClient http, AckListener listener) {
         this.config = config;
-        Transport transport = new Transport(http, config.requestTimeout(), MAX_ANSWER_BYTES);
+        Transport transport = new Transport(http, config.requestTimeout(), MAX_ANSWER_BYTES, config.token());
         this.poster = new HeartbeatPoster(transport);
         this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), new SplittableRandom());
         this.buffer = new OfflineBuffer(config.bufferCapacity());

@@ -16,27 +16,29 @@ final class Transport {
     private final HttpClient http;
     private final Duration requestTimeout;
     private final int maxBodyBytes;
+    /** The Authorization header of every request, or null. */
+    private final String authorization;
 
-    Transport(HttpClient http, Duration requestTimeout, int maxBodyBytes) {
+    Transport(HttpClient http, Duration requestTimeout, int maxBodyBytes, String credential) {
+        this.authorization = credential == null ? null : "Bearer " + credential;
         this.http = http;
         this.requestTimeout = requestTimeout;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     Reply get(URI uri) throws InterruptedException {
-        return exchange(HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build());
+        return exchange(builder(uri).GET().build());
     }
 
     Reply postJson(URI uri, byte[] json) throws InterruptedException {
-        return exchange(HttpRequest.newBuilder(uri)
-                .timeout(requestTimeout)
+        return exchange(builder(uri)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json))
                 .build());
     }
 
     Reply delete(URI uri) throws InterruptedException {
-        return exchange(HttpRequest.newBuilder(uri).timeout(requestTimeout).DELETE().build());
+        return exchange(builder(uri).DELETE().build());
     }
 
     /**
@@ -45,7 +47,7 @@ final class Transport {
      */
     Reply stream(URI uri, java.io.OutputStream out, java.util.function.LongConsumer progress,
                  java.util.function.Consumer<java.net.http.HttpHeaders> beforeBody) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
+        HttpRequest request = builder(uri).GET().build();
         try {
             var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (java.io.InputStream in = response.body()) {
@@ -68,6 +70,12 @@ final class Transport {
         } catch (IOException e) {
             throw new UnreachableException(uri, false, e);
         }
+    }
+
+    /** A request to {@code uri} with the timeout and the credential. */
+    HttpRequest.Builder builder(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout);
+        return authorization == null ? b : b.header("Authorization", authorization);
     }
 
     private Reply exchange(HttpRequest request) throws InterruptedException {

@@ -47,11 +47,15 @@ public final class Watch implements AutoCloseable {
     private volatile boolean closed;
     private volatile SseConnection current;
 
+    /** The consumer key sent with every subscription, or null. */
+    private final String key;
+
     Watch(String name, ConsumerConfig config, HttpClient http, int firstBalancer, String fromToken,
           Function<String, String> pathForToken, Frames frames) {
         this.balancers = config.balancers();
         this.http = http;
         this.requestTimeout = config.requestTimeout();
+        this.key = config.key();
         this.idleTimeout = config.streamIdleTimeout();
         this.maxBodyBytes = config.maxBodyBytes();
         this.pathForToken = pathForToken;
@@ -158,11 +162,13 @@ public final class Watch implements AutoCloseable {
 
     /** One connection, from the request to its end. */
     private Ending connect(URI uri, SseConnection connection) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(requestTimeout)
-                .header("Accept", "text/event-stream")
-                .GET()
-                .build();
+                .header("Accept", "text/event-stream");
+        if (key != null) {
+            builder.header("Authorization", "Bearer " + key);
+        }
+        HttpRequest request = builder.GET().build();
         CompletableFuture<HttpResponse<byte[]>> response = http.sendAsync(request, connection.handler());
         CompletableFuture<Object> first = CompletableFuture.anyOf(response, connection.ended());
         while (!first.isDone()) {

@@ -530,6 +530,12 @@ public final class Balancer implements AutoCloseable {
         return keys;
     }
 
+    /** Makes a key named {@code name} with {@code scope}; completes with the key (to show once) when durable. */
+    public Future<String> issueKey(String name, io.tophat.security.KeyScope scope) {
+        String key = ConsumerKey.newKey();
+        return saveKey(ConsumerKey.issued(name, key, scope, System.currentTimeMillis())).map(key);
+    }
+
     /** Writes a new (or replacing) key to the state; it is known here, and to the workers, once durable. */
     synchronized Future<Void> saveKey(ConsumerKey key) {
         String definition;

@@ -19,8 +19,11 @@ final class ConsumerOptions {
             description = "How long to wait to connect and for each answer to start (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @picocli.CommandLine.Mixin
+    KeyOptions key = new KeyOptions();
+
     TopHatConsumer consumer() {
-        return new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout));
+        return new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout).withKey(key.key()));
     }
 
     /** One line for an answer the command cannot use. */

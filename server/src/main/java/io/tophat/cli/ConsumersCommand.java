@@ -53,13 +53,16 @@ public final class ConsumersCommand implements Callable<Integer> {
         return 0;
     }
 
+    @Mixin
+    KeyOptions key = new KeyOptions();
+
     private ConsumerFleetConfig config() {
         if (fleet.reportEvery.isZero()) {
             throw new ParameterException(spec.commandLine(), "--report-every must be longer than 0s");
         }
         try {
             return new ConsumerFleetConfig(fleet.balancers, fleet.startId, fleet.count, consumers, interval,
-                    fleet.requestTimeout, fleet.duration);
+                    fleet.requestTimeout, fleet.duration).withKey(key.key());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

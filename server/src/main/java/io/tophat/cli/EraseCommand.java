@@ -44,6 +44,9 @@ public final class EraseCommand implements Callable<Integer> {
             description = "How long to wait to connect and for the answer (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @picocli.CommandLine.Mixin
+    KeyOptions key = new KeyOptions();
+
     @Override
     public Integer call() throws InterruptedException {
         String problem = ProducerId.problem(id);
@@ -53,7 +56,8 @@ public final class EraseCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Erasure erasure = new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout)).erase(id);
+            Erasure erasure = new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout)
+                    .withKey(key.key())).erase(id);
             erasure.erased().forEach((store, n) -> out.println("store " + store + ": " + n + " heartbeats erased"));
             out.println("producer " + id + " erased: " + erasure.total() + " heartbeats");
             out.flush();

@@ -52,6 +52,9 @@ public final class GetCommand implements Callable<Integer> {
             description = "How long to wait to connect and for each answer (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @picocli.CommandLine.Mixin
+    KeyOptions key = new KeyOptions();
+
     @Override
     public Integer call() throws InterruptedException {
         String problem = ProducerId.problem(id);
@@ -59,7 +62,8 @@ public final class GetCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), problem);
         }
         PrintWriter err = spec.commandLine().getErr();
-        TopHatConsumer consumer = new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout));
+        TopHatConsumer consumer = new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout)
+                .withKey(key.key()));
         try {
             Optional<Heartbeat> latest = consumer.latest(id);
             if (latest.isEmpty()) {

@@ -78,18 +78,30 @@ final class LocalCommand implements Callable<Integer> {
         Lifecycle lifecycle = new Lifecycle();
         try {
             io.tophat.store.StoreTarget target = store.target();
-            EmbeddedCluster cluster = new EmbeddedCluster(dataDir, "127.0.0.1", c -> c.withStore(target));
+            LocalSecrets secrets = LocalSecrets.in(dataDir.resolve("secrets"));
+            io.tophat.security.SecurityConfig security = new io.tophat.security.SecurityConfig(
+                    io.tophat.security.AuthConfig.secured(secrets.cluster(), secrets.device()),
+                    io.tophat.security.RateLimit.producerDefault());
+            EmbeddedCluster cluster = new EmbeddedCluster(dataDir, "127.0.0.1", c -> c.withStore(target))
+                    .secured(security);
             lifecycle.started("cluster", cluster::close);
-            cluster.start(port, workers, workerPort);
+            cluster.start(port, 0);
             URI balancer = cluster.balancerUri();
+            // the key first: the workers hear of it when they register, before any consumer asks
+            String key = Await.result(cluster.balancer().balancer().issueKey("local",
+                    io.tophat.security.ConsumerKey.scope(List.of(), List.of(), List.of(), 0)), Duration.ofSeconds(10));
+            for (int i = 0; i < workers; i++) {
+                cluster.startWorker(i, workerPort == 0 ? 0 : workerPort + i);
+            }
             // the simulators' requests go to this process's own servers: the client library's connect timeout suits them
             Duration timeout = ProducerConfig.DEFAULT_CONNECT_TIMEOUT;
             ProducerFleet producerFleet = new ProducerFleet(new ProducerFleetConfig(List.of(balancer), startId,
-                    producers, interval, ProducerConfig.DEFAULT_MAX_RETRIES, timeout, Duration.ZERO));
+                    producers, interval, ProducerConfig.DEFAULT_MAX_RETRIES, timeout, Duration.ZERO)
+                    .withTokens(new io.tophat.security.ProducerTokens(secrets.device())));
             lifecycle.started("producers", producerFleet::close);
             producerFleet.start();
             ConsumerFleet consumerFleet = new ConsumerFleet(new ConsumerFleetConfig(List.of(balancer), startId,
-                    producers, consumers, consumerInterval, timeout, Duration.ZERO));
+                    producers, consumers, consumerInterval, timeout, Duration.ZERO).withKey(key));
             lifecycle.started("consumers", consumerFleet::close);
             consumerFleet.start();
             ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -105,9 +117,15 @@ final class LocalCommand implements Callable<Integer> {
                     + producers + " producers (ids " + startId + "-" + (startId + producers - 1) + "), "
                     + consumers + " consumers; data in " + dataDir.toAbsolutePath()
                     + (target.isSqlite() ? "" : ", heartbeats in " + target));
-            System.out.println("Read a producer's latest data:   curl -L " + balancer + "/get_data/" + startId);
-            System.out.println("Read its full record:            curl -L " + balancer + "/api/v1/producers/" + startId);
-            System.out.println("See the cluster:                 curl " + balancer + "/api/v1/cluster");
+            System.out.println("A consumer key (read, stream, near; every producer): " + key);
+            System.out.println("Read a producer's latest data:   curl -L '" + balancer + "/get_data/" + startId
+                    + "?token=" + key + "'");
+            System.out.println("Read its full record:            curl -L -H 'Authorization: Bearer " + key + "' "
+                    + "--location-trusted " + balancer + "/api/v1/producers/" + startId);
+            System.out.println("See the cluster:                 curl -H \"Authorization: Bearer $(head -1 "
+                    + secrets.clusterFile() + ")\" " + balancer + "/api/v1/cluster");
+            System.out.println("Secrets (made at the first start, kept): " + secrets.clusterFile() + ", "
+                    + secrets.deviceFile());
             System.out.println("Press Ctrl-C to stop.");
         } catch (Exception e) {
             lifecycle.stopAll();

@@ -54,13 +54,24 @@ public final class ProducersCommand implements Callable<Integer> {
         return 0;
     }
 
+    @picocli.CommandLine.Option(names = "--device-secret-file", paramLabel = "FILE",
+            description = "The device secret the simulated phones' tokens are made from (as the servers' flag); "
+                    + "else env " + SecurityOptions.DEVICE_SECRET_ENV + "; none for an open deployment.")
+    java.nio.file.Path deviceSecretFile;
+
+    private io.tophat.security.ProducerTokens tokens() {
+        io.tophat.security.Secrets secrets = SecurityOptions.secrets(deviceSecretFile, "--device-secret-file",
+                SecurityOptions.DEVICE_SECRET_ENV);
+        return secrets == null ? null : new io.tophat.security.ProducerTokens(secrets);
+    }
+
     private ProducerFleetConfig config() {
         if (fleet.reportEvery.isZero()) {
             throw new ParameterException(spec.commandLine(), "--report-every must be longer than 0s");
         }
         try {
             return new ProducerFleetConfig(fleet.balancers, fleet.startId, fleet.count, interval, maxRetries,
-                    fleet.requestTimeout, fleet.duration);
+                    fleet.requestTimeout, fleet.duration).withTokens(tokens());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

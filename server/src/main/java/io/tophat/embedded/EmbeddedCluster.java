@@ -30,6 +30,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final String host;
     private final UnaryOperator<WorkerConfig> workerSettings;
     private final List<WorkerServer> workers = new ArrayList<>();
+    private io.tophat.security.SecurityConfig security = io.tophat.security.SecurityConfig.OPEN;
     private BalancerServer balancer;
     private URI balancerUri;
 
@@ -43,6 +44,12 @@ public final class EmbeddedCluster implements AutoCloseable {
         this.workerSettings = workerSettings;
     }
 
+    /** Secures the balancer and every worker with {@code settings} (before {@link #start}); open by default. */
+    public EmbeddedCluster secured(io.tophat.security.SecurityConfig settings) {
+        this.security = settings;
+        return this;
+    }
+
     /** Starts the balancer on {@code balancerPort} (0 for any) and {@code workerCount} workers on free ports. */
     public EmbeddedCluster start(int balancerPort, int workerCount) {
         return start(balancerPort, workerCount, 0);
@@ -53,7 +60,7 @@ public final class EmbeddedCluster implements AutoCloseable {
      * {@code firstWorkerPort} (0 for free ports).
      */
     public EmbeddedCluster start(int balancerPort, int workerCount, int firstWorkerPort) {
-        BalancerConfig config = new BalancerConfig(host, balancerPort, dataDir.resolve("balancer"));
+        BalancerConfig config = new BalancerConfig(host, balancerPort, dataDir.resolve("balancer")).withSecurity(security);
         balancer = BalancerServer.open(vertx, config);
         int port = await(balancer.start());
         balancerUri = URI.create("http://" + host + ":" + port);
@@ -72,7 +79,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** Starts the worker with this index (again, on its old folder) on {@code port} (0 for any). */
     public int startWorker(int index, int port) {
         WorkerConfig config = workerSettings.apply(WorkerConfig.embedded(List.of(balancerUri),
-                dataDir.resolve("worker-" + (index + 1)))).withPort(port);
+                dataDir.resolve("worker-" + (index + 1))).withSecurity(security)).withPort(port);
         WorkerServer worker = new WorkerServer(vertx, config,
                 HeartbeatStores.open(config.storage().store(), config.storage().dataDir(), config.storage().synchronous()));
         worker.onDrainRequested(() -> new Thread(() -> stopWorker(index), "tophat-drain-" + index).start());

@@ -27,7 +27,7 @@ public final class ConsumerFleet implements AutoCloseable {
         this.config = config;
         HttpClient http = TopHatHttpClients.create(config.requestTimeout());
         ConsumerConfig consumerConfig = ConsumerConfig.of(config.balancers())
-                .withTimeouts(config.requestTimeout(), config.requestTimeout());
+                .withTimeouts(config.requestTimeout(), config.requestTimeout()).withKey(config.key());
         this.consumer = new TopHatConsumer(consumerConfig, http);
         this.metrics = new ConsumerMetrics(config.interval());
     }

@@ -14,10 +14,21 @@ import java.util.List;
  * @param interval       how often each consumer asks
  * @param requestTimeout how long each request (each hop) may take
  * @param duration       how long the fleet runs, {@link Duration#ZERO} for until it is closed
+ * @param key            the consumer key they present, or null for an open deployment
  */
 public record ConsumerFleetConfig(List<URI> balancers, long startId, int count, int consumers, Duration interval,
-                                  Duration requestTimeout, Duration duration) {
+                                  Duration requestTimeout, Duration duration, String key) {
     public static final int MAX_CONSUMERS = 10_000;
+
+    public ConsumerFleetConfig(List<URI> balancers, long startId, int count, int consumers, Duration interval,
+                               Duration requestTimeout, Duration duration) {
+        this(balancers, startId, count, consumers, interval, requestTimeout, duration, null);
+    }
+
+    public ConsumerFleetConfig withKey(String consumerKey) {
+        return new ConsumerFleetConfig(balancers, startId, count, consumers, interval, requestTimeout, duration,
+                consumerKey);
+    }
 
     public ConsumerFleetConfig {
         balancers = List.copyOf(balancers);

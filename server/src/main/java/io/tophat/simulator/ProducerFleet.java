@@ -44,7 +44,8 @@ public final class ProducerFleet implements AutoCloseable {
         for (int i = 0; i < config.count(); i++) {
             ProducerConfig producer = ProducerConfig.of(config.producerId(i), config.balancers())
                     .withMaxRetries(config.maxRetries())
-                    .withTimeouts(config.requestTimeout(), config.requestTimeout());
+                    .withTimeouts(config.requestTimeout(), config.requestTimeout())
+                    .withToken(config.tokens() == null ? null : config.tokens().token(config.producerId(i)));
             producers.add(new TopHatProducer(producer, http, listener));
         }
     }

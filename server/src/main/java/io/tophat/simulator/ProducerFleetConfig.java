@@ -14,10 +14,20 @@ import java.util.List;
  * @param maxRetries     failed attempts in a row a producer retries before it gives up and stops, -1 for no limit
  * @param requestTimeout how long each request may take
  * @param duration       how long the fleet runs, {@link Duration#ZERO} for until it is closed
+ * @param tokens         each producer's token from its id (a device secret's), or null for an open deployment
  */
 public record ProducerFleetConfig(List<URI> balancers, long startId, int count, Duration interval, int maxRetries,
-                                  Duration requestTimeout, Duration duration) {
+                                  Duration requestTimeout, Duration duration, io.tophat.security.ProducerTokens tokens) {
     public static final int MAX_COUNT = 100_000;
+
+    public ProducerFleetConfig(List<URI> balancers, long startId, int count, Duration interval, int maxRetries,
+                               Duration requestTimeout, Duration duration) {
+        this(balancers, startId, count, interval, maxRetries, requestTimeout, duration, null);
+    }
+
+    public ProducerFleetConfig withTokens(io.tophat.security.ProducerTokens signer) {
+        return new ProducerFleetConfig(balancers, startId, count, interval, maxRetries, requestTimeout, duration, signer);
+    }
 
     public ProducerFleetConfig {
         balancers = List.copyOf(balancers);

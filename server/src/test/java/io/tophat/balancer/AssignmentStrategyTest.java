@@ -166,7 +166,7 @@ class AssignmentStrategyTest {
     }
 
     private static io.tophat.protocol.LeaseRenewal renewal(WorkerLoad load) {
-        return new io.tophat.protocol.LeaseRenewal(load, null, null, 0);
+        return new io.tophat.protocol.LeaseRenewal(load, null, null, 0, 0);
     }
 
     private static String workerId(String name) {

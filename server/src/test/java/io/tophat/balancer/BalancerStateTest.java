@@ -143,8 +143,8 @@ class BalancerStateTest {
         assertThat(balancer.assignments().get("q").workerId()).as("reported at 90 by 6002").isEqualTo("127.0.0.1:6002");
         assertThat(balancer.assignments().get("r").workerId()).as("reported at 70 by 6001").isEqualTo("127.0.0.1:6001");
 
-        WorkerLease first = balancer.lease(balancer.member("127.0.0.1:6001"), null);
-        WorkerLease second = balancer.lease(balancer.member("127.0.0.1:6002"), null);
+        WorkerLease first = balancer.lease(balancer.member("127.0.0.1:6001"), null, 0);
+        WorkerLease second = balancer.lease(balancer.member("127.0.0.1:6002"), null, 0);
         assertThat(first.revoked()).isEqualTo(Map.of("q", 90L));
         assertThat(first.granted()).containsKey("p");
         assertThat(second.revoked()).isEqualTo(Map.of("r", 70L));
