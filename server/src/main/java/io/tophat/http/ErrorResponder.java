@@ -3,6 +3,9 @@ package io.tophat.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.tophat.protocol.HeartbeatJson;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
@@ -19,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The one place where failures become HTTP answers: a JSON body {@code {"error": "...", "detail": "..."}},
@@ -130,6 +134,26 @@ public final class ErrorResponder implements Handler<RoutingContext> {
             response.putHeader("WWW-Authenticate", io.tophat.security.Access.challenge());
         }
         response.end(body(error));
+    }
+
+    /**
+     * A whole HTTP/1.1 answer to {@code error} as bytes, with {@code Connection: close}, for the answers written
+     * beneath the HTTP encoder before closing a connection (a refused connection, a request out of time). Built
+     * once: write a {@link ByteBuf#duplicate() duplicate} each time, the buffer itself is never released.
+     */
+    static ByteBuf closingAnswer(ApiException error) {
+        byte[] body = body(error).getBytes();
+        StringBuilder head = new StringBuilder(160).append("HTTP/1.1 ").append(error.status()).append(' ')
+                .append(HttpResponseStatus.valueOf(error.status()).reasonPhrase()).append("\r\n")
+                .append("Content-Type: ").append(Responses.JSON).append("\r\n")
+                .append("Content-Length: ").append(body.length).append("\r\n");
+        if (error.retryAfterSeconds() > 0) {
+            head.append("Retry-After: ").append(error.retryAfterSeconds()).append("\r\n");
+        }
+        head.append("Connection: close\r\n\r\n");
+        byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(headBytes.length + body.length)
+                .writeBytes(headBytes).writeBytes(body));
     }
 
     static Buffer body(ApiException error) {

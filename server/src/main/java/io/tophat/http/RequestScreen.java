@@ -18,11 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.impl.ConnectionBase;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.Iterator;
 import java.util.List;
@@ -35,14 +31,13 @@ import java.util.List;
  * invalid-request handler answers it with a JSON error ({@link ErrorResponder#malformed}) and closes the connection.
  * A body whose framing cannot be read, such as a broken chunk, is answered here, 400 with a JSON error unless the
  * request was answered already, and the connection closed: nothing after it on the connection can be read, and
- * a handler that does not read bodies would otherwise never learn of it. One per connection, right after the HTTP
+ * a handler that does not read bodies would otherwise never learn of it. One per connection, after the HTTP
  * decoder and encoder in the Netty pipeline.
  */
 final class RequestScreen extends ChannelDuplexHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(RequestScreen.class);
-    private static final String DECODER = "httpDecoder";
-    private static final String ENCODER = "httpEncoder";
-    private static volatile boolean warned;
+    /** The names Vert.x gives the HTTP/1.x decoder and encoder in a connection's pipeline. */
+    static final String DECODER = "httpDecoder";
+    static final String ENCODER = "httpEncoder";
 
     /** Whether the request being read has been answered (a response head went out after it came in). */
     private boolean answered;
@@ -50,23 +45,15 @@ final class RequestScreen extends ChannelDuplexHandler {
     private RequestScreen() {
     }
 
-    /** Adds the screen to a new connection's pipeline (the server's connection handler). */
-    static void install(HttpConnection connection) {
-        if (connection instanceof ConnectionBase base) {
-            ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
-            List<String> names = pipeline.names();
-            int decoder = names.indexOf(DECODER);
-            if (decoder >= 0) {
-                // after the decoder, for what it reads, and after the encoder, so that what the screen writes is encoded
-                pipeline.addAfter(names.get(Math.max(decoder, names.indexOf(ENCODER))), "tophat-request-screen",
-                        new RequestScreen());
-                return;
-            }
-        }
-        if (!warned) {
-            warned = true;
-            LOG.warn("this Vert.x version's connections have no '{}' handler: requests are not screened", DECODER);
-        }
+    /**
+     * Adds the screen to a new connection's pipeline, which has the HTTP decoder (the server's connection handler,
+     * {@link ConnectionGuard}).
+     */
+    static void install(ChannelPipeline pipeline) {
+        List<String> names = pipeline.names();
+        // after the decoder, for what it reads, and after the encoder, so that what the screen writes is encoded
+        pipeline.addAfter(names.get(Math.max(names.indexOf(DECODER), names.indexOf(ENCODER))), "tophat-request-screen",
+                new RequestScreen());
     }
 
     @Override

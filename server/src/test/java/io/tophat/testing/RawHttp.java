@@ -59,7 +59,11 @@ public final class RawHttp {
         }
     }
 
-    private static Answer read(InputStream in) throws IOException {
+    /**
+     * Reads one answer from a connection the caller holds: returns once its body is complete (a keep-alive
+     * connection stays open), at the end of the stream, or at the socket's read timeout.
+     */
+    public static Answer read(InputStream in) throws IOException {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         int headEnd = -1;
