@@ -58,6 +58,9 @@ class CommandLineTest {
     void the_worker_command_s_defaults_are_the_configuration_s() {
         WorkerCommand command = new WorkerCommand();
         new CommandLine(command).parseArgs("--balancer", "localhost:5000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(command::config).as("secure by default")
+                .hasMessageContaining("--cluster-secret-file").hasMessageContaining("--auth none");
+        new CommandLine(command).parseArgs("--balancer", "localhost:5000", "--auth", "none");
         WorkerConfig config = command.config();
         WorkerConfig embedded = WorkerConfig.embedded(List.of(URI.create("http://localhost:5000")), Path.of("x"));
         assertThat(config.ingest()).isEqualTo(embedded.ingest());
@@ -72,6 +75,9 @@ class CommandLineTest {
     void the_balancer_command_s_defaults_are_the_configuration_s() {
         BalancerCommand command = new BalancerCommand();
         new CommandLine(command).parseArgs();
+        org.assertj.core.api.Assertions.assertThatThrownBy(command::config).as("secure by default")
+                .hasMessageContaining("--cluster-secret-file").hasMessageContaining("--auth none");
+        new CommandLine(command).parseArgs("--auth", "none");
         BalancerConfig config = command.config();
         assertThat(config.port()).isEqualTo(BalancerConfig.DEFAULT_PORT);
         assertThat(config.strategy()).isEqualTo(BalancerConfig.Strategy.ROUND_ROBIN);
