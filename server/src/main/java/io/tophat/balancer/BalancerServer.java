@@ -103,19 +103,19 @@ public final class BalancerServer {
         router.get("/api/v1/ws").handler(streaming).handler(streams::webSocket);
         router.delete("/api/v1/producers/:id").handler(access.consumers(Op.ERASE)).handler(history::erase);
         router.post("/api/v1/producers/:id/assignment").handler(producers::assign);
-        router.route("/api/v1/workers/*").handler(cluster);
         router.post("/api/v1/workers").handler(cluster);
         router.post("/api/v1/workers").handler(report).handler(members::join);
+        router.put("/api/v1/workers/:wid/lease").handler(cluster);
         router.put("/api/v1/workers/:wid/lease").handler(report).handler(members::renew);
-        router.delete("/api/v1/workers/:wid").handler(members::leave);
-        router.post("/api/v1/workers/:wid/drain").handler(members::drain);
+        router.delete("/api/v1/workers/:wid").handler(cluster).handler(members::leave);
+        router.post("/api/v1/workers/:wid/drain").handler(cluster).handler(members::drain);
         router.get("/api/v1/cluster").handler(cluster).handler(members::cluster);
         KeyHandlers keys = new KeyHandlers(balancer);
         BodyHandler small = BodyHandler.create(false).setBodyLimit(64 * 1024);
-        router.route("/api/v1/keys*").handler(cluster);
+        router.post("/api/v1/keys").handler(cluster);
         router.post("/api/v1/keys").handler(small).handler(keys::create);
-        router.get("/api/v1/keys").handler(keys::list);
-        router.delete("/api/v1/keys/:name").handler(keys::revoke);
+        router.get("/api/v1/keys").handler(cluster).handler(keys::list);
+        router.delete("/api/v1/keys/:name").handler(cluster).handler(keys::revoke);
         router.get("/health").handler(this::health);
         return table;
     }

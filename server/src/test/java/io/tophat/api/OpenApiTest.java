@@ -691,6 +691,13 @@ class OpenApiTest {
                 + enc(java.time.Instant.ofEpochMilli(now - 3_600_000).toString()), null, 200);
         report.check("producers, a limit of 0 (balancer)", BALANCER, "GET", "/api/v1/producers?limit=0", null, 400);
         report.check("producers, a bad cursor", BALANCER, "GET", "/api/v1/producers?cursor=zz", null, 400);
+        report.check("a consumer key is made", BALANCER, "POST", "/api/v1/keys",
+                "{\"name\":\"doc-key\",\"prefixes\":[\"held-\"],\"ops\":[\"read\"]}", 201);
+        report.check("a key with an unknown operation", BALANCER, "POST", "/api/v1/keys",
+                "{\"name\":\"bad\",\"ops\":[\"fly\"]}", 422);
+        report.check("the keys", BALANCER, "GET", "/api/v1/keys", null, 200);
+        report.check("a key is revoked", BALANCER, "DELETE", "/api/v1/keys/doc-key", null, 204);
+        report.check("an unknown key is revoked", BALANCER, "DELETE", "/api/v1/keys/doc-key", null, 404);
         report.check("near a point", BALANCER, "GET", "/api/v1/near?lat=10&lon=20&radius_m=20000000&limit=5", null, 200);
         report.check("near, a latitude of 91", BALANCER, "GET", "/api/v1/near?lat=91&lon=0&radius_m=5", null, 400);
         streams(report, BALANCER);
