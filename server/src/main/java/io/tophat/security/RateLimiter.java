@@ -30,11 +30,6 @@ public final class RateLimiter {
         buckets.values().removeIf(b -> b.full(nowNanos));
     }
 
-    /** Buckets held now (for tests and the status view). */
-    public int size() {
-        return buckets.size();
-    }
-
     private static final class Bucket {
         private RateLimit limit;
         private double tokens;

@@ -65,11 +65,6 @@ public final class Secrets {
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** The secret this process sends and signs with. */
-    byte[] first() {
-        return values.get(0);
-    }
-
     /** The one this process sends, as text (the cluster secret in its calls to other processes). */
     public String current() {
         return new String(values.get(0), StandardCharsets.UTF_8);
