@@ -56,7 +56,7 @@ class OverloadIT {
                 "--port", "0", "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
              JarProcess worker = JarProcess.start(dir, "worker", List.of("-Xmx96m"), List.of("worker", "--host", "127.0.0.1",
                      "--port", "0", "--balancer", "127.0.0.1:" + balancer.printedPort(), "--data-dir", "worker",
-                     "--max-batch", "1", "--sync", "full", "--queue-capacity", "64"))
+                     "--max-batch", "1", "--sync", "full", "--queue-capacity", "64", "--producer-rate", "0"))
                      .awaitOutput("TopHat worker on port", Duration.ofSeconds(30))) {
             int workerPort = worker.printedPort();
 
