@@ -1,6 +1,7 @@
 package io.tophat.client;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,9 +16,11 @@ import java.util.List;
  *                       stream for dead and reconnects (default: 45s, three of the servers' default keep-alives)
  * @param key            the consumer key (or the cluster secret) sent as {@code Authorization: Bearer} to the
  *                       balancer and, after a redirect, to the worker; null for an open deployment (default)
+ * @param ca             a PEM file of the certificate authorities trusted for HTTPS in place of the JVM's
+ *                       ({@code --ca}); null for the JVM's (default)
  */
 public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Duration requestTimeout, int maxBodyBytes,
-                             Duration streamIdleTimeout, String key) {
+                             Duration streamIdleTimeout, String key, Path ca) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -35,7 +38,7 @@ public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Durat
 
     public static ConsumerConfig of(List<URI> balancers) {
         return new ConsumerConfig(balancers, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
-                DEFAULT_STREAM_IDLE_TIMEOUT, null);
+                DEFAULT_STREAM_IDLE_TIMEOUT, null, null);
     }
 
     public static ConsumerConfig of(URI balancer) {
@@ -43,16 +46,22 @@ public record ConsumerConfig(List<URI> balancers, Duration connectTimeout, Durat
     }
 
     public ConsumerConfig withTimeouts(Duration connect, Duration request) {
-        return new ConsumerConfig(balancers, connect, request, maxBodyBytes, streamIdleTimeout, key);
+        return new ConsumerConfig(balancers, connect, request, maxBodyBytes, streamIdleTimeout, key, ca);
     }
 
     public ConsumerConfig withStreamIdleTimeout(Duration idle) {
-        return new ConsumerConfig(balancers, connectTimeout, requestTimeout, maxBodyBytes, idle, key);
+        return new ConsumerConfig(balancers, connectTimeout, requestTimeout, maxBodyBytes, idle, key, ca);
     }
 
     /** The same, presenting {@code consumerKey} (a key from {@code tophat keys add}, or the cluster secret). */
     public ConsumerConfig withKey(String consumerKey) {
         return new ConsumerConfig(balancers, connectTimeout, requestTimeout, maxBodyBytes, streamIdleTimeout,
-                consumerKey == null || consumerKey.isBlank() ? null : consumerKey.strip());
+                consumerKey == null || consumerKey.isBlank() ? null : consumerKey.strip(), ca);
+    }
+
+    /** The same, trusting for HTTPS only the certificate authorities in {@code pemFile} (null: the JVM's). */
+    public ConsumerConfig withCa(Path pemFile) {
+        return new ConsumerConfig(balancers, connectTimeout, requestTimeout, maxBodyBytes, streamIdleTimeout, key,
+                pemFile);
     }
 }

@@ -3,6 +3,7 @@ package io.tophat.client;
 import io.tophat.protocol.ProducerId;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,10 +22,12 @@ import java.util.List;
  *                       (default: 1000)
  * @param token          the producer's token ({@code tophat token ID}), sent as {@code Authorization: Bearer} on
  *                       registration and heartbeats; null for an open deployment (default)
+ * @param ca             a PEM file of the certificate authorities trusted for HTTPS in place of the JVM's
+ *                       ({@code --ca}); null for the JVM's (default)
  */
 public record ProducerConfig(List<URI> balancers, String producerId, int maxRetries, Duration connectTimeout,
                              Duration requestTimeout, Duration backoffBase, Duration backoffMax, int bufferCapacity,
-                             String token) {
+                             String token, Path ca) {
     public static final int RETRY_FOREVER = -1;
     public static final int DEFAULT_MAX_RETRIES = 10;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -54,7 +57,7 @@ public record ProducerConfig(List<URI> balancers, String producerId, int maxRetr
     /** The defaults above for one producer talking to the given balancers. */
     public static ProducerConfig of(String producerId, List<URI> balancers) {
         return new ProducerConfig(balancers, producerId, DEFAULT_MAX_RETRIES, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_REQUEST_TIMEOUT, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_MAX, DEFAULT_BUFFER_CAPACITY, null);
+                DEFAULT_REQUEST_TIMEOUT, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_MAX, DEFAULT_BUFFER_CAPACITY, null, null);
     }
 
     public static ProducerConfig of(String producerId, URI balancer) {
@@ -62,29 +65,35 @@ public record ProducerConfig(List<URI> balancers, String producerId, int maxRetr
     }
 
     public ProducerConfig withProducerId(String id) {
-        return new ProducerConfig(balancers, id, maxRetries, connectTimeout, requestTimeout, backoffBase, backoffMax, bufferCapacity, token);
+        return new ProducerConfig(balancers, id, maxRetries, connectTimeout, requestTimeout, backoffBase, backoffMax, bufferCapacity, token, ca);
     }
 
     public ProducerConfig withMaxRetries(int retries) {
-        return new ProducerConfig(balancers, producerId, retries, connectTimeout, requestTimeout, backoffBase, backoffMax, bufferCapacity, token);
+        return new ProducerConfig(balancers, producerId, retries, connectTimeout, requestTimeout, backoffBase, backoffMax, bufferCapacity, token, ca);
     }
 
     public ProducerConfig withTimeouts(Duration connect, Duration request) {
-        return new ProducerConfig(balancers, producerId, maxRetries, connect, request, backoffBase, backoffMax, bufferCapacity, token);
+        return new ProducerConfig(balancers, producerId, maxRetries, connect, request, backoffBase, backoffMax, bufferCapacity, token, ca);
     }
 
     public ProducerConfig withBackoff(Duration base, Duration max) {
-        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, base, max, bufferCapacity, token);
+        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, base, max, bufferCapacity, token, ca);
     }
 
     public ProducerConfig withBufferCapacity(int capacity) {
-        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, backoffBase, backoffMax, capacity, token);
+        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, backoffBase, backoffMax, capacity, token, ca);
     }
 
     /** The same, presenting {@code producerToken} ({@code tophat token ID} prints it). */
     public ProducerConfig withToken(String producerToken) {
         return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, backoffBase,
-                backoffMax, bufferCapacity, producerToken == null || producerToken.isBlank() ? null : producerToken.strip());
+                backoffMax, bufferCapacity, producerToken == null || producerToken.isBlank() ? null : producerToken.strip(), ca);
+    }
+
+    /** The same, trusting for HTTPS only the certificate authorities in {@code pemFile} (null: the JVM's). */
+    public ProducerConfig withCa(Path pemFile) {
+        return new ProducerConfig(balancers, producerId, maxRetries, connectTimeout, requestTimeout, backoffBase,
+                backoffMax, bufferCapacity, token, pemFile);
     }
 
     static void requirePositive(String name, Duration d) {

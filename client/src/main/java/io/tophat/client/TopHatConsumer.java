@@ -44,7 +44,7 @@ public final class TopHatConsumer {
     private volatile int preferred;
 
     public TopHatConsumer(ConsumerConfig config) {
-        this(config, TopHatHttpClients.create(config.connectTimeout()));
+        this(config, TopHatHttpClients.create(config.connectTimeout(), config.ca()));
     }
 
     /** @param http the HTTP client to use, which may be shared (see {@link TopHatHttpClients#create}) */

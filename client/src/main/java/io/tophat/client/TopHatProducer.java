@@ -65,7 +65,7 @@ public final class TopHatProducer implements AutoCloseable {
 
     /** A producer with its own HTTP client and no acknowledgement listener. */
     public TopHatProducer(ProducerConfig config) {
-        this(config, TopHatHttpClients.create(config.connectTimeout()), AckListener.NONE);
+        this(config, TopHatHttpClients.create(config.connectTimeout(), config.ca()), AckListener.NONE);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param storeShared true when the store is a database several workers share (then its identity need not be unique)
  * @param holds       the producers this worker holds, with the epoch it was granted each at (0: heartbeats seen,
  *                    no grant yet), so that a balancer that lost its state can rebuild it
+ * @param tls         the worker serves HTTPS: with {@code port}, the balancer builds an {@code https} URL
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkerRegistration(@JsonProperty("url") String url,
@@ -24,7 +25,8 @@ public record WorkerRegistration(@JsonProperty("url") String url,
                                  @JsonProperty("store") String store,
                                  @JsonProperty("store_proof") String storeProof,
                                  @JsonProperty("store_shared") boolean storeShared,
-                                 @JsonProperty("holds") Map<String, Long> holds) {
+                                 @JsonProperty("holds") Map<String, Long> holds,
+                                 @JsonProperty("tls") boolean tls) {
 
     public WorkerRegistration {
         holds = holds == null ? Map.of() : holds;
@@ -32,6 +34,6 @@ public record WorkerRegistration(@JsonProperty("url") String url,
 
     /** The same registration, reporting {@code held} producers. */
     public WorkerRegistration holding(Map<String, Long> held) {
-        return new WorkerRegistration(url, port, store, storeProof, storeShared, held);
+        return new WorkerRegistration(url, port, store, storeProof, storeShared, held, tls);
     }
 }

@@ -61,10 +61,11 @@ public final class BalancerServer {
         this.http = new HttpService(vertx);
         this.access = config.security().access(balancer::keys);
         String own = access.clusterAuthorization();
-        this.workers = new WorkerClient(vertx, own);
-        this.streams = new StreamHandlers(vertx, balancer.membership(), config.streams(), own);
+        io.tophat.http.TlsConfig tls = config.security().tls();
+        this.workers = new WorkerClient(vertx, own, tls);
+        this.streams = new StreamHandlers(vertx, balancer.membership(), config.streams(), own, tls);
         this.near = new NearHandlers(balancer, workers, access);
-        this.areas = new AreaWatch(vertx, balancer.membership(), StreamHandlers.streamClient(vertx, config.streams()),
+        this.areas = new AreaWatch(vertx, balancer.membership(), StreamHandlers.streamClient(vertx, config.streams(), tls),
                 near, storedAreas(balancer), own);
     }
 
@@ -147,7 +148,8 @@ public final class BalancerServer {
     /** Listens and starts the lease expiry timer; completes with the bound port. */
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return http.start(routes(), config.host(), config.port(), instances).onSuccess(port -> {
+        return http.start(routes(), config.host(), config.port(), instances, config.security().limits(),
+                config.security().tls().server()).onSuccess(port -> {
             areas.start();
             expiryTimer = vertx.setPeriodic(Membership.CHECK_EVERY.toMillis(), t -> balancer.expireLeases());
             sweepTimer = vertx.setPeriodic(10_000, t -> access.sweep());

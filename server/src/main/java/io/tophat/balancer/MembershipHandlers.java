@@ -33,7 +33,7 @@ final class MembershipHandlers {
             if (reg.port() < 1 || reg.port() > 65535) {
                 throw ApiException.unprocessable("invalid registration", "give url, or a port between 1 and 65535");
             }
-            url = "http://" + WorkerAddress.forUrl(Requests.sourceHost(rc)) + ":" + reg.port();
+            url = (reg.tls() ? "https://" : "http://") + WorkerAddress.forUrl(Requests.sourceHost(rc)) + ":" + reg.port();
         } else {
             String problem = WorkerAddress.urlProblem(url);
             if (problem != null) {

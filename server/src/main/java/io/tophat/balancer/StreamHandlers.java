@@ -35,22 +35,24 @@ final class StreamHandlers implements AutoCloseable {
     /** The balancer's own Authorization header for its subscriptions (null when open); it filters by scope itself. */
     private final String authorization;
 
-    StreamHandlers(Vertx vertx, Membership membership, StreamLimits limits, String authorization) {
+    StreamHandlers(Vertx vertx, Membership membership, StreamLimits limits, String authorization,
+                   io.tophat.http.TlsConfig tls) {
         this.authorization = authorization;
         this.vertx = vertx;
         this.membership = membership;
         this.limits = limits;
-        this.http = streamClient(vertx, limits);
+        this.http = streamClient(vertx, limits, tls);
     }
 
     /**
      * The client of workers' streams: connections held as long as a stream is, as many as there are
-     * subscriptions, and one that hears nothing for three keep-alive intervals counts as dead.
+     * subscriptions, and one that hears nothing for three keep-alive intervals counts as dead; HTTPS trusting as
+     * {@code tls} says.
      */
-    static HttpClient streamClient(Vertx vertx, StreamLimits limits) {
+    static HttpClient streamClient(Vertx vertx, StreamLimits limits, io.tophat.http.TlsConfig tls) {
         int idleSeconds = (int) Math.max(1, limits.keepAlive().toSeconds() * 3);
-        return vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) WorkerClient.TIMEOUT_MS)
-                .setIdleTimeout(idleSeconds).setKeepAlive(false), new PoolOptions().setHttp1MaxSize(100_000));
+        return vertx.createHttpClient(tls.client(new HttpClientOptions().setConnectTimeout((int) WorkerClient.TIMEOUT_MS)
+                .setIdleTimeout(idleSeconds).setKeepAlive(false)), new PoolOptions().setHttp1MaxSize(100_000));
     }
 
     void sse(RoutingContext rc) {

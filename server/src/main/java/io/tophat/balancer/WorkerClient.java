@@ -63,11 +63,14 @@ final class WorkerClient {
 
     private final String clusterAuthorization;
 
-    /** {@code clusterAuthorization}: the header of the balancer's own calls (null in an open deployment). */
-    WorkerClient(Vertx vertx, String clusterAuthorization) {
+    /**
+     * {@code clusterAuthorization}: the header of the balancer's own calls (null in an open deployment); {@code
+     * tls}: which certificate authorities its HTTPS calls trust.
+     */
+    WorkerClient(Vertx vertx, String clusterAuthorization, io.tophat.http.TlsConfig tls) {
         this.clusterAuthorization = clusterAuthorization;
-        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) TIMEOUT_MS)
-                .setKeepAlive(true));
+        this.http = vertx.createHttpClient(tls.client(new HttpClientOptions().setConnectTimeout((int) TIMEOUT_MS)
+                .setKeepAlive(true)));
     }
 
     Future<Page> history(String workerUrl, String store, HistoryRequest req, HistoryCursor after, int limit) {

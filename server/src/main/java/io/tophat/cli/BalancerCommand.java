@@ -77,7 +77,8 @@ final class BalancerCommand implements Callable<Integer> {
             BalancerServer server = BalancerServer.open(vertx, config);
             lifecycle.started("balancer", () -> Await.result(server.stop(), Duration.ofSeconds(10)));
             int bound = Await.result(server.start(), Duration.ofSeconds(10));
-            System.out.println("TopHat balancer on http://" + displayHost(host) + ":" + bound);
+            System.out.println("TopHat balancer on " + config.security().tls().scheme() + "://" + displayHost(host) + ":"
+                    + bound);
         } catch (Exception e) {
             lifecycle.stopAll();
             throw e;

@@ -20,10 +20,15 @@ final class ConsumerOptions {
     Duration timeout;
 
     @picocli.CommandLine.Mixin
+
+    CaOption trust = new CaOption();
+
+    @picocli.CommandLine.Mixin
     KeyOptions key = new KeyOptions();
 
     TopHatConsumer consumer() {
-        return new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout).withKey(key.key()));
+        return new TopHatConsumer(ConsumerConfig.of(balancer).withTimeouts(timeout, timeout).withKey(key.key())
+                .withCa(trust.ca));
     }
 
     /** One line for an answer the command cannot use. */

@@ -62,7 +62,7 @@ public final class ConsumersCommand implements Callable<Integer> {
         }
         try {
             return new ConsumerFleetConfig(fleet.balancers, fleet.startId, fleet.count, consumers, interval,
-                    fleet.requestTimeout, fleet.duration).withKey(key.key());
+                    fleet.requestTimeout, fleet.duration).withKey(key.key()).withCa(fleet.trust.ca);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

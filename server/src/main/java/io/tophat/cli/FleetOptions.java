@@ -34,6 +34,10 @@ final class FleetOptions {
             description = "How often to print a status line (default: ${DEFAULT-VALUE}).")
     Duration reportEvery;
 
+    @picocli.CommandLine.Mixin
+
+    CaOption trust = new CaOption();
+
     long lastId() {
         return startId + count - 1;
     }

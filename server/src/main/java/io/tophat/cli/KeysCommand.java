@@ -48,6 +48,10 @@ final class KeysCommand {
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
                 description = "How long to wait to connect and for the answer (default: ${DEFAULT-VALUE}).")
         Duration timeout;
+
+        @picocli.CommandLine.Mixin
+
+        CaOption trust = new CaOption();
     }
 
     private abstract static class Call implements Callable<Integer> {
@@ -76,7 +80,12 @@ final class KeysCommand {
             }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            HttpClient http = HttpClient.newBuilder().connectTimeout(admin.timeout).build();
+            HttpClient http;
+            try {
+                http = io.tophat.client.TopHatHttpClients.create(admin.timeout, admin.trust.ca);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
             HttpResponse<String> response;
             try {
                 response = http.send(request(admin.balancer).timeout(admin.timeout)

@@ -79,7 +79,7 @@ final class LocalCommand implements Callable<Integer> {
         try {
             io.tophat.store.StoreTarget target = store.target();
             LocalSecrets secrets = LocalSecrets.in(dataDir.resolve("secrets"));
-            io.tophat.security.SecurityConfig security = new io.tophat.security.SecurityConfig(
+            io.tophat.security.SecurityConfig security = io.tophat.security.SecurityConfig.OPEN.withAuth(
                     io.tophat.security.AuthConfig.secured(secrets.cluster(), secrets.device()),
                     io.tophat.security.RateLimit.producerDefault());
             EmbeddedCluster cluster = new EmbeddedCluster(dataDir, "127.0.0.1", c -> c.withStore(target))

@@ -71,7 +71,7 @@ public final class ProducersCommand implements Callable<Integer> {
         }
         try {
             return new ProducerFleetConfig(fleet.balancers, fleet.startId, fleet.count, interval, maxRetries,
-                    fleet.requestTimeout, fleet.duration).withTokens(tokens());
+                    fleet.requestTimeout, fleet.duration).withTokens(tokens()).withCa(fleet.trust.ca);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

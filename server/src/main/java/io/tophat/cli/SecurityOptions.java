@@ -13,7 +13,7 @@ import java.nio.file.Path;
 
 /**
  * Who may call a balancer or worker: {@code --auth}, the cluster and device secrets (from files, or the
- * environment, never the command line), and the producers' rate limit.
+ * environment, never the command line), the producers' rate limit, and the HTTP layer's limits and TLS.
  */
 final class SecurityOptions {
     static final String CLUSTER_SECRET_ENV = "TOPHAT_CLUSTER_SECRET";
@@ -53,10 +53,13 @@ final class SecurityOptions {
                     + "(default: ${DEFAULT-VALUE}, env TOPHAT_PRODUCER_BURST).")
     int producerBurst;
 
+    @picocli.CommandLine.Mixin
+    HttpOptions http = new HttpOptions();
+
     SecurityConfig config() {
         try {
             RateLimit rate = new RateLimit(producerRate, producerBurst);
-            return new SecurityConfig(auth(), rate);
+            return new SecurityConfig(auth(), rate, http.limits(), http.tls());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

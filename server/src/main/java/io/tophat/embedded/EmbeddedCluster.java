@@ -63,7 +63,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         BalancerConfig config = new BalancerConfig(host, balancerPort, dataDir.resolve("balancer")).withSecurity(security);
         balancer = BalancerServer.open(vertx, config);
         int port = await(balancer.start());
-        balancerUri = URI.create("http://" + host + ":" + port);
+        balancerUri = URI.create(security.tls().scheme() + "://" + host + ":" + port);
         for (int i = 0; i < workerCount; i++) {
             startWorker(i, firstWorkerPort == 0 ? 0 : firstWorkerPort + i);
         }

@@ -25,7 +25,7 @@ public final class ConsumerFleet implements AutoCloseable {
 
     public ConsumerFleet(ConsumerFleetConfig config) {
         this.config = config;
-        HttpClient http = TopHatHttpClients.create(config.requestTimeout());
+        HttpClient http = TopHatHttpClients.create(config.requestTimeout(), config.ca());
         ConsumerConfig consumerConfig = ConsumerConfig.of(config.balancers())
                 .withTimeouts(config.requestTimeout(), config.requestTimeout()).withKey(config.key());
         this.consumer = new TopHatConsumer(consumerConfig, http);

@@ -1,6 +1,7 @@
 package io.tophat.simulator;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,19 +16,25 @@ import java.util.List;
  * @param requestTimeout how long each request (each hop) may take
  * @param duration       how long the fleet runs, {@link Duration#ZERO} for until it is closed
  * @param key            the consumer key they present, or null for an open deployment
+ * @param ca             a PEM file of the certificate authorities trusted for HTTPS, or null for the JVM's
  */
 public record ConsumerFleetConfig(List<URI> balancers, long startId, int count, int consumers, Duration interval,
-                                  Duration requestTimeout, Duration duration, String key) {
+                                  Duration requestTimeout, Duration duration, String key, Path ca) {
     public static final int MAX_CONSUMERS = 10_000;
 
     public ConsumerFleetConfig(List<URI> balancers, long startId, int count, int consumers, Duration interval,
                                Duration requestTimeout, Duration duration) {
-        this(balancers, startId, count, consumers, interval, requestTimeout, duration, null);
+        this(balancers, startId, count, consumers, interval, requestTimeout, duration, null, null);
     }
 
     public ConsumerFleetConfig withKey(String consumerKey) {
         return new ConsumerFleetConfig(balancers, startId, count, consumers, interval, requestTimeout, duration,
-                consumerKey);
+                consumerKey, ca);
+    }
+
+    public ConsumerFleetConfig withCa(Path pemFile) {
+        return new ConsumerFleetConfig(balancers, startId, count, consumers, interval, requestTimeout, duration, key,
+                pemFile);
     }
 
     public ConsumerFleetConfig {

@@ -40,7 +40,7 @@ public final class ProducerFleet implements AutoCloseable {
     /** @param listener told about every heartbeat any producer of the fleet had acknowledged */
     public ProducerFleet(ProducerFleetConfig config, AckListener listener) {
         this.config = config;
-        HttpClient http = TopHatHttpClients.create(config.requestTimeout());
+        HttpClient http = TopHatHttpClients.create(config.requestTimeout(), config.ca());
         for (int i = 0; i < config.count(); i++) {
             ProducerConfig producer = ProducerConfig.of(config.producerId(i), config.balancers())
                     .withMaxRetries(config.maxRetries())

@@ -1,6 +1,7 @@
 package io.tophat.simulator;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,18 +16,26 @@ import java.util.List;
  * @param requestTimeout how long each request may take
  * @param duration       how long the fleet runs, {@link Duration#ZERO} for until it is closed
  * @param tokens         each producer's token from its id (a device secret's), or null for an open deployment
+ * @param ca             a PEM file of the certificate authorities trusted for HTTPS, or null for the JVM's
  */
 public record ProducerFleetConfig(List<URI> balancers, long startId, int count, Duration interval, int maxRetries,
-                                  Duration requestTimeout, Duration duration, io.tophat.security.ProducerTokens tokens) {
+                                  Duration requestTimeout, Duration duration, io.tophat.security.ProducerTokens tokens,
+                                  Path ca) {
     public static final int MAX_COUNT = 100_000;
 
     public ProducerFleetConfig(List<URI> balancers, long startId, int count, Duration interval, int maxRetries,
                                Duration requestTimeout, Duration duration) {
-        this(balancers, startId, count, interval, maxRetries, requestTimeout, duration, null);
+        this(balancers, startId, count, interval, maxRetries, requestTimeout, duration, null, null);
     }
 
     public ProducerFleetConfig withTokens(io.tophat.security.ProducerTokens signer) {
-        return new ProducerFleetConfig(balancers, startId, count, interval, maxRetries, requestTimeout, duration, signer);
+        return new ProducerFleetConfig(balancers, startId, count, interval, maxRetries, requestTimeout, duration, signer,
+                ca);
+    }
+
+    public ProducerFleetConfig withCa(Path pemFile) {
+        return new ProducerFleetConfig(balancers, startId, count, interval, maxRetries, requestTimeout, duration, tokens,
+                pemFile);
     }
 
     public ProducerFleetConfig {

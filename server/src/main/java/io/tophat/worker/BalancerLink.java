@@ -64,7 +64,8 @@ final class BalancerLink {
      * are applied to {@link #holdings()}.
      */
     BalancerLink(Vertx vertx, URI balancer, WorkerRegistration registration, Supplier<WorkerLoad> load,
-                 LongSupplier storeFailingMs, Consumer<WorkerLease> onLease, String authorization) {
+                 LongSupplier storeFailingMs, Consumer<WorkerLease> onLease, String authorization,
+                 io.tophat.http.TlsConfig tls) {
         this.vertx = vertx;
         this.authorization = authorization;
         this.balancer = balancer;
@@ -72,8 +73,8 @@ final class BalancerLink {
         this.load = load;
         this.storeFailingMs = storeFailingMs;
         this.onLease = onLease;
-        this.http = vertx.createHttpClient(new HttpClientOptions()
-                .setConnectTimeout((int) REQUEST_TIMEOUT_MS).setKeepAlive(true));
+        this.http = vertx.createHttpClient(tls.client(new HttpClientOptions()
+                .setConnectTimeout((int) REQUEST_TIMEOUT_MS).setKeepAlive(true)));
     }
 
     /** Registers, retrying until {@code patience} has passed; fails with a message naming the balancer. */

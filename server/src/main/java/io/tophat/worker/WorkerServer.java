@@ -2,6 +2,7 @@ package io.tophat.worker;
 
 import io.tophat.geo.NearIndex;
 import io.tophat.http.HttpService;
+import io.tophat.http.TlsConfig;
 import io.tophat.http.VertxRuntime;
 import io.tophat.http.Responses;
 import io.tophat.http.RouteTable;
@@ -208,12 +209,13 @@ public final class WorkerServer {
     /** Loads the positions it holds, listens, then registers with every balancer; completes with the port. */
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        TlsConfig tls = config.security().tls();
         return loadPositions().compose(v -> http.start(routes(), config.listen().host(), config.listen().port(),
-                instances)).compose(port -> {
+                instances, config.security().limits(), tls.server())).compose(port -> {
             String advertised = config.listen().advertiseHost() == null ? null
-                    : "http://" + config.listen().advertiseHost() + ":" + port;
+                    : tls.scheme() + "://" + config.listen().advertiseHost() + ":" + port;
             WorkerRegistration registration = new WorkerRegistration(advertised, port, store.identity(),
-                    store.identityProof(), store.shared(), null);
+                    store.identityProof(), store.shared(), null, tls.server().isPresent());
             List<Future<?>> registrations = new ArrayList<>();
             healthTimer = vertx.setPeriodic(250, t -> watchStore());
             sweepTimer = vertx.setPeriodic(10_000, t -> access.sweep());
@@ -229,7 +231,7 @@ public final class WorkerServer {
             }
             for (URI balancer : config.membership().balancers()) {
                 BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load,
-                        storeHealth::steppedAsideMs, this::leaseAnswered, access.clusterAuthorization());
+                        storeHealth::steppedAsideMs, this::leaseAnswered, access.clusterAuthorization(), tls);
                 links.add(link);
                 fence.add(link.holdings());
                 registrations.add(link.register(REGISTRATION_PATIENCE).onSuccess(lease -> url = lease.url()));

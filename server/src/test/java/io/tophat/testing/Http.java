@@ -47,6 +47,17 @@ public final class Http {
                         : HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** As {@link #send(String, String, String)}, presenting {@code credential} as a Bearer token (null: none). */
+    public static HttpResponse<String> send(String method, String uri, String body, String credential) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (credential != null) {
+            request.header("Authorization", "Bearer " + credential);
+        }
+        return send(request);
+    }
+
     /** Follows one redirect by hand, as a consumer does. */
     public static HttpResponse<String> getFollowing(String uri) {
         HttpResponse<String> first = get(uri);
