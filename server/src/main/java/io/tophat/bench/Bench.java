@@ -64,8 +64,9 @@ public final class Bench implements AutoCloseable {
         ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
         try (BenchSystem system = system("redirect", options.workersOr(3))) {
             URI balancer = system.balancer(options.scenario());
-            preload(balancer, null, ids);
-            LoadPlan plan = plan("redirect GET /get_data/{id}", balancer, RequestMix.get(ids.each("/get_data/%s")));
+            preload(system, balancer, null, ids);
+            LoadPlan plan = plan("redirect GET /get_data/{id}", balancer, RequestMix.get(ids.each("/get_data/%s"),
+                    system.consumerKey()));
             LoadResult result = measure(plan);
             report.compare(plan.label(), result, reference(plan, balancer), Goal.READ);
         }
@@ -75,10 +76,11 @@ public final class Bench implements AutoCloseable {
         ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
         try (BenchSystem system = system("read", options.workersOr(1))) {
             URI worker = system.worker(options.scenario());
-            preload(null, worker, ids);
-            LoadPlan seed = plan("read GET /get_data/{id}", worker, RequestMix.get(ids.each("/get_data/%s")));
+            preload(system, null, worker, ids);
+            LoadPlan seed = plan("read GET /get_data/{id}", worker, RequestMix.get(ids.each("/get_data/%s"),
+                    system.consumerKey()));
             LoadPlan record = plan("read GET /api/v1/producers/{id}", worker,
-                    RequestMix.get(ids.each("/api/v1/producers/%s")));
+                    RequestMix.get(ids.each("/api/v1/producers/%s"), system.consumerKey()));
             LoadResult seedResult = measure(seed);
             LoadResult recordResult = measure(record);
             LoadResult reference = reference(seed, worker);
@@ -121,11 +123,11 @@ public final class Bench implements AutoCloseable {
 
     private void ingest() {
         ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
-        HeartbeatMix mix = new HeartbeatMix(ids, HeartbeatMix.seqBaseNow());
         java.time.Duration retention = options.system().retention();
         try (BenchSystem system = retention == null ? system("ingest", options.workersOr(1))
                 : system("ingest", options.workersOr(1), c -> c.withRetention(retention),
                 "durable ack, --retention " + io.tophat.config.Durations.format(retention))) {
+            HeartbeatMix mix = new HeartbeatMix(ids, HeartbeatMix.seqBaseNow(), system.producerTokens());
             URI worker = system.worker(options.scenario());
             report.line(String.format(Locale.ROOT, "heartbeats: %d bytes each, %,d distinct producers, distinct seq",
                     mix.bodySize(), ids.count()));
@@ -182,7 +184,7 @@ public final class Bench implements AutoCloseable {
         io.tophat.store.StoreTarget store = options.system().store();
         UnaryOperator<WorkerConfig> onStore = c -> settings.apply(c).withStore(store);
         BenchSystem system = BenchSystem.embedded(options.dataDir(), name, workers, onStore,
-                store.isSqlite() ? what : what + ", store " + store);
+                store.isSqlite() ? what : what + ", store " + store, options.system().credentials());
         report.put("system", system.describe());
         report.line(String.format(Locale.ROOT, "system: %s (started in %.1f s)", system.describe(),
                 (System.nanoTime() - start) / 1e9));
@@ -190,9 +192,10 @@ public final class Bench implements AutoCloseable {
     }
 
     /** Registers the producers (when a balancer is given) and sends each one heartbeat. */
-    void preload(URI balancer, URI worker, ProducerIds ids) {
+    void preload(BenchSystem system, URI balancer, URI worker, ProducerIds ids) {
         long start = System.nanoTime();
-        Preloader.await(helper.preload(balancer, worker, ids, new HeartbeatMix(ids, HeartbeatMix.seqBaseNow())),
+        Preloader.await(helper.preload(balancer, worker, ids, new HeartbeatMix(ids, HeartbeatMix.seqBaseNow(),
+                        system.producerTokens())),
                 PRELOAD_PATIENCE);
         report.line(String.format(Locale.ROOT, "preloaded %,d producers (%sone heartbeat each) in %.1f s",
                 ids.count(), balancer == null ? "" : "registered, ", (System.nanoTime() - start) / 1e9));

@@ -62,14 +62,16 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
      * @param workers          nullable: workers of the embedded system, 3 for redirect and the seed tests, 1 otherwise
      * @param consumerInterval how often each consumer of seed-test-1 asks
      * @param dataDir          where the embedded system keeps its SQLite files; null for a temporary folder
-     */
-    /**
-     * @param retention with {@code ingest}: embedded workers keep this much history, and the run starts with
-     *                  {@link #RETENTION_BACKLOG} older heartbeats for their retention to delete meanwhile; null: none
-     * @param areas     with {@code ingest}: this many areas watched at the balancer during the run (0: none)
+     * @param retention        with {@code ingest}: embedded workers keep this much history, and the run starts with
+     *                         {@link #RETENTION_BACKLOG} older heartbeats for their retention to delete meanwhile;
+     *                         null: none
+     * @param areas            with {@code ingest}: this many areas watched at the balancer during the run (0: none)
+     * @param store            where the embedded workers store
+     * @param credentials      the embedded system checks credentials and every request carries one: its producer's
+     *                         token on heartbeats, a consumer key on reads (no rate limits)
      */
     public record SystemShape(Integer producers, Integer workers, Duration consumerInterval, Path dataDir,
-                              Duration retention, int areas, io.tophat.store.StoreTarget store) {
+                              Duration retention, int areas, io.tophat.store.StoreTarget store, boolean credentials) {
         public SystemShape {
             require(store != null, "a store is needed");
             require(areas >= 0 && areas <= 10_000, "--areas must be from 0 to 10000");
@@ -92,6 +94,10 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
 
     public BenchOptions {
         require(scenario != null, "give a scenario: " + Scenario.names());
+        require(!system.credentials() || java.util.EnumSet.of(Scenario.REDIRECT, Scenario.READ, Scenario.INGEST)
+                .contains(scenario), "--credentials applies to redirect, read and ingest");
+        require(!system.credentials() || (target.balancer() == null && target.worker() == null),
+                "--credentials secures the embedded system: give neither --balancer nor --worker");
     }
 
     private static void require(boolean ok, String message) {

@@ -1,6 +1,12 @@
 package io.tophat.bench;
 
 import io.tophat.embedded.EmbeddedCluster;
+import io.tophat.security.AuthConfig;
+import io.tophat.security.ConsumerKey;
+import io.tophat.security.ProducerTokens;
+import io.tophat.security.RateLimit;
+import io.tophat.security.Secrets;
+import io.tophat.security.SecurityConfig;
 import io.tophat.store.HeartbeatStore;
 import io.tophat.worker.WorkerConfig;
 
@@ -10,6 +16,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -25,6 +35,8 @@ final class BenchSystem implements AutoCloseable {
     private final URI balancer;
     private final URI worker;
     private final String settings;
+    private ProducerTokens tokens;
+    private String consumerKey;
 
     private BenchSystem(EmbeddedCluster cluster, Path folder, boolean deleteFolder, URI balancer, URI worker,
                         String settings) {
@@ -41,7 +53,7 @@ final class BenchSystem implements AutoCloseable {
      * (kept) or, when it is null, in a temporary folder removed by {@link #close}.
      */
     static BenchSystem embedded(Path dataDir, String name, int workers, UnaryOperator<WorkerConfig> settings,
-                                String what) {
+                                String what, boolean credentials) {
         Path folder;
         boolean temporary = dataDir == null;
         try {
@@ -50,18 +62,50 @@ final class BenchSystem implements AutoCloseable {
             throw new UncheckedIOException("cannot create the bench's data folder: " + e.getMessage(), e);
         }
         EmbeddedCluster cluster = new EmbeddedCluster(folder, "127.0.0.1", settings);
+        ProducerTokens tokens = null;
+        String key = null;
         try {
-            cluster.start(0, workers);
-        } catch (RuntimeException e) {
+            if (credentials) {
+                Secrets device = Secrets.parse(Secrets.generate(), "the bench's device secret");
+                tokens = new ProducerTokens(device);
+                // the credentials' cost alone: no producer rate limit, a key without one
+                cluster.secured(SecurityConfig.OPEN.withAuth(AuthConfig.secured(
+                        Secrets.parse(Secrets.generate(), "the bench's cluster secret"), device), RateLimit.NONE));
+                cluster.start(0, 0);
+                key = cluster.balancer().balancer().issueKey("bench", ConsumerKey.scope(List.of(), List.of(),
+                        List.of("read", "stream", "near", "export", "erase"), 0))
+                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < workers; i++) {
+                    cluster.startWorker(i, 0);
+                }
+            } else {
+                cluster.start(0, workers);
+            }
+        } catch (RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
             try {
                 new BenchSystem(cluster, folder, temporary, null, null, what).close();
             } catch (RuntimeException closing) {
                 e.addSuppressed(closing);
             }
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot start the bench's system", e);
         }
         URI worker = URI.create("http://127.0.0.1:" + cluster.worker(0).port());
-        return new BenchSystem(cluster, folder, temporary, cluster.balancerUri(), worker, what);
+        BenchSystem system = new BenchSystem(cluster, folder, temporary, cluster.balancerUri(), worker,
+                credentials ? what + ", every request with a credential" : what);
+        system.tokens = tokens;
+        system.consumerKey = key;
+        return system;
+    }
+
+    /** Each producer's token from its id when the system checks credentials, else null. */
+    java.util.function.LongFunction<String> producerTokens() {
+        ProducerTokens t = tokens;
+        return t == null ? null : id -> t.token(Long.toString(id));
+    }
+
+    /** The consumer key reads present when the system checks credentials, else null. */
+    String consumerKey() {
+        return consumerKey;
     }
 
     /** Servers that are already running; either may be null when the scenario does not need it. */

@@ -3,13 +3,16 @@ package io.tophat.bench;
 import io.vertx.core.http.HttpMethod;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * Heartbeats for {@code POST /heartbeat}: about 200 bytes of JSON, request {@code n} from producer
  * {@code n mod producers} with {@code seq = seqBase + n}, so every heartbeat of a run is distinct (none is
  * dropped as a retry) and a later run's sequence numbers never collide with an earlier run's. The body is
- * one prepared template per connection; only the digits of the id and of seq are rewritten per request.
+ * one prepared template per connection; only the digits of the id and of seq are rewritten per request. With
+ * producer tokens, each producer's heartbeats carry its own {@code Authorization: Bearer} head.
  */
 public final class HeartbeatMix implements RequestMix {
     private static final int SEQ_DIGITS = 19;
@@ -23,11 +26,18 @@ public final class HeartbeatMix implements RequestMix {
     private final byte[] template;
     private final int idAt;
     private final int seqAt;
+    private final LongFunction<String> tokens;
+    private final List<String> targets;
 
     /**
      * @param seqBase the first sequence number; {@link #seqBaseNow()} gives one that later runs never reuse
      */
     public HeartbeatMix(ProducerIds producers, long seqBase) {
+        this(producers, seqBase, null);
+    }
+
+    /** @param tokens each producer's token from its id, or null to send none */
+    public HeartbeatMix(ProducerIds producers, long seqBase, LongFunction<String> tokens) {
         if (seqBase < 1_000_000_000_000_000_000L || seqBase > 8_000_000_000_000_000_000L) {
             throw new IllegalArgumentException("seqBase must have " + SEQ_DIGITS + " digits and leave room to count");
         }
@@ -39,6 +49,13 @@ public final class HeartbeatMix implements RequestMix {
         this.template = text.getBytes(StandardCharsets.US_ASCII);
         this.idAt = text.indexOf(idMark);
         this.seqAt = text.indexOf(seqMark);
+        this.tokens = tokens;
+        this.targets = tokens == null ? TARGETS : Collections.nCopies(producers.count(), TARGETS.get(0));
+    }
+
+    /** The token of the {@code i}-th producer, or null when the mix sends none. */
+    public String token(long i) {
+        return tokens == null ? null : tokens.apply(producers.id(i));
     }
 
     /** A sequence base from the clock: a million numbers per millisecond, so runs one after the other never overlap. */
@@ -53,12 +70,17 @@ public final class HeartbeatMix implements RequestMix {
 
     @Override
     public List<String> targets() {
-        return TARGETS;
+        return targets;
     }
 
     @Override
     public int target(long n) {
-        return 0;
+        return tokens == null ? 0 : Math.floorMod(n, producers.count());
+    }
+
+    @Override
+    public String authorization(int target) {
+        return tokens == null ? null : "Bearer " + token(target);
     }
 
     @Override

@@ -49,6 +49,11 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
         if (template == null) {
             request = null;
             body = null;
+        } else if (heads.length > 1) {
+            // One head per target (a credential each): the head goes first, then the body rewritten in place.
+            ByteBuf buf = Unpooled.directBuffer(template.length).writeBytes(template);
+            request = Unpooled.unreleasableBuffer(buf);
+            body = buf::setByte;
         } else {
             // Head and body in one buffer per connection; the body part is rewritten in place per request.
             ByteBuf head = heads[0];
@@ -87,6 +92,9 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
         } else {
             plan.mix().fillBody(body, n);
             bytes = request.duplicate();
+            if (heads.length > 1) {
+                channel.write(heads[plan.mix().target(n)].duplicate(), channel.voidPromise());
+            }
         }
         channel.writeAndFlush(bytes, channel.voidPromise());
     }

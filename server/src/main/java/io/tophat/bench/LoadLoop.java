@@ -96,6 +96,9 @@ final class LoadLoop {
             if (mix.contentType() != null) {
                 h.append("Content-Type: ").append(mix.contentType()).append("\r\n");
             }
+            if (mix.authorization(i) != null) {
+                h.append("Authorization: ").append(mix.authorization(i)).append("\r\n");
+            }
             if (body != null) {
                 h.append("Content-Length: ").append(body.length).append("\r\n");
             }

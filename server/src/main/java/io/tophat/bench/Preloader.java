@@ -60,11 +60,13 @@ final class Preloader {
             return Future.succeededFuture();
         }
         String id = producers.idText(i);
+        String token = heartbeats.token(i);
+        String query = token == null ? "" : "?token=" + token;
         Future<String> workerUrl = balancer == null ? Future.succeededFuture(worker.toString())
-                : call(HttpMethod.GET, balancer + "/register/" + id, null, "register producer " + id)
+                : call(HttpMethod.GET, balancer + "/register/" + id + query, null, "register producer " + id)
                 .map(text -> text.trim());
         return workerUrl
-                .compose(url -> call(HttpMethod.POST, url + "/heartbeat", Buffer.buffer(heartbeats.bodyFor(i)),
+                .compose(url -> call(HttpMethod.POST, url + "/heartbeat" + query, Buffer.buffer(heartbeats.bodyFor(i)),
                         "heartbeat of producer " + id))
                 .compose(ok -> lane(next, producers, balancer, worker, heartbeats));
     }

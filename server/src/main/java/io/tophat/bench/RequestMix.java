@@ -25,6 +25,11 @@ public interface RequestMix {
         return targets().get(target(n));
     }
 
+    /** The value of the Authorization header of {@code targets().get(target)}, or null for none. */
+    default String authorization(int target) {
+        return null;
+    }
+
     /** The value of the Content-Type header, or null for requests without a body. */
     default String contentType() {
         return null;
@@ -59,6 +64,20 @@ public interface RequestMix {
     /** GET requests going round the given targets, in order. */
     static RequestMix get(List<String> uris) {
         return new GetMix(uris);
+    }
+
+    /** GET requests going round the given targets, each presenting {@code credential} as a Bearer token. */
+    static RequestMix get(List<String> uris, String credential) {
+        if (credential == null) {
+            return new GetMix(uris);
+        }
+        String authorization = "Bearer " + credential;
+        return new GetMix(uris) {
+            @Override
+            public String authorization(int target) {
+                return authorization;
+            }
+        };
     }
 
     /** GET requests of one target. */
@@ -103,7 +122,7 @@ public interface RequestMix {
     }
 
     /** GET requests over a list of targets. */
-    final class GetMix implements RequestMix {
+    class GetMix implements RequestMix {
         private final List<String> uris;
 
         GetMix(List<String> uris) {

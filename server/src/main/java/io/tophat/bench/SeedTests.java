@@ -114,7 +114,7 @@ final class SeedTests {
         List<Boolean> modes = options.keepAlive() == null ? List.of(false, true) : List.of(options.keepAlive());
         try (BenchSystem system = bench.system("seed-test-2", options.workersOr(3))) {
             URI balancer = system.balancer(options.scenario());
-            bench.preload(balancer, null, ids);
+            bench.preload(system, balancer, null, ids);
             ProducerFleet producers = null;
             ConsumerFleet consumers = null;
             if (system.isEmbedded()) {

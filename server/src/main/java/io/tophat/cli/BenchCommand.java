@@ -133,6 +133,13 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: none).")
     int areas;
 
+    @Option(names = "--credentials",
+            description = "With redirect, read and ingest: the embedded system checks credentials (as --auth secret "
+                    + "does, without rate limits) and every request carries one: its producer's token on "
+                    + "heartbeats, a consumer key on reads; compare with a run without it, in the same sitting "
+                    + "(default: false).")
+    boolean credentials;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Folder for the embedded system's SQLite files, kept afterwards (default: a temporary "
                     + "folder, removed afterwards).")
@@ -153,7 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
                     new BenchOptions.Target(balancer, worker, reference, skipReference),
                     new BenchOptions.Load(connections, threads, duration, warmup, rate, keepAlive, requests, timeout),
                     new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir, retention, areas,
-                            store.target()), json);
+                            store.target(), credentials), json);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

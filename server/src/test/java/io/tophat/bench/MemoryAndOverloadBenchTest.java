@@ -12,7 +12,10 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code tophat bench memory} and {@code overload}, short, read back from their {@code --json} document. */
+/**
+ * {@code tophat bench memory}, {@code overload}, and {@code read} and {@code ingest} with {@code --credentials},
+ * short, read back from their {@code --json} document.
+ */
 @Timeout(60)
 class MemoryAndOverloadBenchTest {
 
@@ -31,6 +34,21 @@ class MemoryAndOverloadBenchTest {
                         org.assertj.core.data.Offset.offset(0.01));
         assertThat(result.get("target_mb").asDouble()).isEqualTo(6.0);
         assertThat(run.get("goal").get("met").asBoolean()).isTrue();
+    }
+
+    @Test
+    void with_credentials_every_heartbeat_and_every_read_carries_a_valid_one_and_is_answered_200() throws Exception {
+        for (Scenario scenario : new Scenario[] {Scenario.INGEST, Scenario.READ}) {
+            JsonNode doc = bench(scenario, 200, Duration.ofSeconds(1), Duration.ofMillis(200), 16, true);
+            assertThat(doc.get("system").asText()).contains("every request with a credential");
+            assertThat(doc.get("runs")).isNotEmpty();
+            for (JsonNode run : doc.get("runs")) {
+                JsonNode result = run.get("result");
+                assertThat(result.get("statuses").fieldNames()).as(run.get("name").asText()).toIterable()
+                        .containsExactly("200");
+                assertThat(result.get("errors").size()).as(run.get("name").asText()).isZero();
+            }
+        }
     }
 
     @Test
@@ -58,10 +76,15 @@ class MemoryAndOverloadBenchTest {
 
     private static JsonNode bench(Scenario scenario, Integer producers, Duration duration, Duration warmup,
                                   Integer connections) throws Exception {
+        return bench(scenario, producers, duration, warmup, connections, false);
+    }
+
+    private static JsonNode bench(Scenario scenario, Integer producers, Duration duration, Duration warmup,
+                                  Integer connections, boolean credentials) throws Exception {
         BenchOptions options = new BenchOptions(scenario, BenchOptions.Target.embedded(true),
                 new BenchOptions.Load(connections, 2, duration, warmup, 0, null, 3000, Duration.ofSeconds(10)),
                 new BenchOptions.SystemShape(producers, null, Duration.ofMillis(100), null, null, 0,
-                        io.tophat.store.StoreTarget.EMBEDDED), true);
+                        io.tophat.store.StoreTarget.EMBEDDED, credentials), true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Bench.run(options, new PrintStream(out, true, StandardCharsets.UTF_8),
