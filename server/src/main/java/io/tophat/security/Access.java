@@ -115,7 +115,7 @@ public final class Access {
             throw unauthorized("the key is unknown or revoked");
         }
         if (!key.scope().can(op)) {
-            throw new ApiException(403, "forbidden", "the key '" + key.name() + "' may not " + op.flag()
+            throw new ApiException(403, "forbidden", "the key '" + key.name() + "' lacks the operation " + op.flag()
                     + " (its operations: " + key.grant().ops() + ")", 0);
         }
         if (producer != null && !key.scope().allows(producer)) {

@@ -58,7 +58,7 @@ public final class Secrets {
         }
     }
 
-    /** A new random secret, 32 bytes in URL-safe base64 (for {@code tophat local} and {@code tophat secret}). */
+    /** A new random secret, 32 bytes in URL-safe base64 (for {@code tophat local}, the bench and tests). */
     public static String generate() {
         byte[] bytes = new byte[32];
         Random.SOURCE.nextBytes(bytes);
