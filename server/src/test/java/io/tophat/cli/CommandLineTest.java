@@ -45,7 +45,13 @@ class CommandLineTest {
             "worker --balancer localhost:5000 --flush-interval 20 | not a duration",
             "worker --port 6000 | --balancer",
             "balancer --strategy random | unknown strategy",
-            "balancer --port 70000x | --port"})
+            "balancer --port 70000x | --port",
+            "balancer --auth none --tls-cert server/pom.xml | --tls-key",
+            "balancer --auth none --request-timeout 0ms | --request-timeout",
+            "worker --balancer localhost:5000 --auth none --max-connections -1 | --max-connections",
+            "worker --balancer localhost:5000 --auth none --ca /no/such/ca.pem | --ca",
+            "get 3000 --ca /no/such/ca.pem | --ca",
+            "keys list --cluster-secret-file /no/such/secret | --cluster-secret-file"})
     void a_mistyped_flag_exits_2_with_one_line(String args, String says) {
         StringWriter err = new StringWriter();
         int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args.trim().split(" "));
@@ -83,5 +89,7 @@ class CommandLineTest {
         assertThat(config.strategy()).isEqualTo(BalancerConfig.Strategy.ROUND_ROBIN);
         assertThat(config.hashBalance()).isEqualTo(BalancerConfig.DEFAULT_HASH_BALANCE);
         assertThat(config.dataDir()).isEqualTo(Path.of(BalancerConfig.DEFAULT_DATA_DIR));
+        assertThat(config.security().limits()).isEqualTo(io.tophat.http.HttpLimits.DEFAULT);
+        assertThat(config.security().tls()).isEqualTo(io.tophat.http.TlsConfig.NONE);
     }
 }
