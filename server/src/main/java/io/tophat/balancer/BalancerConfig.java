@@ -19,10 +19,13 @@ import java.time.Duration;
  * @param store         where the state is kept: a file in {@code dataDir} (sqlite), or a PostgreSQL database that
  *                      several balancers share
  * @param security      who may call it and how often a producer may
+ * @param osmandPort    a port of its own for OsmAnd senders (Traccar Client), answered at any path; 0 picks a
+ *                      free one, null for none ({@code /osmand} on the main port is always there)
  */
 public record BalancerConfig(String host, int port, Path dataDir, Strategy strategy, double hashBalance,
                              Duration leaseInterval, boolean recover, io.tophat.stream.StreamLimits streams,
-                             io.tophat.store.StoreTarget store, io.tophat.security.SecurityConfig security) {
+                             io.tophat.store.StoreTarget store, io.tophat.security.SecurityConfig security,
+                             Integer osmandPort) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 5000;
@@ -63,29 +66,38 @@ public record BalancerConfig(String host, int port, Path dataDir, Strategy strat
     public BalancerConfig(String host, int port, Path dataDir) {
         this(host, port, dataDir, Strategy.named(DEFAULT_STRATEGY), DEFAULT_HASH_BALANCE,
                 Durations.parse(DEFAULT_LEASE_INTERVAL), false, io.tophat.stream.StreamLimits.DEFAULT,
-                io.tophat.store.StoreTarget.EMBEDDED, io.tophat.security.SecurityConfig.OPEN);
+                io.tophat.store.StoreTarget.EMBEDDED, io.tophat.security.SecurityConfig.OPEN, null);
     }
 
     public BalancerConfig withLeaseInterval(Duration interval) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover, streams, store, security);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, interval, recover, streams, store, security, osmandPort);
     }
 
     public BalancerConfig withStreams(io.tophat.stream.StreamLimits limits) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, limits, store, security);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, limits, store, security, osmandPort);
     }
 
     public BalancerConfig withStore(io.tophat.store.StoreTarget target) {
-        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams, target, security);
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams, target, security, osmandPort);
     }
 
     public BalancerConfig withSecurity(io.tophat.security.SecurityConfig settings) {
         return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams, store,
-                settings);
+                settings, osmandPort);
+    }
+
+    /** The same, with an OsmAnd port of its own ({@code --osmand-port}; 0 for a free one). */
+    public BalancerConfig withOsmandPort(Integer osmand) {
+        return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams, store,
+                security, osmand);
     }
 
     public BalancerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be between 0 and 65535, not " + port);
+        }
+        if (osmandPort != null && (osmandPort < 0 || osmandPort > 65535)) {
+            throw new IllegalArgumentException("--osmand-port must be between 0 and 65535, not " + osmandPort);
         }
         if (!(hashBalance > 0)) {
             throw new IllegalArgumentException("--hash-balance must be above 0, not " + hashBalance);

@@ -38,6 +38,10 @@ public final class BalancerServer {
     private final NearHandlers near;
     private final AreaWatch areas;
     private final Access access;
+    private final PhoneRelay phoneRelay;
+    private final PhoneFrontDoor phones;
+    /** The OsmAnd port of its own ({@code --osmand-port}), or null. */
+    private final HttpService osmandHttp;
     private long sweepTimer = -1;
     /** How often a balancer sharing its state reads what the others changed. */
     static final long SHARED_STATE_POLL_MS = 250;
@@ -67,6 +71,9 @@ public final class BalancerServer {
         this.near = new NearHandlers(balancer, workers, access);
         this.areas = new AreaWatch(vertx, balancer.membership(), StreamHandlers.streamClient(vertx, config.streams(), tls),
                 near, storedAreas(balancer), own);
+        this.phoneRelay = new PhoneRelay(vertx, balancer, tls);
+        this.phones = new PhoneFrontDoor(access, phoneRelay);
+        this.osmandHttp = config.osmandPort() == null ? null : new HttpService(vertx);
     }
 
     /** Every route of the balancer; the consumers' {@code GET /get_data/{id}} is served ahead of the router. */
@@ -117,7 +124,24 @@ public final class BalancerServer {
         router.post("/api/v1/keys").handler(small).handler(keys::create);
         router.get("/api/v1/keys").handler(cluster).handler(keys::list);
         router.delete("/api/v1/keys/:name").handler(cluster).handler(keys::revoke);
+        BodyHandler osmandBody = BodyHandler.create(false).setBodyLimit(PhoneFrontDoor.MAX_OSMAND_BODY);
+        router.get("/osmand").handler(osmandBody).handler(phones::osmand);
+        router.post("/osmand").handler(osmandBody).handler(phones::osmand);
+        BodyHandler ownTracksBody = BodyHandler.create(false).setBodyLimit(PhoneFrontDoor.MAX_OWNTRACKS_BODY);
+        for (String path : java.util.List.of("/pub", "/owntracks")) {
+            // the producer and its token are in the request's head: checked before the body is read
+            router.post(path).handler(phones::ownTracksCaller);
+            router.post(path).handler(ownTracksBody).handler(phones::ownTracks);
+        }
         router.get("/health").handler(this::health);
+        return table;
+    }
+
+    /** The OsmAnd port of its own: every path and method is an OsmAnd message, as Traccar's port 5055 takes. */
+    private RouteTable osmandRoutes() {
+        RouteTable table = new RouteTable(vertx);
+        table.router().route().handler(BodyHandler.create(false).setBodyLimit(PhoneFrontDoor.MAX_OSMAND_BODY))
+                .handler(phones::osmand);
         return table;
     }
 
@@ -149,7 +173,9 @@ public final class BalancerServer {
     public Future<Integer> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return http.start(routes(), config.host(), config.port(), instances, config.security().limits(),
-                config.security().tls().server()).onSuccess(port -> {
+                config.security().tls().server()).compose(port -> osmandHttp == null ? Future.succeededFuture(port)
+                : osmandHttp.start(osmandRoutes(), config.host(), config.osmandPort(), instances,
+                config.security().limits(), config.security().tls().server()).map(port)).onSuccess(port -> {
             areas.start();
             expiryTimer = vertx.setPeriodic(Membership.CHECK_EVERY.toMillis(), t -> balancer.expireLeases());
             sweepTimer = vertx.setPeriodic(10_000, t -> access.sweep());
@@ -175,6 +201,11 @@ public final class BalancerServer {
 
     public int port() {
         return http.port();
+    }
+
+    /** The OsmAnd port of its own, or -1 when there is none. */
+    public int osmandPort() {
+        return osmandHttp == null ? -1 : osmandHttp.port();
     }
 
     public Balancer balancer() {
@@ -227,7 +258,9 @@ public final class BalancerServer {
         areas.stop();
         workers.close();
         streams.close();
-        return http.stop().compose(v -> vertx.executeBlocking(() -> {
+        phoneRelay.close();
+        Future<Void> osmandStopped = osmandHttp == null ? Future.succeededFuture() : osmandHttp.stop();
+        return osmandStopped.compose(v -> http.stop()).compose(v -> vertx.executeBlocking(() -> {
             balancer.close();
             return null;
         })).mapEmpty();

@@ -53,6 +53,12 @@ final class BalancerCommand implements Callable<Integer> {
                     + "the balancer refuses to start on such a file.")
     boolean recover;
 
+    @Option(names = "--osmand-port", paramLabel = "PORT", defaultValue = "${env:TOPHAT_OSMAND_PORT}",
+            description = "Also listen on this port for OsmAnd senders such as Traccar Client (Traccar's own port is "
+                    + "5055), answered at any path, since the app is configured with a bare host and port; "
+                    + "/osmand on --port is always there (default: none, env TOPHAT_OSMAND_PORT).")
+    Integer osmandPort;
+
     @picocli.CommandLine.Mixin
     StreamOptions streams = new StreamOptions();
 
@@ -64,7 +70,7 @@ final class BalancerCommand implements Callable<Integer> {
 
     BalancerConfig config() {
         return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams.limits(),
-                store.target(), security.config());
+                store.target(), security.config(), osmandPort);
     }
 
     @Override
@@ -79,6 +85,9 @@ final class BalancerCommand implements Callable<Integer> {
             int bound = Await.result(server.start(), Duration.ofSeconds(10));
             System.out.println("TopHat balancer on " + config.security().tls().scheme() + "://" + displayHost(host) + ":"
                     + bound);
+            if (server.osmandPort() > 0) {
+                System.out.println("OsmAnd senders (Traccar Client) on port " + server.osmandPort());
+            }
         } catch (Exception e) {
             lifecycle.stopAll();
             throw e;

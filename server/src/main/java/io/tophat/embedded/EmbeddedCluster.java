@@ -31,6 +31,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final UnaryOperator<WorkerConfig> workerSettings;
     private final List<WorkerServer> workers = new ArrayList<>();
     private io.tophat.security.SecurityConfig security = io.tophat.security.SecurityConfig.OPEN;
+    private UnaryOperator<BalancerConfig> balancerSettings = UnaryOperator.identity();
     private BalancerServer balancer;
     private URI balancerUri;
 
@@ -50,6 +51,12 @@ public final class EmbeddedCluster implements AutoCloseable {
         return this;
     }
 
+    /** Adjusts the balancer's default configuration (before {@link #start}). */
+    public EmbeddedCluster balancerSettings(UnaryOperator<BalancerConfig> settings) {
+        this.balancerSettings = settings;
+        return this;
+    }
+
     /** Starts the balancer on {@code balancerPort} (0 for any) and {@code workerCount} workers on free ports. */
     public EmbeddedCluster start(int balancerPort, int workerCount) {
         return start(balancerPort, workerCount, 0);
@@ -60,7 +67,8 @@ public final class EmbeddedCluster implements AutoCloseable {
      * {@code firstWorkerPort} (0 for free ports).
      */
     public EmbeddedCluster start(int balancerPort, int workerCount, int firstWorkerPort) {
-        BalancerConfig config = new BalancerConfig(host, balancerPort, dataDir.resolve("balancer")).withSecurity(security);
+        BalancerConfig config = balancerSettings.apply(new BalancerConfig(host, balancerPort, dataDir.resolve("balancer"))
+                .withSecurity(security));
         balancer = BalancerServer.open(vertx, config);
         int port = await(balancer.start());
         balancerUri = URI.create(security.tls().scheme() + "://" + host + ":" + port);

@@ -81,7 +81,15 @@ public final class Access {
      * @throws ApiException 401 without a valid token for this producer, 429 over its rate
      */
     public void requireProducer(HttpServerRequest request, String producer) {
-        if (!auth.open() && !tokens.valid(producer, credential(request))) {
+        requireProducer(producer, credential(request));
+    }
+
+    /**
+     * As {@link #requireProducer(HttpServerRequest, String)}, for a token a phone app presented its own way (the
+     * OsmAnd {@code token} parameter, the OwnTracks Basic password).
+     */
+    public void requireProducer(String producer, String presented) {
+        if (!auth.open() && !tokens.valid(producer, presented)) {
             throw unauthorized("send this producer's token as Authorization: Bearer TOKEN, or ?token=TOKEN "
                     + "(tophat token ID --device-secret-file FILE prints it)");
         }

@@ -18,7 +18,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 class WallsTest {
     private static final String[] SERVER_PACKAGES = {"io.tophat.balancer..", "io.tophat.worker..", "io.tophat.store..",
             "io.tophat.http..", "io.tophat.embedded..", "io.tophat.simulator..", "io.tophat.bench..", "io.tophat.cli..",
-            "io.tophat.batching..", "io.tophat.config..", "io.tophat.history..", "io.tophat.geo.."};
+            "io.tophat.batching..", "io.tophat.config..", "io.tophat.history..", "io.tophat.geo..", "io.tophat.phones.."};
     private static JavaClasses classes;
 
     @BeforeAll

@@ -39,8 +39,14 @@ public final class SecuredCluster implements AutoCloseable {
 
     /** As {@link #start(Path, int)}, with the security settings changed by {@code security} (TLS, rate). */
     public static SecuredCluster start(Path dir, int workers, UnaryOperator<SecurityConfig> security) {
+        return start(dir, workers, security, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Path, int, UnaryOperator)}, with the balancer's configuration changed by {@code balancer}. */
+    public static SecuredCluster start(Path dir, int workers, UnaryOperator<SecurityConfig> security,
+                                       UnaryOperator<io.tophat.balancer.BalancerConfig> balancer) {
         SecuredCluster c = new SecuredCluster(dir, security, UnaryOperator.identity());
-        c.embedded.start(0, workers);
+        c.embedded.balancerSettings(balancer).start(0, workers);
         return c;
     }
 
