@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Middleware for mobile sensor data: a balancer, workers, simulated producers and consumers.",
         subcommands = {LocalCommand.class, BalancerCommand.class, WorkerCommand.class, ProducersCommand.class,
                 ConsumersCommand.class, GetCommand.class, HistoryCommand.class, WatchCommand.class, NearCommand.class,
-                AreaCommand.class, EraseCommand.class, TokenCommand.class, KeysCommand.class, BenchCommand.class,
+                AreaCommand.class, EraseCommand.class, TokenCommand.class, KeysCommand.class, MqttBridgeCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
