@@ -707,6 +707,7 @@ class OpenApiTest {
         report.check(new Call("no producers without workers", BALANCER, empty.balancerUri().toString(), "GET",
                 "/api/v1/producers", null, null, 200));
 
+        phones(report);
         movedHistory(report, now);
 
         // methods and paths a worker does not serve
@@ -802,6 +803,28 @@ class OpenApiTest {
      * lines equal to the page's records, CSV rows, GeoJSON features (plus the track when two have a position).
      */
     /** A stream answers for ever: its mistakes are checked here, its frames in the stream tests. */
+    /** The front door for phone apps: OsmAnd in the query, a form, JSON; OwnTracks at both paths. */
+    private static void phones(Report report) {
+        report.check("an OsmAnd position in the query", BALANCER, "GET",
+                "/osmand?id=doc-phone&lat=56.34&lon=-2.79&timestamp=1764590400&speed=3&batt=80", null, 200);
+        report.check("an OsmAnd position out of range", BALANCER, "GET", "/osmand?id=doc-phone&lat=91&lon=0", null, 400);
+        report.check(new Call("an OsmAnd position in a form", BALANCER, balancer, "POST", "/osmand",
+                "application/x-www-form-urlencoded", "id=doc-phone&lat=56.35&lon=-2.79&timestamp=1764590460", 200));
+        report.check("OsmAnd positions as a JSON array", BALANCER, "POST", "/osmand",
+                "[{\"id\":\"doc-phone\",\"lat\":56.36,\"lon\":-2.79,\"timestamp\":1764590520}]", 200);
+        report.check("a Traccar Client 9 position", BALANCER, "POST", "/osmand", "{\"device_id\":\"doc-phone\","
+                + "\"location\":{\"timestamp\":\"2025-12-01T12:03:00Z\",\"coords\":{\"latitude\":56.37,"
+                + "\"longitude\":-2.79,\"speed\":-1},\"battery\":{\"level\":0.5,\"is_charging\":false}}}", 200);
+        String location = "{\"_type\":\"location\",\"lat\":56.34,\"lon\":-2.79,\"tst\":1764590400,\"vel\":18,"
+                + "\"batt\":70}";
+        report.check("an OwnTracks location", BALANCER, "POST", "/pub?u=doc&d=phone", location, 200);
+        report.check("an OwnTracks last will", BALANCER, "POST", "/owntracks?u=doc&d=phone",
+                "{\"_type\":\"lwt\",\"tst\":1764590400}", 200);
+        report.check("an OwnTracks location without a latitude", BALANCER, "POST", "/owntracks?u=doc&d=phone",
+                "{\"_type\":\"location\",\"lon\":1}", 400);
+        report.check("an OwnTracks message from nobody", BALANCER, "POST", "/pub", location, 400);
+    }
+
     private static void streams(Report report, String server) {
         String on = " (" + server + ")";
         report.check("a stream from a bad token" + on, server, "GET", "/api/v1/stream?after=zz", null, 400);
@@ -995,7 +1018,8 @@ class OpenApiTest {
             if (!only.isEmpty() && !only.contains(call.server())) {
                 problems.add("status " + status + " of " + against + " is documented for the " + only + " only");
             }
-            if (status / 100 == 2 && call.body() != null && !call.body().isEmpty()) {
+            boolean json = call.contentType() == null || call.contentType().startsWith("application/json");
+            if (status / 100 == 2 && json && call.body() != null && !call.body().isEmpty()) {
                 JsonNode requestBody = resolve(op.get().node().path("requestBody"));
                 JsonNode schema = requestBody.path("content").path("application/json").path("schema");
                 if (!schema.isMissingNode()) {
