@@ -40,6 +40,7 @@ public final class Bench implements AutoCloseable {
                 case REDIRECT -> bench.redirect();
                 case READ -> bench.read();
                 case INGEST -> bench.ingest();
+                case OSMAND -> bench.osmand();
                 case SEED_TEST_1 -> new SeedTests(bench).first();
                 case SEED_TEST_2 -> new SeedTests(bench).second();
                 case MEMORY -> new MemoryBench(bench).run();
@@ -153,6 +154,24 @@ public final class Bench implements AutoCloseable {
                 checkStored(store.historySize() - storedBefore, result.warmupOk() + result.ok());
             }
             report.compare(plan.label(), result, reference(plan, worker), Goal.INGEST);
+        }
+    }
+
+    private void osmand() {
+        ProducerIds ids = ProducerIds.bench(options.producersOr(BenchOptions.DEFAULT_PRODUCERS));
+        try (BenchSystem system = system("osmand", options.workersOr(1))) {
+            URI balancer = system.balancer(options.scenario());
+            OsmAndMix mix = new OsmAndMix(ids, System.currentTimeMillis() - java.time.Duration.ofHours(1).toMillis());
+            report.line(String.format(Locale.ROOT, "positions: %d-byte forms, %,d distinct producers, distinct "
+                    + "timestamps; the balancer assigns each producer at its first position", mix.bodySize(), ids.count()));
+            HeartbeatStore store = system.firstStore();
+            long storedBefore = store == null ? 0 : store.historySize();
+            LoadPlan plan = plan("osmand POST /osmand", balancer, mix);
+            LoadResult result = measure(plan);
+            if (store != null && system.workerCount() == 1) {
+                checkStored(store.historySize() - storedBefore, result.warmupOk() + result.ok());
+            }
+            report.compare(plan.label(), result, reference(plan, balancer), Goal.NONE);
         }
     }
 

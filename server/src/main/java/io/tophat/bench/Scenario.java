@@ -8,6 +8,8 @@ public enum Scenario {
     REDIRECT("redirect", "the balancer's GET /get_data/{id} (302 to the worker) over many producers"),
     READ("read", "a worker's GET /get_data/{id} and GET /api/v1/producers/{id} (latest record, from memory)"),
     INGEST("ingest", "a worker's POST /heartbeat, about 200-byte bodies from many producers, durable ack"),
+    OSMAND("osmand", "Traccar Client's POST /osmand (a urlencoded form) at the balancer's front door, forwarded to "
+            + "the producers' worker and stored durably before each answer"),
     SEED_TEST_1("seed-test-1", "the report's timing test 1: 1 balancer, 3 workers vs 1 worker, 20 producers, "
             + "5 consumers; time per consumer request"),
     SEED_TEST_2("seed-test-2", "the report's timing test 2: 3,000 requests at concurrency 500 to the balancer's "

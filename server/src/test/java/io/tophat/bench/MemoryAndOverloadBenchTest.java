@@ -13,7 +13,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code tophat bench memory}, {@code overload}, and {@code read} and {@code ingest} with {@code --credentials},
+ * {@code tophat bench memory}, {@code overload}, {@code osmand}, and {@code read} and {@code ingest} with {@code --credentials},
  * short, read back from their {@code --json} document.
  */
 @Timeout(60)
@@ -49,6 +49,17 @@ class MemoryAndOverloadBenchTest {
                 assertThat(result.get("errors").size()).as(run.get("name").asText()).isZero();
             }
         }
+    }
+
+    @Test
+    void osmand_stores_every_position_the_front_door_acknowledged() throws Exception {
+        JsonNode doc = bench(Scenario.OSMAND, 200, Duration.ofSeconds(1), Duration.ofMillis(200), 16);
+        JsonNode result = doc.get("runs").get(0).get("result");
+        assertThat(result.get("statuses").fieldNames()).toIterable().containsExactly("200");
+        JsonNode stored = doc.get("notes").get("stored_vs_acknowledged");
+        assertThat(stored.get("acknowledged").asLong()).isPositive();
+        assertThat(stored.get("stored").asLong()).as("every acknowledged position, and some in flight at the end")
+                .isGreaterThanOrEqualTo(stored.get("acknowledged").asLong());
     }
 
     @Test
