@@ -19,6 +19,9 @@ public final class OsmAnd {
     private static final Set<String> READ = Set.of("id", "deviceid", "lat", "lon", "location", "timestamp", "speed",
             "bearing", "heading", "altitude", "accuracy", "token");
 
+    /** Members of Traccar Client 9's {@code location} read into the heartbeat; the others go to {@code data}. */
+    private static final Set<String> CLIENT_NINE_READ = Set.of("timestamp", "coords", "battery", "activity", "extras");
+
     private OsmAnd() {
     }
 
@@ -156,14 +159,14 @@ public final class OsmAnd {
         if (battery.has("is_charging")) {
             data.set("charge", battery.get("is_charging"));
         }
-        for (String name : List.of("is_moving", "odometer", "event")) {
-            if (location.has(name)) {
-                data.set(name, location.get(name));
-            }
-        }
         if (location.path("activity").has("type")) {
             data.set("activity", location.path("activity").get("type"));
         }
+        location.fields().forEachRemaining(member -> {
+            if (!CLIENT_NINE_READ.contains(member.getKey())) {
+                data.set(member.getKey(), member.getValue());
+            }
+        });
         JsonNode extras = location.path("extras");
         if (extras.isObject()) {
             extras.fields().forEachRemaining(e -> data.set(e.getKey(), e.getValue()));

@@ -96,17 +96,13 @@ class OsmAndThroughBalancerTest {
     @Test
     void the_newest_clients_form_body_and_traccar_client_nines_json_are_both_read() throws Exception {
         HttpResponse<String> form = send("POST", balancer + "/osmand", "application/x-www-form-urlencoded",
-                "id=form-1&lat=52.37&lon=4.89&timestamp=1764590401&speed=0&batt=55.5&charge=false&motion=true");
+                PhoneFixtures.text("traccar-client-form.txt"));
         assertThat(form.statusCode()).isEqualTo(200);
         JsonNode fromForm = latest("form-1");
         assertThat(fromForm.get("location").get("lat").asDouble()).isEqualTo(52.37);
         assertThat(fromForm.get("data").toString()).isEqualTo("{\"batt\":55.5,\"charge\":false,\"motion\":true}");
 
-        String nine = "{\"device_id\":\"client-9\",\"location\":{\"timestamp\":\"2025-12-01T12:00:05.000Z\","
-                + "\"coords\":{\"latitude\":48.8566,\"longitude\":2.3522,\"accuracy\":8,\"speed\":-1,\"heading\":90,"
-                + "\"altitude\":35},\"is_moving\":true,\"odometer\":1234.5,\"event\":\"motionchange\","
-                + "\"battery\":{\"level\":0.82,\"is_charging\":true},\"activity\":{\"type\":\"walking\"},"
-                + "\"extras\":{\"trip\":\"morning\"}}}";
+        String nine = PhoneFixtures.text("traccar-client-9.json");
         assertThat(send("POST", cluster.balancerUri().getScheme() + "://127.0.0.1:" + cluster.balancer().osmandPort()
                 + "/", "application/json", nine).statusCode()).as("the dedicated port, at its root").isEqualTo(200);
         JsonNode fromNine = latest("client-9");
@@ -122,6 +118,7 @@ class OsmAndThroughBalancerTest {
         assertThat(data.get("event").asText()).isEqualTo("motionchange");
         assertThat(data.get("activity").asText()).isEqualTo("walking");
         assertThat(data.get("trip").asText()).isEqualTo("morning");
+        assertThat(data.get("uuid").asText()).as("other members of location").isEqualTo("4f0e2c52-7c1a-4a8b-9b8f-3c7a1e6f2d10");
     }
 
     @Test

@@ -31,10 +31,8 @@ import static org.assertj.core.api.Assertions.within;
 class OwnTracksThroughBalancerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    /** A location message as the OwnTracks apps send it (the booklet's example, with this test's values). */
-    private static final String LOCATION = "{\"_type\":\"location\",\"acc\":13,\"alt\":48,\"batt\":64,\"bs\":1,"
-            + "\"conn\":\"w\",\"created_at\":1764590460,\"lat\":51.5074,\"lon\":-0.1278,\"t\":\"u\",\"tid\":\"JD\","
-            + "\"tst\":1764590400,\"vac\":3,\"vel\":36,\"cog\":180,\"inregions\":[\"home\"],\"topic\":\"owntracks/jane/phone\"}";
+    /** A location message as the OwnTracks apps send it (the booklet's shape, with this test's values). */
+    private static final String LOCATION = PhoneFixtures.text("owntracks-location.json");
 
     @TempDir
     static Path dir;
@@ -89,10 +87,9 @@ class OwnTracksThroughBalancerTest {
             throws Exception {
         String id = "sam:watch";
         assertThat(post("/pub", LOCATION, "X-Limit-U", "sam", "X-Limit-D", "watch").statusCode()).isEqualTo(200);
-        for (String other : List.of("{\"_type\":\"transition\",\"event\":\"leave\",\"desc\":\"home\",\"lat\":1,"
-                        + "\"lon\":2,\"tst\":1764590500,\"wtst\":1,\"acc\":5,\"t\":\"c\"}",
-                "{\"_type\":\"waypoint\",\"desc\":\"work\",\"lat\":3,\"lon\":4,\"rad\":100,\"tst\":1}",
-                "{\"_type\":\"lwt\",\"tst\":1764590500}", "{\"_type\":\"status\"}", "{\"_type\":\"card\",\"name\":\"Sam\"}",
+        for (String other : List.of(PhoneFixtures.text("owntracks-transition.json"),
+                PhoneFixtures.text("owntracks-waypoint.json"), PhoneFixtures.text("owntracks-lwt.json"),
+                PhoneFixtures.text("owntracks-card.json"), "{\"_type\":\"status\"}",
                 "{\"_type\":\"encrypted\",\"data\":\"abc\"}", "{}", "")) {
             HttpResponse<String> r = post("/pub", other, "X-Limit-U", "sam", "X-Limit-D", "watch");
             assertThat(r.statusCode()).as(other).isEqualTo(200);
