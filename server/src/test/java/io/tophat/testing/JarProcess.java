@@ -106,6 +106,11 @@ public final class JarProcess implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** The JVM's process id (its {@code /proc/PID/status} tells its resident memory, for example). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
