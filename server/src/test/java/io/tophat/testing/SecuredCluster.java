@@ -39,9 +39,20 @@ public final class SecuredCluster implements AutoCloseable {
 
     /** As {@link #start(Path, int)}, with the security settings changed by {@code security} (TLS, rate). */
     public static SecuredCluster start(Path dir, int workers, UnaryOperator<SecurityConfig> security) {
-        SecuredCluster c = new SecuredCluster(dir, security, UnaryOperator.identity());
+        return start(dir, workers, security, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Path, int, UnaryOperator)}, with each worker's settings changed by {@code settings}. */
+    public static SecuredCluster start(Path dir, int workers, UnaryOperator<SecurityConfig> security,
+                                       UnaryOperator<WorkerConfig> settings) {
+        SecuredCluster c = new SecuredCluster(dir, security, settings);
         c.embedded.start(0, workers);
         return c;
+    }
+
+    /** The device secret producer tokens are made from. */
+    public String deviceSecret() {
+        return device.current();
     }
 
     public URI balancer() {
