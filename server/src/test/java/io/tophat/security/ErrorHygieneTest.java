@@ -211,7 +211,12 @@ class ErrorHygieneTest {
                     new String[]{"GET", worker + "/api/v1/stream?after=" + b64("s1|store=" + marker)},
                     new String[]{"GET", worker + "/api/v1/producers/" + PRODUCER + "/history?cursor=" + "!".repeat(300)},
                     new String[]{"POST", balancer + "/api/v1/keys", "{\"name\":\"k\",\"ops\":[\"" + marker.replace("\"", "\\\"")
-                            + "\"]}"});
+                            + "\"]}"},
+                    new String[]{"GET", worker + "/api/v1/producers/" + PRODUCER + "/history?format=" + q},
+                    new String[]{"POST", balancer + "/api/v1/workers", "{\"url\":\"http://127.0.0.1:8\",\"store\":\""
+                            + marker.replace("\"", "\\\"") + "\",\"store_proof\":\"another\"}"});
+            assertThat(send("POST", balancer + "/api/v1/workers", utf8("{\"url\":\"http://127.0.0.1:9\",\"store\":\""
+                    + marker.replace("\"", "\\\"") + "\",\"store_proof\":\"first\"}"), secret).statusCode()).isEqualTo(200);
             SoftAssertions soft = new SoftAssertions();
             for (String[] c : calls) {
                 HttpResponse<String> r = send(c[0], c[1], c.length > 2 ? utf8(c[2]) : null, secret);
