@@ -90,7 +90,8 @@ public final class ErrorResponder implements Handler<RoutingContext> {
     static String decoderProblem(Throwable cause) {
         String m = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
         String name = cause == null ? "" : cause.getClass().getSimpleName();
-        LOG.debug("the HTTP decoder refused a request: {}", describe(cause));
+        // the class only: Netty's message may quote the request line, and with it a ?token= credential
+        LOG.debug("the HTTP decoder refused a request ({})", name.isEmpty() ? "no cause" : name);
         if (m.contains("Content-Length") && m.contains("Transfer-Encoding")) {
             return "a request must not carry both Content-Length and Transfer-Encoding";
         }
