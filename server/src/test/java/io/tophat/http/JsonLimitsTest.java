@@ -41,7 +41,7 @@ class JsonLimitsTest {
                 });
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 1500)
     void whatever_the_body_it_is_read_or_refused_in_our_own_words(@ForAll("damaged") byte[] body) {
         for (Class<?> type : List.of(JsonNode.class, WorkerRegistration.class)) {
             try {
@@ -55,7 +55,7 @@ class JsonLimitsTest {
         }
     }
 
-    @Property(tries = 500)
+    @Property(tries = 300)
     void a_valid_value_within_the_bounds_is_read_as_jackson_alone_reads_it(@ForAll("values") GeneratedJson json)
             throws Exception {
         byte[] body = json.text().getBytes(StandardCharsets.UTF_8);
