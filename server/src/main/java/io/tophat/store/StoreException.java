@@ -25,7 +25,10 @@ public class StoreException extends RuntimeException {
         return condition;
     }
 
-    /** The condition of any failure: that of the first {@link StoreException} among it and its causes, else {@link #UNAVAILABLE}. */
+    /**
+     * The condition of any failure: that of the first {@link StoreException} among it and its causes, else
+     * {@link #UNAVAILABLE}.
+     */
     public static String conditionOf(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof StoreException e) {
