@@ -54,10 +54,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * -Dfuzz.requests=N} replays a run, and a seed that found a bug is kept below as a regression case.
  *
  * <p>The same run with credentials on ({@code --auth secret}): the mutated requests carry no credential or a
- * wrong one (a forged token, another producer's token, a secret that is not the cluster's), the valid heartbeats
- * their producer's token. Then no mutated request may be accepted: the SQLite files hold exactly the valid
- * heartbeats, the balancer knows no worker, producer, key or area but the real ones, and neither log holds a
- * secret or a token ({@code -Dfuzz.secured.requests=N} sets how many).
+ * wrong one (a forged token, another producer's token, a secret that is not the cluster's), a third of them name
+ * a producer whose heartbeats are stored for real, and membership calls may name the real worker; the valid
+ * heartbeats carry their producer's token. Then no mutated request may be accepted: the SQLite files hold exactly
+ * the valid heartbeats (none erased, none added), the balancer knows no worker, producer, key or area but the real
+ * ones and its worker is alive and not draining, and neither log holds a secret or a token
+ * ({@code -Dfuzz.secured.requests=N} sets how many).
  */
 @Timeout(600)
 class FuzzIT {
@@ -116,16 +118,19 @@ class FuzzIT {
 
             List<Object> plan = new ArrayList<>();
             Map<String, GeneratedHeartbeat> valid = new HashMap<>();
+            // with credentials on, the mutated requests also name producers stored for real, and the real worker
+            List<String> victims = Collections.synchronizedList(new ArrayList<>());
             JqwikSession.start();
             try {
-                RequestFuzzer fuzzer = secured == null ? new RequestFuzzer(seed, workerPort)
-                        : new RequestFuzzer(seed, workerPort, secured::wrongCredentials);
+                RequestFuzzer fuzzer = secured == null ? new RequestFuzzer(seed, workerPort) : new RequestFuzzer(seed,
+                        workerPort, new RequestFuzzer.Intruder(secured::wrongCredentials, victims));
                 for (int i = 0; i < requests; i++) {
                     plan.add(fuzzer.next());
                     if (i % 2 == 0) {
                         GeneratedHeartbeat hb = fuzzer.heartbeat();
                         String id = fuzzer.freshId(hb.numericId() ? "77" : "ok");
                         valid.put(id, hb);
+                        victims.add(id);
                         plan.add(Map.entry(id, hb));
                     }
                 }
