@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tophat.geo.Area;
 import io.tophat.geo.NearQuery;
 import io.tophat.http.ApiException;
+import io.tophat.http.JsonLimits;
 import io.tophat.http.QueryParams;
 import io.tophat.http.Responses;
 import io.tophat.stream.SseSink;
@@ -45,9 +46,9 @@ final class AreaHandlers {
         Buffer body = rc.body().buffer();
         JsonNode json;
         try {
-            json = body == null ? null : Responses.MAPPER.readTree(body.getBytes());
-        } catch (IOException e) {
-            throw ApiException.badRequest("invalid JSON", "the body is not JSON: " + e.getMessage().split("\n")[0]);
+            json = body == null || body.length() == 0 ? null : JsonLimits.read(body.getBytes(), JsonNode.class, null);
+        } catch (JsonLimits.Refused e) {
+            throw Requests.refused(e, "invalid JSON");
         }
         Area area = Area.parse(json);
         Area held = watch.get(area.name());
@@ -125,8 +126,8 @@ final class AreaHandlers {
     private Area known(RoutingContext rc) {
         Area area = watch.get(rc.pathParam("name"));
         if (area == null) {
-            throw ApiException.notFound("unknown area", "no area is named '" + rc.pathParam("name")
-                    + "'; POST /api/v1/areas defines one");
+            throw ApiException.notFound("unknown area", "no area is named '"
+                    + io.tophat.http.WireText.echo(rc.pathParam("name")) + "'; POST /api/v1/areas defines one");
         }
         return area;
     }

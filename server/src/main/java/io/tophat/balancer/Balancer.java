@@ -126,7 +126,7 @@ public final class Balancer implements AutoCloseable {
             done.fail(new StateWriteException("its state writer is full", null));
         }
         return done.future().recover(e -> Future.failedFuture(e instanceof StateWriteException ? e
-                : new StateWriteException(e.getMessage(), e)));
+                : new StateWriteException(io.tophat.store.StoreException.conditionOf(e), e)));
     }
 
     /**

@@ -1,8 +1,6 @@
 package io.tophat.balancer;
 
 import io.tophat.http.ApiException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The balancer's one translation from domain outcomes to HTTP answers, with the seed protocol's rule: where the
@@ -10,15 +8,13 @@ import org.slf4j.LoggerFactory;
  * and API v1 answers what happened (503 with Retry-After, 404).
  */
 final class BalancerErrors {
-    private static final Logger LOG = LoggerFactory.getLogger(BalancerErrors.class);
-
     private BalancerErrors() {
     }
 
     /** The answer to a failed operation; anything not known here is passed on for the 500 handler. */
     static Throwable toHttp(Throwable failure, String producer, boolean seed) {
         if (failure instanceof StateWriteException e) {
-            LOG.error("{}", e.getMessage());
+            // the writer logged the failure, with the file or the database, once for a run of them
             return ApiException.unavailable("balancer state unavailable", e.getMessage(), 1);
         }
         if (failure instanceof NoWorkersException e) {

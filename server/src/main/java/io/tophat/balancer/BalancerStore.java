@@ -5,6 +5,9 @@ import io.tophat.store.SqliteFailures;
 import io.tophat.store.SqliteStoreConfig;
 import io.tophat.store.StoreException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +89,7 @@ public final class BalancerStore implements StateStore {
     public static final String MARKER = "balancer.id";
 
     /** The balancer's schema; Flyway's history table keeps its default name, as in files made before. */
+    private static final Logger LOG = LoggerFactory.getLogger(BalancerStore.class);
     private static final SqliteConnections.Schema SCHEMA = new SqliteConnections.Schema("classpath:db/balancer/sqlite",
             "flyway_schema_history", 1000, 8 * 1024 * 1024, "balancer state", "balancer.db");
 
@@ -93,6 +97,8 @@ public final class BalancerStore implements StateStore {
     private final Object fileKey;
     private final SqliteFailures failures;
     private final Connection connection;
+    /** How the file was lost, once logged; null while it is the file opened. */
+    private volatile String lostLogged;
 
     private BalancerStore(Path file, SqliteFailures failures, Connection connection) {
         this.file = file;
@@ -212,14 +218,25 @@ public final class BalancerStore implements StateStore {
     public String problem() {
         Object now = fileKey(file);
         if (now == null) {
-            return "the state file " + file + " was removed while the balancer ran; restart the balancer with "
-                    + "--recover to rebuild from the workers' reports";
+            return lost("removed", "restart the balancer with --recover to rebuild from the workers' reports");
         }
         if (!Objects.equals(now, fileKey)) {
-            return "the state file " + file + " was replaced while the balancer ran; restart the balancer to read "
-                    + "the new file";
+            return lost("replaced", "restart the balancer to read the new file");
         }
         return null;
+    }
+
+    /**
+     * The problem as clients are told it (the health check answers it to anyone): without the file's path, which
+     * the log line says, once.
+     */
+    private String lost(String how, String remedy) {
+        if (!how.equals(lostLogged)) {
+            lostLogged = how;
+            LOG.warn("the state file {} was {} while the balancer ran; state changes are refused until it is "
+                    + "restarted: {}", file, how, remedy);
+        }
+        return "the state file was " + how + " while the balancer ran; " + remedy;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.tophat.balancer;
 
 import io.tophat.http.ApiException;
 import io.tophat.http.Responses;
+import io.tophat.http.WireText;
 import io.tophat.protocol.LeaseRenewal;
 import io.tophat.protocol.ProducerId;
 import io.tophat.protocol.WorkerRegistration;
@@ -16,6 +17,9 @@ import java.util.Map;
 
 /** API v1 for workers and operators: register, renew a lease, drain, leave, and the cluster view. */
 final class MembershipHandlers {
+    /** The member listing every producer a worker holds: as many members as it holds producers. */
+    private static final String HOLDS = "holds";
+
     private final Balancer balancer;
 
     MembershipHandlers(Balancer balancer) {
@@ -24,7 +28,7 @@ final class MembershipHandlers {
 
     /** {@code POST /api/v1/workers}: answers the first lease. */
     void join(RoutingContext rc) {
-        WorkerRegistration reg = Requests.readBody(rc, WorkerRegistration.class);
+        WorkerRegistration reg = Requests.readBody(rc, WorkerRegistration.class, HOLDS);
         if (reg == null) {
             throw ApiException.unprocessable("invalid registration", "send a JSON object {\"url\"} or {\"port\"}");
         }
@@ -58,11 +62,14 @@ final class MembershipHandlers {
     void renew(RoutingContext rc) {
         String wid = rc.pathParam("wid");
         if (balancer.member(wid) == null) {
-            throw ApiException.notFound("unknown worker", "no worker " + wid + "; register again");
+            throw ApiException.notFound("unknown worker", "no worker " + WireText.echo(wid) + "; register again");
         }
         Buffer body = rc.body().buffer();
         LeaseRenewal renewal = body == null || body.length() == 0 ? new LeaseRenewal(null, null, null, 0, 0)
-                : Requests.readBody(rc, LeaseRenewal.class);
+                : Requests.readBody(rc, LeaseRenewal.class, HOLDS);
+        if (renewal == null) {
+            throw ApiException.unprocessable("invalid lease renewal", "send a JSON object, or no body at all");
+        }
         if (renewal.storeFailingMs() < 0) {
             throw ApiException.unprocessable("invalid lease renewal", "store_failing_ms must not be negative");
         }
@@ -71,7 +78,7 @@ final class MembershipHandlers {
         }
         balancer.renew(wid, renewal).onSuccess(lease -> {
             if (lease == null) {
-                rc.fail(ApiException.notFound("unknown worker", "no worker " + wid + "; register again"));
+                rc.fail(ApiException.notFound("unknown worker", "no worker " + WireText.echo(wid) + "; register again"));
             } else {
                 Responses.json(rc.response(), 200, lease);
             }
@@ -96,7 +103,7 @@ final class MembershipHandlers {
     void drain(RoutingContext rc) {
         String wid = rc.pathParam("wid");
         if (!balancer.drain(wid)) {
-            throw ApiException.notFound("unknown worker", "no worker " + wid);
+            throw ApiException.notFound("unknown worker", "no worker " + WireText.echo(wid));
         }
         Responses.json(rc.response(), 200, balancer.peekLease(balancer.member(wid)));
     }
@@ -108,7 +115,7 @@ final class MembershipHandlers {
             if (known) {
                 rc.response().setStatusCode(204).end();
             } else {
-                rc.fail(ApiException.notFound("unknown worker", "no worker " + wid));
+                rc.fail(ApiException.notFound("unknown worker", "no worker " + WireText.echo(wid)));
             }
         }).onFailure(e -> rc.fail(BalancerErrors.toHttp(e, null, false)));
     }

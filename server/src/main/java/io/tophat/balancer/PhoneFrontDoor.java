@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -138,11 +137,12 @@ final class PhoneFrontDoor {
         return chain;
     }
 
+    /** The body as JSON within {@link io.tophat.http.JsonLimits}' bounds: 400 malformed, 422 beyond a bound. */
     private static JsonNode json(Buffer body) {
         try {
-            return Responses.MAPPER.readTree(body.getBytes());
-        } catch (IOException e) {
-            throw ApiException.badRequest("malformed JSON", "the body is not JSON");
+            return io.tophat.http.JsonLimits.read(body.getBytes(), JsonNode.class, null);
+        } catch (io.tophat.http.JsonLimits.Refused e) {
+            throw Requests.refused(e, "malformed JSON");
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.UUID;
  * epochs handed out in disjoint, growing blocks.
  */
 public final class PostgresBalancerStore implements StateStore {
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(PostgresBalancerStore.class);
     static final int EPOCH_BLOCK = 1000;
     private static final long KEEP_CHANGES_MS = 3_600_000L;
     private static final String LOG = "INSERT INTO state_changes (seq, origin, at, kind, producer, worker_id, epoch,"
@@ -59,11 +60,19 @@ public final class PostgresBalancerStore implements StateStore {
     private <T> T with(String action, PostgresDatabase.Work<T> work) {
         try {
             T result = PostgresDatabase.withConnection(pool, work);
-            failing = null;
+            if (failing != null) {
+                LOGGER.info("the shared state at {} is usable again", config.description());
+                failing = null;
+            }
             return result;
         } catch (SQLException e) {
-            failing = "the shared state at " + config.description() + " could not " + action + ": " + e.getMessage();
-            throw new StateWriteException(failing, e);
+            // clients (the health check, 503 answers) read the condition; the address and the server's words are logged
+            String problem = "the shared state cannot be used: " + PostgresDatabase.condition(e);
+            if (!problem.equals(failing)) {
+                LOGGER.warn("the shared state at {} could not {}: {}", config.description(), action, e.getMessage());
+            }
+            failing = problem;
+            throw new StateWriteException(problem, e);
         }
     }
 

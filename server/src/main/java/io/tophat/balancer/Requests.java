@@ -1,16 +1,17 @@
 package io.tophat.balancer;
 
 import io.tophat.http.ApiException;
-import io.tophat.http.Responses;
+import io.tophat.http.JsonLimits;
 import io.tophat.protocol.ProducerId;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
-import java.io.IOException;
-
 /** Reading what a balancer request carries: ids, ports, hosts and JSON bodies, each checked, 400 when wrong. */
 final class Requests {
+    /** The error of a JSON body beyond {@link JsonLimits}' bounds (422). */
+    static final String BEYOND_LIMITS = "JSON beyond limits";
+
     private Requests() {
     }
 
@@ -81,14 +82,29 @@ final class Requests {
     }
 
     static <T> T readBody(RoutingContext rc, Class<T> type) {
+        return readBody(rc, type, null);
+    }
+
+    /**
+     * Reads a JSON body as {@code type} within {@link JsonLimits}: 400 when it is empty or not that JSON, 422 beyond
+     * a bound; {@code exempt} names the top-level member whose object may have any number of members (a worker's
+     * {@code holds}), or is null.
+     */
+    static <T> T readBody(RoutingContext rc, Class<T> type, String exempt) {
         Buffer body = rc.body().buffer();
         if (body == null || body.length() == 0) {
             throw ApiException.badRequest("empty body", "send a JSON object");
         }
         try {
-            return Responses.MAPPER.readValue(body.getBytes(), type);
-        } catch (IOException e) {
-            throw ApiException.badRequest("malformed JSON", e.getMessage().lines().findFirst().orElse(""));
+            return JsonLimits.read(body.getBytes(), type, exempt);
+        } catch (JsonLimits.Refused e) {
+            throw refused(e, "malformed JSON");
         }
+    }
+
+    /** The answer to a refused body: 400 {@code malformedError} when it is not the JSON asked for, 422 beyond a bound. */
+    static ApiException refused(JsonLimits.Refused e, String malformedError) {
+        return e.malformed() ? ApiException.badRequest(malformedError, e.detail())
+                : ApiException.unprocessable(BEYOND_LIMITS, e.detail());
     }
 }

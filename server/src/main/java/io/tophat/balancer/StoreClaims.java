@@ -38,21 +38,22 @@ final class StoreClaims {
      * @throws Refused when the proof differs from the first claim's, or another live worker holds an unshared store
      */
     Claim check(String workerId, String identity, String proof, boolean shared, Membership members) {
+        String named = io.tophat.http.WireText.echo(identity);
         if (proof == null || proof.isBlank()) {
-            throw new Refused("store " + identity + " came without store_proof; a worker proves its store with the "
+            throw new Refused("store " + named + " came without store_proof; a worker proves its store with the "
                     + "secret written in it at creation");
         }
         String hash = sha256(proof);
         Claim known = claims.get(identity);
         if (known != null && !MessageDigest.isEqual(known.proofSha256().getBytes(StandardCharsets.US_ASCII),
                 hash.getBytes(StandardCharsets.US_ASCII))) {
-            throw new Refused("store " + identity + " was registered with another proof: this is not that store");
+            throw new Refused("store " + named + " was registered with another proof: this is not that store");
         }
         boolean isShared = known == null ? shared : known.shared();
         if (!isShared) {
             for (Member m : members.all()) {
                 if (m.alive() && !m.id().equals(workerId) && identity.equals(m.worker().store())) {
-                    throw new Refused("store " + identity + " is held by the live worker " + m.id()
+                    throw new Refused("store " + named + " is held by the live worker " + m.id()
                             + "; a store that is not shared serves one worker at a time");
                 }
             }

@@ -39,7 +39,9 @@ final class WorkerAddress {
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            return "url is not a URL (" + e.getReason() + "); give http://host:port";
+            // the JDK's reason is its own phrase: say where, in our words
+            return "url is not a URL" + (e.getIndex() >= 0 ? " (a character that cannot be there, at position "
+                    + e.getIndex() + ")" : "") + "; give http://host:port";
         }
         if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
             return "url must start with http:// or https://";

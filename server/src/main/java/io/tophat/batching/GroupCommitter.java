@@ -55,6 +55,8 @@ public final class GroupCommitter<T> implements AutoCloseable {
     private volatile boolean flushRequested;
     private long batches;
     private long written;
+    /** Batches failed since the last one written (writer thread only). */
+    private long failedInRun;
 
     public GroupCommitter(String name, Policy policy, Sink<T> sink, Completion<T> completion) {
         this.queue = new ArrayBlockingQueue<>(policy.capacity());
@@ -131,15 +133,30 @@ public final class GroupCommitter<T> implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes one batch. A run of failures is logged once, at WARN, when it starts, and once at INFO when a batch is
+     * written again: a failing disk must not write a log line per request. The sink's own failures say what
+     * failed and where.
+     */
     private void writeBatch(List<T> batch) {
         Throwable failure = null;
         try {
             sink.write(batch);
             batches++;
             written += batch.size();
+            if (failedInRun > 0) {
+                LOG.info("{}: batches are written again, after {} failed", thread.getName(), failedInRun);
+                failedInRun = 0;
+            }
         } catch (Exception e) {
             failure = e;
-            LOG.error("{}: a batch of {} could not be written: {}", thread.getName(), batch.size(), e.getMessage());
+            if (failedInRun++ == 0) {
+                LOG.warn("{}: a batch of {} could not be written ({}); failures that follow are logged at debug level "
+                        + "until a batch is written again",
+                        thread.getName(), batch.size(), e.getMessage());
+            } else {
+                LOG.debug("{}: a batch of {} could not be written: {}", thread.getName(), batch.size(), e.getMessage());
+            }
         }
         try {
             completion.completed(batch, failure);

@@ -38,7 +38,7 @@ public record NearQuery(double lat, double lon, double radiusM, int limit, long 
         }
         if (!(v >= min && v <= max)) {
             throw ApiException.badRequest("invalid " + name, name + " must be a number from " + min + " to " + max
-                    + ", not '" + raw + "'");
+                    + ", not '" + io.tophat.http.WireText.echo(raw) + "'");
         }
         return v;
     }

@@ -31,7 +31,10 @@ public record HistoryCursor(long time, long seq, long key, String store) {
             return new HistoryCursor(Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]),
                     parts[4]);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cursor is not a token a history answer gave (" + e.getMessage() + ")", e);
+            // the JDK's messages quote the token back (Long.parseLong) or name a byte of it (Base64): our words
+            String why = e instanceof NumberFormatException ? "a position in it is not a number"
+                    : "not a history cursor".equals(e.getMessage()) ? e.getMessage() : "it is not base64url text";
+            throw new IllegalArgumentException("cursor is not a token a history answer gave (" + why + ")", e);
         }
     }
 

@@ -42,7 +42,8 @@ public enum HistoryFormat {
                     return f;
                 }
             }
-            throw new IllegalArgumentException("format must be json, ndjson, csv or geojson, not '" + format + "'");
+            throw new IllegalArgumentException("format must be json, ndjson, csv or geojson, not '"
+                    + io.tophat.http.WireText.echo(format) + "'");
         }
         if (accept != null) {
             for (String part : accept.split(",")) {

@@ -80,7 +80,7 @@ public record HistoryRequest(String producer, long from, long to, int limit, boo
                     return OffsetDateTime.parse(value).toInstant().toEpochMilli();
                 } catch (DateTimeParseException | ArithmeticException e) {
                     throw ApiException.badRequest("invalid " + name, name + " must be milliseconds since the epoch or "
-                            + "an ISO-8601 time such as 2026-12-01T10:00:00Z, not '" + value + "'");
+                            + "an ISO-8601 time such as 2026-12-01T10:00:00Z, not '" + io.tophat.http.WireText.echo(value) + "'");
                 }
             } catch (ArithmeticException e) {
                 throw ApiException.badRequest("invalid " + name, name + " is out of range");

@@ -83,6 +83,39 @@ public final class ErrorResponder implements Handler<RoutingContext> {
                 + (failure.getMessage() == null ? "" : ": " + failure.getMessage().lines().findFirst().orElse(""));
     }
 
+    /**
+     * What the HTTP decoder could not read, in words of our own: Netty's messages quote the request back (a
+     * Content-Length, a target, a version), so they go no further than a debug log line.
+     */
+    static String decoderProblem(Throwable cause) {
+        String m = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+        String name = cause == null ? "" : cause.getClass().getSimpleName();
+        // the class only: Netty's message may quote the request line, and with it a ?token= credential
+        LOG.debug("the HTTP decoder refused a request ({})", name.isEmpty() ? "no cause" : name);
+        if (m.contains("Content-Length") && m.contains("Transfer-Encoding")) {
+            return "a request must not carry both Content-Length and Transfer-Encoding";
+        }
+        if (m.contains("Content-Length")) {
+            return "Content-Length must be one whole number of bytes, given once";
+        }
+        if (name.contains("Chunk") || m.contains("chunk size") || m.contains("Chunk")) {
+            return "a chunk size is not a hexadecimal number, or a chunk is not framed as chunked encoding says";
+        }
+        if (m.contains("chunked") || m.contains("transfer coding") || m.contains("Transfer-Encoding")) {
+            return "Transfer-Encoding must end with chunked, given once";
+        }
+        if (m.contains("version") || m.contains("protocolName")) {
+            return "the request line does not end with an HTTP version such as HTTP/1.1";
+        }
+        if (m.contains("URI") || m.contains("request line") || m.contains("method name") || m.contains("initialLine")) {
+            return "the request line is not METHOD TARGET HTTP/1.1";
+        }
+        if (name.contains("LineSeparator") || m.contains("separator") || m.contains("colon") || m.contains("header")) {
+            return "a header line is not written Name: value";
+        }
+        return "the request cannot be read as HTTP/1.1";
+    }
+
     private static ApiException fromStatus(int status, String payload) {
         return switch (status) {
             case 413 -> new ApiException(413, "request body too large", "the body is larger than this endpoint accepts", 0);
@@ -111,7 +144,7 @@ public final class ErrorResponder implements Handler<RoutingContext> {
             error = new ApiException(431, "request headers too large",
                     "the headers must fit in " + HttpService.MAX_HEADERS + " bytes", 0);
         } else {
-            error = ApiException.badRequest("malformed HTTP request", cause == null ? null : cause.getMessage());
+            error = ApiException.badRequest("malformed HTTP request", decoderProblem(cause));
         }
         request.response().putHeader(HttpHeaders.CONNECTION, "close");
         send(request.response(), error);

@@ -122,7 +122,7 @@ final class RequestScreen extends ChannelDuplexHandler {
         }
         answered = true;
         ApiException error = ApiException.badRequest("malformed HTTP request",
-                "the body's framing cannot be read (" + ErrorResponder.describe(cause) + ")");
+                "the body's framing cannot be read (" + ErrorResponder.decoderProblem(cause) + ")");
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
                 Unpooled.wrappedBuffer(ErrorResponder.body(error).getBytes()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, Responses.JSON)
@@ -136,7 +136,8 @@ final class RequestScreen extends ChannelDuplexHandler {
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
             // the protocol name is case-sensitive (RFC 9112): "http/1.1" is not HTTP/1.1, whatever Netty makes of it
             return new ApiException(505, "HTTP version not supported",
-                    "this server speaks HTTP/1.1 and HTTP/1.0, written exactly so; the request said " + version.text(), 0);
+                    "this server speaks HTTP/1.1 and HTTP/1.0, written exactly so; the request said "
+                            + WireText.echo(version.text()), 0);
         }
         Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
         if (!hosts.hasNext()) {

@@ -7,7 +7,31 @@ package io.tophat.http;
  * are refused rather than stored changed. Each check is one pass over the bytes and allocates nothing.
  */
 public final class WireText {
+    /** The most characters of a request's own text an error's detail repeats. */
+    public static final int MAX_ECHO = 64;
+
     private WireText() {
+    }
+
+    /**
+     * A piece of a request (a query value, a path segment, a member name) as an error's detail may repeat it: at
+     * most {@link #MAX_ECHO} characters, cut with {@code ...}, and every control character shown as {@code ?}. The
+     * detail is then JSON-encoded with the rest of the error body, which escapes quotes and backslashes.
+     */
+    public static String echo(String text) {
+        if (text == null) {
+            return "";
+        }
+        int end = Math.min(text.length(), MAX_ECHO);
+        if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        StringBuilder out = new StringBuilder(end + 3);
+        for (int i = 0; i < end; i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return end < text.length() ? out.append("...").toString() : out.toString();
     }
 
     /** Null when {@code bytes[from, to)} is well-formed UTF-8, else a sentence naming the first bad byte. */

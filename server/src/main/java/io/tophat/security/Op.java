@@ -31,6 +31,7 @@ public enum Op {
                 return op;
             }
         }
-        throw new IllegalArgumentException("unknown operation '" + name + "'; use read, stream, near, export or erase");
+        throw new IllegalArgumentException("unknown operation '" + io.tophat.http.WireText.echo(name)
+                + "'; use read, stream, near, export or erase");
     }
 }

@@ -91,6 +91,30 @@ public final class PostgresDatabase {
         }
     }
 
+    /** The condition of a store whose database cannot be reached. */
+    public static final String UNREACHABLE = "the database cannot be reached";
+
+    /**
+     * What a PostgreSQL failure means, in a few words a client may read (no host, no URL, no server message), by
+     * its SQL state: no connection, a timeout, resources exhausted, or another failure.
+     */
+    public static String condition(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (e instanceof SQLTransientConnectionException || state.startsWith("08") || state.startsWith("57P")) {
+            return UNREACHABLE;
+        }
+        if (state.equals("57014")) {
+            return "the database did not answer in time";
+        }
+        if (state.startsWith("53")) {
+            return "the database is out of resources (disk, memory or connections)";
+        }
+        if (state.equals("25006")) {
+            return "the database is read-only";
+        }
+        return "the database failed the request";
+    }
+
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {

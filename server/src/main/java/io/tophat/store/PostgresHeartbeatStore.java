@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PostgresHeartbeatStore implements HeartbeatStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresHeartbeatStore.class);
+    private final FailureLog failureLog = new FailureLog(log);
     private static final String HISTORY_SEQ = "coalesce(seq, 9223372036854775807)";
     private static final String READ = "SELECT " + HeartbeatRows.READ_COLUMNS;
     private static final String COMMITTED_AFTER = READ + ", time, " + HISTORY_SEQ + ", key FROM heartbeats"
@@ -99,7 +100,8 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
 
     private <T> T with(String action, PostgresDatabase.Work<T> work) {
         if (closed) {
-            throw new StoreException("cannot " + action + ": the store at " + config.description() + " is closed", null);
+            throw new StoreException("cannot " + action + ": the store at " + config.description() + " is closed",
+                    "the store is closed", null);
         }
         try {
             return PostgresDatabase.withConnection(pool, work);
@@ -107,8 +109,8 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
             if (isConnectionFailure(e)) {
                 connectionLost = true;
             }
-            throw new StoreException("the PostgreSQL store at " + config.description() + " could not " + action
-                    + ": " + e.getMessage(), e);
+            throw failureLog.report(new StoreException("the PostgreSQL store at " + config.description()
+                    + " could not " + action + ": " + e.getMessage(), PostgresDatabase.condition(e), e));
         }
     }
 
@@ -380,8 +382,8 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
         try (Connection c = java.sql.DriverManager.getConnection(config.url(), props)) {
             c.isValid(1);
         } catch (SQLException e) {
-            throw new StoreException("the PostgreSQL store at " + config.description() + " cannot be reached: "
-                    + e.getMessage(), e);
+            throw failureLog.report(new StoreException("the PostgreSQL store at " + config.description()
+                    + " cannot be reached: " + e.getMessage(), PostgresDatabase.UNREACHABLE, e));
         }
         HikariDataSource old = pool;
         pool = PostgresDatabase.pool(config, "tophat-heartbeats");

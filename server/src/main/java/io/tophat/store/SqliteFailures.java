@@ -1,5 +1,6 @@
 package io.tophat.store;
 
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteException;
 
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ public final class SqliteFailures {
     private static final int NOTADB = 26;
 
     private final Path file;
+    private final FailureLog log = new FailureLog(LoggerFactory.getLogger(SqliteFailures.class));
 
     public SqliteFailures(Path file) {
         this.file = file;
@@ -33,15 +35,49 @@ public final class SqliteFailures {
 
     /**
      * Translates {@code e}, raised while doing {@code action} (a phrase such as "append 10 heartbeats to"),
-     * into a {@link StoreException} whose message reads "cannot {action} {file}: {reason}".
+     * into a {@link StoreException} whose message reads "cannot {action} {file}: {reason}", and whose
+     * {@link StoreException#condition() condition}, for clients, names neither.
      */
     public StoreException translate(String action, SQLException e) {
-        return new StoreException("cannot " + action + " " + file + ": " + reason(e), e);
+        return new StoreException("cannot " + action + " " + file + ": " + reason(e), condition(e), e);
+    }
+
+    /**
+     * As {@link #translate}, and logged for the operator (at most once a minute for the same condition): for the
+     * failures a client is answered for and nothing else logs, such as reads and erasures. The writer, the merger
+     * and retention log their own failures, once for a run of them.
+     */
+    public StoreException reported(String action, SQLException e) {
+        return log.report(translate(action, e));
     }
 
     /** A failure that did not come from SQLite, such as a folder that cannot be created. */
     public StoreException other(String action, String reason, Throwable cause) {
-        return new StoreException("cannot " + action + " " + file + ": " + reason, cause);
+        return other(action, reason, StoreException.UNAVAILABLE, cause);
+    }
+
+    /** The same, with the {@link StoreException#condition() condition} a client is told. */
+    public StoreException other(String action, String reason, String condition, Throwable cause) {
+        return new StoreException("cannot " + action + " " + file + ": " + reason, condition, cause);
+    }
+
+    /** A failure that did not come from SQLite while serving a client, with the condition it is told; logged as above. */
+    public StoreException reportedOther(String action, String reason, String condition, Throwable cause) {
+        return log.report(other(action, reason, condition, cause));
+    }
+
+    /** The condition behind {@code e} in a few words a client may read: no file name, no driver message. */
+    private static String condition(SQLException e) {
+        return switch (primaryCode(e)) {
+            case FULL -> "the disk is full";
+            case BUSY, LOCKED -> "the store is locked by another process";
+            case NOTADB, CORRUPT -> "the store's file is damaged";
+            case CANTOPEN -> "the store's file cannot be opened";
+            case READONLY, PERM, AUTH -> "the store may not be written";
+            case IOERR -> "a disk input/output error occurred";
+            case NOMEM -> "the store ran out of memory";
+            default -> StoreException.UNAVAILABLE;
+        };
     }
 
     private String reason(SQLException e) {

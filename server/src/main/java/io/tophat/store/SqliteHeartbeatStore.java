@@ -253,7 +253,8 @@ public final class SqliteHeartbeatStore implements HeartbeatStore {
             long free = Files.getFileStore(inboxFile).getUsableSpace();
             if (free < MIN_FREE_BYTES) {
                 throw new StoreException("only " + free / (1024 * 1024) + " MiB are free beside " + inboxFile
-                        + "; the store counts as writable again from " + MIN_FREE_BYTES / (1024 * 1024) + " MiB", null);
+                        + "; the store counts as writable again from " + MIN_FREE_BYTES / (1024 * 1024) + " MiB",
+                        "the disk is full", null);
             }
         } catch (IOException e) {
             throw new StoreException("cannot read the free space beside " + inboxFile + ": " + e.getMessage(), e);

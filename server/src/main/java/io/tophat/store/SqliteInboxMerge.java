@@ -108,7 +108,7 @@ final class SqliteInboxMerge {
                     throw e;
                 }
             } catch (SQLException e) {
-                throw failures.translate("erase producer " + producer + " from", e);
+                throw failures.reported("erase producer " + producer + " from", e);
             }
             index.forget(producer);
             return deleted;

@@ -78,7 +78,7 @@ final class SqliteInboxWriter {
     long append(List<Heartbeat> batch) {
         synchronized (lock) {
             if (closed) {
-                throw failures.other("append to", "the store is closed", null);
+                throw failures.other("append to", "the store is closed", "the store is closed", null);
             }
             long last;
             long trimmed;

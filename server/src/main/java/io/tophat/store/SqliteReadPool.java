@@ -44,7 +44,7 @@ final class SqliteReadPool implements AutoCloseable {
         try {
             return work.run(connection);
         } catch (SQLException e) {
-            throw failures.translate(action, e);
+            throw failures.reported(action, e);
         } finally {
             idle.offer(connection);
         }
@@ -52,14 +52,14 @@ final class SqliteReadPool implements AutoCloseable {
 
     private Connection borrow(String action) {
         if (closed) {
-            throw failures.other(action, "the store is closed", null);
+            throw failures.reportedOther(action, "the store is closed", "the store is closed", null);
         }
         try {
             Connection connection = idle.poll(maxWait.toMillis(), TimeUnit.MILLISECONDS);
             if (connection == null) {
-                throw failures.other(action, "all " + all.size() + " read connections stayed busy for "
+                throw failures.reportedOther(action, "all " + all.size() + " read connections stayed busy for "
                         + maxWait.toMillis() + " ms; raise the number of read connections or lower the read load",
-                        null);
+                        "the store is busy", null);
             }
             return connection;
         } catch (InterruptedException e) {

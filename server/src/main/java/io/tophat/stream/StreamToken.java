@@ -62,23 +62,34 @@ public record StreamToken(SortedMap<String, Long> positions) {
             String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
             String[] parts = text.split("\\|", -1);
             if (!VERSION.equals(parts[0])) {
-                throw new IllegalArgumentException("unknown version");
+                throw new BadToken("unknown version");
             }
             TreeMap<String, Long> positions = new TreeMap<>();
             for (int i = 1; i < parts.length; i++) {
                 int eq = parts[i].lastIndexOf('=');
                 if (eq <= 0) {
-                    throw new IllegalArgumentException("a position without a store");
+                    throw new BadToken("a position without a store");
                 }
                 long key = Long.parseLong(parts[i].substring(eq + 1));
                 if (key < 0) {
-                    throw new IllegalArgumentException("a negative commit key");
+                    throw new BadToken("a negative commit key");
                 }
                 positions.put(parts[i].substring(0, eq), key);
             }
             return new StreamToken(positions);
-        } catch (IllegalArgumentException e) {
+        } catch (BadToken e) {
             throw new IllegalArgumentException("not a resume token a stream gave (" + e.getMessage() + ")", e);
+        } catch (IllegalArgumentException e) {
+            // the JDK's messages quote the token back (Long.parseLong) or name a byte of it (Base64): our words
+            throw new IllegalArgumentException("not a resume token a stream gave (" + (e instanceof NumberFormatException
+                    ? "a commit key is not a number" : "it is not base64url text") + ")", e);
+        }
+    }
+
+    /** A token that decodes but is not one a stream gave; its message is ours. */
+    private static final class BadToken extends IllegalArgumentException {
+        BadToken(String why) {
+            super(why);
         }
     }
 }

@@ -2,12 +2,10 @@ package io.tophat.worker;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.tophat.config.Durations;
+import io.tophat.http.JsonLimits;
 import io.tophat.http.WireText;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.HeartbeatJson;
@@ -30,21 +28,16 @@ public final class HeartbeatParser {
     /** How deeply {@code data} may nest arrays and objects. */
     public static final int MAX_DATA_DEPTH = 64;
     /** The longest number accepted anywhere in a heartbeat, in characters. */
-    public static final int MAX_NUMBER_LENGTH = 1000;
+    public static final int MAX_NUMBER_LENGTH = JsonLimits.MAX_NUMBER_LENGTH;
 
-    private static final JsonFactory INGEST = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            // the heartbeat object itself is one level, data's own levels come inside it
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DATA_DEPTH + 1)
-                    .maxNumberLength(MAX_NUMBER_LENGTH).build())
-            .build();
+    /** The most members of any one object in a heartbeat ({@code data} and its own objects included). */
+    public static final int MAX_MEMBERS = JsonLimits.MAX_MEMBERS;
+
+    // the heartbeat object itself is one level, data's own levels come inside it
+    private static final JsonFactory INGEST = JsonLimits.strictFactory(MAX_DATA_DEPTH + 1);
 
     /** The same limits for a batch, whose items are one level deeper. */
-    private static final JsonFactory BATCH = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DATA_DEPTH + 2)
-                    .maxNumberLength(MAX_NUMBER_LENGTH).build())
-            .build();
+    private static final JsonFactory BATCH = JsonLimits.strictFactory(MAX_DATA_DEPTH + 2);
 
     private final long maxClockSkewMillis;
 
@@ -60,7 +53,7 @@ public final class HeartbeatParser {
 
     public Heartbeat parse(byte[] body, String ipAddress, long receivedAt) {
         checkText(body, "send a JSON object {\"id\", \"location\", \"data\"}");
-        try (JsonParser p = INGEST.createParser(body)) {
+        try (JsonParser p = JsonLimits.counting(INGEST.createParser(body), null)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid("a heartbeat is a JSON object {\"id\", \"location\", \"data\"}");
             }
@@ -82,7 +75,7 @@ public final class HeartbeatParser {
     public List<Heartbeat> parseBatch(byte[] body, String producer, String ipAddress, long receivedAt, int maxItems) {
         checkText(body, "send a JSON array of heartbeats [{\"location\", \"data\"}, ...]");
         List<Heartbeat> batch = new ArrayList<>();
-        try (JsonParser p = BATCH.createParser(body)) {
+        try (JsonParser p = JsonLimits.counting(BATCH.createParser(body), null)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
                 throw invalid("a batch is a JSON array of heartbeats [{\"location\", \"data\"}, ...]");
             }
@@ -140,7 +133,10 @@ public final class HeartbeatParser {
         return hb;
     }
 
-    /** What the parser's own failures mean for the producer: malformed, or beyond a limit, or invalid. */
+    /**
+     * What the parser's own failures mean for the producer: malformed, or beyond a limit, or invalid; in words of
+     * our own, never the parser's message.
+     */
     private static HeartbeatRejected refusal(Exception failure) {
         if (failure instanceof StreamConstraintsException e) {
             String message = String.valueOf(e.getOriginalMessage());
@@ -148,11 +144,11 @@ public final class HeartbeatParser {
                     : message.contains("Number") ? "a number is longer than " + MAX_NUMBER_LENGTH + " characters"
                     : "a value is beyond TopHat's limits");
         }
-        if (failure instanceof JsonProcessingException e) {
-            return HeartbeatRejected.malformed("malformed JSON", e.getOriginalMessage());
+        if (failure instanceof JsonLimits.TooManyMembers) {
+            return invalid("an object has more than " + MAX_MEMBERS + " members");
         }
-        if (failure instanceof IOException) {
-            return HeartbeatRejected.malformed("unreadable body", failure.getMessage());
+        if (failure instanceof IOException e) {
+            return HeartbeatRejected.malformed("malformed JSON", JsonLimits.refusal(e).detail());
         }
         return invalid(failure.getMessage());
     }

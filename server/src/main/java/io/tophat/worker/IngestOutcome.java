@@ -17,7 +17,7 @@ sealed interface IngestOutcome {
     record Overloaded(String reason) implements IngestOutcome {
     }
 
-    /** Its batch failed to commit; nothing of it was stored. */
+    /** Its batch failed to commit; nothing of it was stored. The reason is the store's condition, fit for a client. */
     record StoreFailed(String reason) implements IngestOutcome {
     }
 }

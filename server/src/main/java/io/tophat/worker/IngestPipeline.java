@@ -5,6 +5,7 @@ import io.tophat.geo.NearIndex;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.Location;
 import io.tophat.store.HeartbeatStore;
+import io.tophat.store.StoreException;
 import io.vertx.core.Context;
 
 import java.util.ArrayList;
@@ -197,7 +198,7 @@ public final class IngestPipeline<T> implements AutoCloseable {
     }
 
     private void answer(List<PendingWrite<T>> writes, Throwable failure) {
-        IngestOutcome failed = failure == null ? null : new IngestOutcome.StoreFailed(failure.getMessage());
+        IngestOutcome failed = failure == null ? null : new IngestOutcome.StoreFailed(StoreException.conditionOf(failure));
         for (PendingWrite<T> p : writes) {
             if (failure == null) {
                 if (p.batch() == null) {

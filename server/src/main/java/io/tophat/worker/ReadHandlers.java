@@ -74,7 +74,8 @@ final class ReadHandlers {
                 : blocking(() -> store.latestAtLabel(label).orElse(null));
         found.onSuccess(hb -> {
             if (hb == null || !io.tophat.security.Access.caller(rc).allows(hb.producer())) {
-                rc.fail(ApiException.badRequest("No data for this location", "nothing was sent from '" + label + "'"));
+                rc.fail(ApiException.badRequest("No data for this location", "nothing was sent from '"
+                        + io.tophat.http.WireText.echo(label) + "'"));
             } else {
                 byLabel.offer(label, hb);
                 Responses.json(rc.response(), 200, Buffer.buffer(hb.data()));

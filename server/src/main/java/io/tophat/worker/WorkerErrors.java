@@ -1,6 +1,9 @@
 package io.tophat.worker;
 
 import io.tophat.http.ApiException;
+import io.tophat.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker's one translation from domain outcomes to HTTP answers, with the seed protocol's rule: on
@@ -8,6 +11,8 @@ import io.tophat.http.ApiException;
  * body that is wrong.
  */
 final class WorkerErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerErrors.class);
+
     private WorkerErrors() {
     }
 
@@ -42,12 +47,25 @@ final class WorkerErrors {
         return ApiException.unavailable("worker overloaded", o.reason(), 1);
     }
 
+    /** A batch the store did not commit; the reason is its condition, which names no file or database. */
     static ApiException notStored(IngestOutcome.StoreFailed f) {
-        return ApiException.unavailable("store unavailable", "the heartbeat was not stored: " + f.reason(), 1);
+        return ApiException.unavailable("store unavailable", "the heartbeat was not stored: " + f.reason()
+                + "; retry shortly", 1);
     }
 
-    /** A read the store could not serve: try again shortly. */
+    /**
+     * A read or an erasure the store could not serve: try again shortly. The detail is the store's condition ("the
+     * disk is full"); the store logged the whole failure, file or database included. A failure that is not the
+     * store's is a bug, logged here in full.
+     */
     static ApiException storeUnavailable(Throwable failure) {
-        return ApiException.unavailable("store unavailable", failure.getMessage(), 1);
+        if (!(failure instanceof StoreException) && !(failure instanceof ApiException)) {
+            LOG.error("a store call failed unexpectedly", failure);
+        }
+        if (failure instanceof ApiException api) {
+            return api;
+        }
+        return ApiException.unavailable("store unavailable", StoreException.conditionOf(failure)
+                + "; nothing was read or changed, retry shortly", 1);
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.tophat.security.ProducerTokens;
+import io.tophat.security.Secrets;
 import io.tophat.testing.HeartbeatGen.ExpectedLocation;
 import io.tophat.testing.HeartbeatGen.GeneratedHeartbeat;
 import io.tophat.testing.Http;
@@ -50,6 +52,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * unanswered, neither process may die or log an ERROR, and afterwards the worker's SQLite files hold exactly the
  * heartbeats it accepted, each equal as JSON to what was sent. The seed is printed; {@code -Dfuzz.seed=S
  * -Dfuzz.requests=N} replays a run, and a seed that found a bug is kept below as a regression case.
+ *
+ * <p>The same run with credentials on ({@code --auth secret}): the mutated requests carry no credential or a
+ * wrong one (a forged token, another producer's token, a secret that is not the cluster's), a third of them name
+ * a producer whose heartbeats are stored for real, and membership calls may name the real worker; the valid
+ * heartbeats carry their producer's token. Then no mutated request may be accepted: the SQLite files hold exactly
+ * the valid heartbeats (none erased, none added), the balancer knows no worker, producer, key or area but the real
+ * ones and its worker is alive and not draining, and neither log holds a secret or a token
+ * ({@code -Dfuzz.secured.requests=N} sets how many).
  */
 @Timeout(600)
 class FuzzIT {
@@ -82,28 +92,45 @@ class FuzzIT {
         fuzz(seed, 2_000);
     }
 
+    @Test
+    void with_credentials_on_mutated_requests_without_valid_ones_get_no_5xx_and_change_nothing() throws Exception {
+        long seed = Long.getLong("fuzz.seed", new Random().nextLong());
+        fuzz(seed, Integer.getInteger("fuzz.secured.requests", 6_000), Secured.create(dir));
+    }
+
     private void fuzz(long seed, int requests) throws Exception {
-        System.out.printf("FuzzIT: seed %d, %d mutated requests (replay with -Dfuzz.seed=%d -Dfuzz.requests=%d)%n",
-                seed, requests, seed, requests);
-        try (JarProcess balancer = JarProcess.start(dir, "balancer", "balancer", "--host", "127.0.0.1",
-                "--port", "0", "--data-dir", "balancer").awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
-             JarProcess worker = JarProcess.start(dir, "worker", "worker", "--host", "127.0.0.1", "--port", "0",
-                     "--balancer", "127.0.0.1:" + balancer.printedPort(), "--data-dir", "worker")
+        fuzz(seed, requests, null);
+    }
+
+    /** @param secured the credentials both processes run with, or null for {@code --auth none} */
+    private void fuzz(long seed, int requests, Secured secured) throws Exception {
+        System.out.printf("FuzzIT: seed %d, %d mutated requests%s (replay with -Dfuzz.seed=%d -D%s=%d)%n",
+                seed, requests, secured == null ? "" : " with credentials on", seed,
+                secured == null ? "fuzz.requests" : "fuzz.secured.requests", requests);
+        List<String> auth = secured == null ? List.of() : secured.args();
+        try (JarProcess balancer = JarProcess.start(dir, "balancer", concat(List.of("balancer", "--host", "127.0.0.1",
+                "--port", "0", "--data-dir", "balancer"), auth)).awaitOutput("TopHat balancer on", Duration.ofSeconds(30));
+             JarProcess worker = JarProcess.start(dir, "worker", concat(List.of("worker", "--host", "127.0.0.1",
+                     "--port", "0", "--balancer", "127.0.0.1:" + balancer.printedPort(), "--data-dir", "worker"), auth))
                      .awaitOutput("TopHat worker on", Duration.ofSeconds(30))) {
             int balancerPort = balancer.printedPort();
             int workerPort = worker.printedPort();
 
             List<Object> plan = new ArrayList<>();
             Map<String, GeneratedHeartbeat> valid = new HashMap<>();
+            // with credentials on, the mutated requests also name producers stored for real, and the real worker
+            List<String> victims = Collections.synchronizedList(new ArrayList<>());
             JqwikSession.start();
             try {
-                RequestFuzzer fuzzer = new RequestFuzzer(seed, workerPort);
+                RequestFuzzer fuzzer = secured == null ? new RequestFuzzer(seed, workerPort) : new RequestFuzzer(seed,
+                        workerPort, new RequestFuzzer.Intruder(secured::wrongCredentials, victims));
                 for (int i = 0; i < requests; i++) {
                     plan.add(fuzzer.next());
                     if (i % 2 == 0) {
                         GeneratedHeartbeat hb = fuzzer.heartbeat();
                         String id = fuzzer.freshId(hb.numericId() ? "77" : "ok");
                         valid.put(id, hb);
+                        victims.add(id);
                         plan.add(Map.entry(id, hb));
                     }
                 }
@@ -123,12 +150,18 @@ class FuzzIT {
                         Object step = plan.get(i);
                         try {
                             if (step instanceof FuzzRequest r) {
-                                check(r, RawHttp.exchange(r.target() == RequestFuzzer.Target.WORKER ? workerPort : balancerPort,
-                                        r.bytes(), r.incomplete(), ANSWER_TIMEOUT), failures, acceptedMutations, unanswered, statuses);
+                                Answer answer = RawHttp.exchange(r.target() == RequestFuzzer.Target.WORKER ? workerPort
+                                        : balancerPort, r.bytes(), r.incomplete(), ANSWER_TIMEOUT);
+                                if (secured != null) {
+                                    checkRefused(r, answer, failures);
+                                }
+                                check(r, answer, failures, acceptedMutations, secured == null ? unanswered
+                                        : new ConcurrentHashMap<>(), statuses);
                             } else {
                                 @SuppressWarnings("unchecked")
                                 Map.Entry<String, GeneratedHeartbeat> e = (Map.Entry<String, GeneratedHeartbeat>) step;
-                                sendValid(workerPort, e.getKey(), e.getValue(), i, failures);
+                                sendValid(workerPort, e.getKey(), e.getValue(), i, failures,
+                                        secured == null ? null : secured.tokens().token(e.getKey()));
                             }
                         } catch (Exception e) {
                             failures.add("exchange failed: " + e + " for " + step);
@@ -150,18 +183,120 @@ class FuzzIT {
             assertThat(Http.get("http://127.0.0.1:" + balancerPort + "/health").statusCode()).isEqualTo(200);
             assertThat(Http.get("http://127.0.0.1:" + workerPort + "/health").statusCode()).isEqualTo(200);
 
+            if (secured != null) {
+                assertThat(acceptedMutations).as("mutated heartbeats accepted without a valid credential, seed %d", seed)
+                        .isEmpty();
+                auditBalancer(balancerPort, workerPort, secured, valid.keySet(), seed);
+            }
             assertThat(worker.terminate(Duration.ofSeconds(30))).as("worker exit code").isZero();
             assertThat(worker.output()).as("worker log").doesNotContain(" ERROR ");
             assertThat(balancer.output()).as("balancer log").doesNotContain(" ERROR ");
+            if (secured != null) {
+                secured.assertNotIn("worker log", worker.output(), valid.keySet());
+                secured.assertNotIn("balancer log", balancer.output(), valid.keySet());
+            }
             auditStore(dir.resolve("worker"), valid, acceptedMutations, unanswered, seed);
         }
     }
 
-    private static void sendValid(int port, String id, GeneratedHeartbeat hb, int i, List<String> failures) throws Exception {
+    /**
+     * Both processes' credentials: random cluster and device secrets in files of the test's folder, the producer
+     * tokens they make, and the wrong credentials the mutated requests carry.
+     */
+    record Secured(String cluster, String device, Path clusterFile, Path deviceFile, ProducerTokens tokens,
+                   ProducerTokens forger) {
+        static Secured create(Path dir) throws java.io.IOException {
+            String cluster = Secrets.generate();
+            String device = Secrets.generate();
+            Path clusterFile = java.nio.file.Files.writeString(dir.resolve("cluster.secret"), cluster + "\n");
+            Path deviceFile = java.nio.file.Files.writeString(dir.resolve("device.secret"), device + "\n");
+            return new Secured(cluster, device, clusterFile, deviceFile,
+                    new ProducerTokens(Secrets.parse(device, "the test's device secret")),
+                    new ProducerTokens(Secrets.parse(Secrets.generate(), "another device secret")));
+        }
+
+        List<String> args() {
+            return List.of("--auth", "secret", "--cluster-secret-file", clusterFile.toString(),
+                    "--device-secret-file", deviceFile.toString());
+        }
+
+        /** What a request naming {@code producer} may wrongly present: each must be refused. */
+        List<String> wrongCredentials(String producer) {
+            String id = producer == null ? "nobody" : producer;
+            return List.of(forger.token(id), tokens.token(id + "x"), tokens.token("victim"), device,
+                    cluster.substring(0, cluster.length() - 1) + (cluster.endsWith("A") ? "B" : "A"),
+                    "thk_" + "A".repeat(32), "", "Bearer " + cluster.substring(1), tokens.token(id).toUpperCase());
+        }
+
+        /** No secret, and no valid producer's token, in {@code text}. */
+        void assertNotIn(String what, String text, java.util.Set<String> producers) {
+            assertThat(text).as(what).doesNotContain(cluster).doesNotContain(device);
+            for (String p : producers) {
+                assertThat(text).as(what + ": the token of " + p).doesNotContain(tokens.token(p));
+            }
+        }
+    }
+
+    /**
+     * With credentials on, a mutated request (no credential, or a wrong one) changes nothing: only the health check
+     * may answer 2xx, nothing redirects, and a heartbeat is never accepted.
+     */
+    private static void checkRefused(FuzzRequest r, Answer answer, List<String> failures) {
+        if (answer.outcome() != RawHttp.Outcome.ANSWERED || answer.status() < 200 || answer.status() >= 400) {
+            return;
+        }
+        String text = new String(r.bytes(), StandardCharsets.ISO_8859_1);
+        int space = text.indexOf(' ');
+        boolean health = space > 0 && text.startsWith("/health", space + 1)
+                && (text.length() == space + 8 || " ?".indexOf(text.charAt(space + 8)) >= 0);
+        if (!health) {
+            failures.add("answered " + answer.status() + " without a valid credential: " + answer.bodyText() + " for "
+                    + r.describe());
+        }
+    }
+
+    /** What the balancer knows, read with the cluster secret: nothing a refused request could have put there. */
+    private static void auditBalancer(int balancerPort, int workerPort, Secured secured, java.util.Set<String> valid,
+                                      long seed) throws Exception {
+        String b = "http://127.0.0.1:" + balancerPort;
+        JsonNode cluster = STRICT.readTree(Http.send("GET", b + "/api/v1/cluster", null, secured.cluster()).body());
+        List<String> workers = new ArrayList<>();
+        cluster.path("workers").forEach(w -> workers.add(w.path("url").asText() + " alive=" + w.path("alive").asBoolean()
+                + " draining=" + w.path("draining").asBoolean()));
+        assertThat(workers).as("the balancer's workers, seed %d", seed)
+                .containsExactly("http://127.0.0.1:" + workerPort + " alive=true draining=false");
+        JsonNode keys = STRICT.readTree(Http.send("GET", b + "/api/v1/keys", null, secured.cluster()).body());
+        assertThat(keys.path("items")).as("consumer keys, seed %d", seed).isEmpty();
+        JsonNode areas = STRICT.readTree(Http.send("GET", b + "/api/v1/areas", null, secured.cluster()).body());
+        assertThat(areas.path("items")).as("areas, seed %d", seed).isEmpty();
+        JsonNode producers = STRICT.readTree(Http.send("GET", b + "/api/v1/producers?limit=10000", null,
+                secured.cluster()).body());
+        List<String> known = new ArrayList<>();
+        producers.path("producers").forEach(p -> known.add(p.path("id").asText()));
+        assertThat(valid).as("producers the balancer knows, seed %d", seed).containsAll(known);
+        System.out.printf("FuzzIT: the balancer knows the one worker, no key, no area and %d producers, all valid%n",
+                known.size());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static void sendValid(int port, String id, GeneratedHeartbeat hb, int i, List<String> failures, String token)
+            throws Exception {
         byte[] body = hb.body(id);
         String path = i % 4 == 1 ? "/heartbeat" : "/api/v1/heartbeats";
+        String credential = "";
+        if (token != null && i % 3 == 0) {
+            path += "?token=" + token;
+        } else if (token != null) {
+            credential = "Authorization: Bearer " + token + "\r\n";
+        }
         byte[] request = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                + credential + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] whole = new byte[request.length + body.length];
         System.arraycopy(request, 0, whole, 0, request.length);
         System.arraycopy(body, 0, whole, request.length, body.length);

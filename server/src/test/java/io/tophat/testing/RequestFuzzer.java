@@ -8,12 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * Mutated HTTP requests for the fuzz test, reproducible from one seed: requests to every route of both servers,
  * then damaged in one to three ways (random bytes, truncated or deeply nested JSON, huge numbers, invalid UTF-8 and
  * lone surrogates, wrong methods, missing, bad and duplicate headers, bad Content-Length, garbage chunked bodies,
- * bad percent-encoding, odd versions). Destructive membership calls never name the real worker.
+ * bad percent-encoding, odd versions). Destructive membership calls never name the real worker. Against servers
+ * with credentials on, half the requests may also carry a credential that must not pass.
  */
 public final class RequestFuzzer {
     /** Which server a request goes to. */
@@ -40,11 +42,32 @@ public final class RequestFuzzer {
     private final Random random;
     private final RandomGenerator<GeneratedHeartbeat> heartbeats = HeartbeatGen.heartbeats().generator(1000);
     private final int workerPort;
+    private final Intruder intruder;
     private long counter;
 
+    /**
+     * What requests to servers with credentials on try: {@code wrongCredentials(producer)} gives the credentials
+     * that must not pass for a request naming {@code producer} (a forged token for it, another producer's token, a
+     * secret that is not the cluster's); {@code victims} are producers whose heartbeats are stored for real (the
+     * test adds to it), which a third of the requests name instead of a fresh id, so that a request let through by
+     * mistake would change something the test can see. Such requests may also name the real worker.
+     */
+    public record Intruder(Function<String, List<String>> wrongCredentials, List<String> victims) {
+    }
+
     public RequestFuzzer(long seed, int workerPort) {
+        this(seed, workerPort, null);
+    }
+
+    /**
+     * A fuzzer for servers with credentials on: half the requests carry one of the intruder's wrong credentials,
+     * as {@code Authorization: Bearer} or {@code ?token=}, a third name a victim, and destructive membership calls
+     * may name the real worker. Null: the requests of {@link #RequestFuzzer(long, int)}, the same for the same seed.
+     */
+    public RequestFuzzer(long seed, int workerPort, Intruder intruder) {
         this.random = new Random(seed);
         this.workerPort = workerPort;
+        this.intruder = intruder;
     }
 
     /** A valid generated heartbeat with a fresh id. */
@@ -59,6 +82,9 @@ public final class RequestFuzzer {
     public FuzzRequest next() {
         Request r = random.nextBoolean() ? workerRequest() : balancerRequest();
         StringBuilder applied = new StringBuilder();
+        if (intruder != null && random.nextBoolean()) {
+            applied.append(presentWrongCredential(r)).append(", ");
+        }
         int count = 1 + random.nextInt(3);
         for (int i = 0; i < count; i++) {
             applied.append(i == 0 ? "" : ", ").append(mutate(r));
@@ -71,33 +97,76 @@ public final class RequestFuzzer {
                 applied.toString());
     }
 
+    /** Adds one of the wrong credentials for the request's producer, as a header or in the query; says which. */
+    private String presentWrongCredential(Request r) {
+        List<String> choices = intruder.wrongCredentials().apply(r.producer);
+        String credential = choices.get(random.nextInt(choices.size()));
+        if (random.nextBoolean()) {
+            r.header("Authorization", "Bearer " + credential);
+            return "wrong credential in Authorization";
+        }
+        r.path = r.path + (r.path.contains("?") ? "&" : "?") + "token="
+                + java.net.URLEncoder.encode(credential, StandardCharsets.UTF_8);
+        return "wrong credential in ?token=";
+    }
+
+    /** A fresh id, or with an intruder a third of the time a victim's. */
+    private String producerId() {
+        String fresh = freshId("fz");
+        if (intruder == null || random.nextInt(3) != 0) {
+            return fresh;
+        }
+        List<String> victims = intruder.victims();
+        synchronized (victims) {
+            return victims.isEmpty() ? fresh : victims.get(random.nextInt(victims.size()));
+        }
+    }
+
     private Request workerRequest() {
-        String id = freshId("fz");
-        return switch (random.nextInt(8)) {
+        String id = producerId();
+        Request r = named(id, switch (random.nextInt(8)) {
             case 0, 1, 2 -> heartbeatRequest(id, "/heartbeat");
             case 3 -> heartbeatRequest(id, "/api/v1/heartbeats");
             case 4 -> get(Target.WORKER, "/get_data/" + id);
             case 5 -> get(Target.WORKER, "/get_data_location/some%20place");
             case 6 -> get(Target.WORKER, "/api/v1/producers/" + id + (random.nextBoolean() ? "" : "/history?from=0&to=99&limit=5"));
             default -> get(Target.WORKER, random.nextBoolean() ? "/api/v1/status" : "/health");
-        };
+        });
+        return r;
+    }
+
+    private static Request named(String id, Request r) {
+        r.producer = r.heartbeatId != null ? r.heartbeatId : id;
+        return r;
     }
 
     private Request heartbeatRequest(String fuzzId, String path) {
         Request r = new Request(Target.WORKER, "POST", path);
         r.header("Content-Type", "application/json");
         GeneratedHeartbeat hb = heartbeat();
-        String id = hb.numericId() ? fuzzId.replace("fz", "88") : fuzzId;
-        r.body = hb.body(id);
+        boolean victim = !fuzzId.startsWith("fz");
+        String id = victim ? fuzzId : hb.numericId() ? fuzzId.replace("fz", "88") : fuzzId;
+        // a victim's id that is not digits goes as a string, so that the forged heartbeat is well formed
+        r.body = hb.numericId() && !id.chars().allMatch(Character::isDigit) ? bodyWithQuotedId(hb, id) : hb.body(id);
         r.heartbeatId = id;
         return r;
     }
 
+    /** The body of a heartbeat generated with a numeric id, with {@code id} as a string instead. */
+    private static byte[] bodyWithQuotedId(GeneratedHeartbeat hb, String id) {
+        return (hb.before() + "\"" + id + "\"" + hb.after()).getBytes(StandardCharsets.UTF_8);
+    }
+
     private Request balancerRequest() {
-        String id = freshId("fz");
+        String id = producerId();
         String wid = "10.9." + random.nextInt(256) + "." + random.nextInt(256) + ":" + (1 + random.nextInt(65535));
         int port = otherPort();
-        return switch (random.nextInt(13)) {
+        if (intruder != null && random.nextInt(3) == 0) {
+            // with credentials on, the real worker too: none of these may reach it
+            wid = "127.0.0.1:" + workerPort;
+            port = workerPort;
+        }
+        return named(id, switch (random.nextInt(13)) {
             case 0 -> get(Target.BALANCER, "/balancer/" + port + (random.nextBoolean() ? "" : "?host=fuzz-" + counter + ".example"));
             case 1 -> get(Target.BALANCER, "/worker/quit/" + port + "?host=fuzz.example");
             case 2 -> get(Target.BALANCER, "/register/" + id + (random.nextBoolean() ? "" : "?failed=http://" + wid));
@@ -113,7 +182,7 @@ public final class RequestFuzzer {
             case 10 -> get(Target.BALANCER, "/api/v1/cluster");
             case 11 -> get(Target.BALANCER, "/health");
             default -> get(Target.BALANCER, "/" + id);
-        };
+        });
     }
 
     private int otherPort() {
@@ -303,6 +372,8 @@ public final class RequestFuzzer {
         final List<String> extraHeaders = new ArrayList<>();
         byte[] body = new byte[0];
         String heartbeatId;
+        /** The producer the request names (its heartbeat's id, or the id in its path). */
+        String producer;
         String contentLength;
         int contentLengthDelta;
         boolean omitHost;

@@ -42,12 +42,17 @@ public final class SecuredCluster implements AutoCloseable {
         return start(dir, workers, security, UnaryOperator.identity());
     }
 
-    /** As {@link #start(Path, int, UnaryOperator)}, with the balancer's configuration changed by {@code balancer}. */
+    /** As {@link #start(Path, int, UnaryOperator)}, with each worker's settings changed by {@code settings}. */
     public static SecuredCluster start(Path dir, int workers, UnaryOperator<SecurityConfig> security,
-                                       UnaryOperator<io.tophat.balancer.BalancerConfig> balancer) {
-        SecuredCluster c = new SecuredCluster(dir, security, UnaryOperator.identity());
-        c.embedded.balancerSettings(balancer).start(0, workers);
+                                       UnaryOperator<WorkerConfig> settings) {
+        SecuredCluster c = new SecuredCluster(dir, security, settings);
+        c.embedded.start(0, workers);
         return c;
+    }
+
+    /** The device secret producer tokens are made from. */
+    public String deviceSecret() {
+        return device.current();
     }
 
     public URI balancer() {

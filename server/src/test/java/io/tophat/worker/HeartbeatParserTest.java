@@ -51,6 +51,44 @@ class HeartbeatParserTest {
     }
 
     @Example
+    void an_object_of_more_than_10000_members_anywhere_in_a_heartbeat_is_invalid_saying_so() {
+        String limit = "an object has more than " + HeartbeatParser.MAX_MEMBERS + " members";
+        String many = members(HeartbeatParser.MAX_MEMBERS + 1);
+        for (String body : java.util.List.of("{\"id\":\"a\",\"location\":\"x\",\"data\":" + many + "}",
+                "{\"id\":\"a\",\"location\":\"x\",\"data\":[1,{\"deep\":" + many + "}]}",
+                "{\"id\":\"a\",\"location\":{\"lat\":1,\"lon\":2,\"extra\":" + many + "},\"data\":1}",
+                "{\"id\":\"a\",\"location\":\"x\",\"data\":1,\"ignored\":" + many + "}")) {
+            assertThatThrownBy(() -> parser.parse(body.getBytes(StandardCharsets.US_ASCII), "ip", 1))
+                    .isInstanceOf(HeartbeatRejected.class)
+                    .satisfies(e -> assertThat(((HeartbeatRejected) e).isMalformed()).isFalse())
+                    .satisfies(e -> assertThat(((HeartbeatRejected) e).detail()).isEqualTo(limit));
+        }
+        byte[] batch = ("[{\"location\":\"x\",\"data\":" + many + "}]").getBytes(StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> parser.parseBatch(batch, "a", "ip", 1, 1000)).isInstanceOf(HeartbeatRejected.class)
+                .satisfies(e -> assertThat(((HeartbeatRejected) e).detail()).isEqualTo(limit));
+        String atTheLimit = members(HeartbeatParser.MAX_MEMBERS);
+        Heartbeat hb = parser.parse(("{\"id\":\"a\",\"location\":\"x\",\"data\":" + atTheLimit + "}")
+                .getBytes(StandardCharsets.US_ASCII), "ip", 1);
+        assertThat(hb.data()).isEqualTo(atTheLimit);
+    }
+
+    @Example
+    void a_body_that_is_not_json_is_refused_in_our_own_words_located_by_line_and_column() {
+        assertThatThrownBy(() -> parser.parse("{\"id\":\"a\",\n\"location\": x}".getBytes(StandardCharsets.US_ASCII),
+                "ip", 1)).isInstanceOf(HeartbeatRejected.class)
+                .satisfies(e -> assertThat(((HeartbeatRejected) e).detail())
+                        .isEqualTo("at line 2, column 13: a word that is not a JSON value (a string, a number, true, false or null)"));
+    }
+
+    private static String members(int n) {
+        StringBuilder out = new StringBuilder(n * 9).append('{');
+        for (int i = 0; i < n; i++) {
+            out.append(i == 0 ? "" : ",").append("\"m").append(Integer.toString(i, 36)).append("\":0");
+        }
+        return out.append('}').toString();
+    }
+
+    @Example
     void invalid_utf8_is_malformed() {
         byte[] body = "{\"id\":\"a\",\"location\":\"x\",\"data\":\"..\"}".getBytes(StandardCharsets.US_ASCII);
         body[body.length - 4] = (byte) 0xC0;
