@@ -1,7 +1,6 @@
 package io.tophat.balancer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tophat.http.ApiException;
 import io.tophat.http.Responses;
 import io.tophat.phones.OsmAnd;
@@ -108,10 +107,12 @@ final class PhoneFrontDoor {
         if (type != null && type.regionMatches(true, 0, "application/json", 0, 16)) {
             return OsmAnd.fromJson(json(body), query, bearer);
         }
-        // a urlencoded form; the query's parameters win over the form's of the same name
-        Map<String, String> params = new LinkedHashMap<>();
-        new QueryStringDecoder(body.toString(StandardCharsets.UTF_8), StandardCharsets.UTF_8, false)
-                .parameters().forEach((name, values) -> params.put(name, values.get(0)));
+        // a urlencoded form, which the body handler decoded when it was labelled one; the query's parameters win
+        Map<String, String> params = firstValues(request.formAttributes());
+        if (params.isEmpty()) {
+            new io.netty.handler.codec.http.QueryStringDecoder(body.toString(StandardCharsets.UTF_8),
+                    StandardCharsets.UTF_8, false).parameters().forEach((name, values) -> params.put(name, values.get(0)));
+        }
         params.putAll(query);
         return List.of(OsmAnd.fromParameters(params, bearer));
     }

@@ -22,8 +22,9 @@ import java.util.List;
 
 /**
  * Carries a phone app's positions to the producer's worker, on the app's behalf: it assigns the producer as a
- * registration would, posts the positions as one batch over a pool of keep-alive connections, and completes only
- * once the worker acknowledged them durably. A worker that is down, draining or no longer the producer's is
+ * registration would, posts the positions over a pool of keep-alive connections (one position as a heartbeat, which
+ * the worker commits with others in a group; several as a batch, in one transaction of their own), and completes
+ * only once the worker acknowledged them durably. A worker that is down, draining or no longer the producer's is
  * told to the balancer and the batch goes to the next one, as a producer would resend it.
  */
 final class PhoneRelay implements AutoCloseable {
@@ -53,16 +54,22 @@ final class PhoneRelay implements AutoCloseable {
     Future<Void> deliver(PhoneReport report, String authorization) {
         List<PhoneFix> fixes = report.fixes();
         Future<Void> chain = Future.succeededFuture();
+        if (fixes.size() == 1) {
+            Buffer one = single(report.producer(), fixes.get(0));
+            return send(report.producer(), one, false, authorization, null, ATTEMPTS);
+        }
         for (int from = 0; from < fixes.size(); from += BATCH) {
             Buffer batch = batch(fixes.subList(from, Math.min(fixes.size(), from + BATCH)));
-            chain = chain.compose(v -> send(report.producer(), batch, authorization, null, ATTEMPTS));
+            chain = chain.compose(v -> send(report.producer(), batch, true, authorization, null, ATTEMPTS));
         }
         return chain;
     }
 
-    private Future<Void> send(String producer, Buffer batch, String authorization, String failed, int attemptsLeft) {
+    private Future<Void> send(String producer, Buffer body, boolean batch, String authorization, String failed,
+                              int attemptsLeft) {
         return assign(producer, failed)
-                .compose(workerUrl -> post(workerUrl, producer, batch, authorization)
+                .compose(workerUrl -> post(workerUrl, batch ? "/api/v1/producers/" + URLEncoder.encode(producer,
+                        StandardCharsets.UTF_8) + "/heartbeats" : "/api/v1/heartbeats", body, authorization)
                         .recover(e -> Future.succeededFuture(new Answer(workerUrl, 0, e.getClass().getSimpleName(), null))))
                 .compose(answer -> {
                     int s = answer.status();
@@ -71,7 +78,8 @@ final class PhoneRelay implements AutoCloseable {
                     }
                     boolean moveOn = s == 0 || s == 410 || s == 409;
                     if (moveOn && attemptsLeft > 1) {
-                        return send(producer, batch, authorization, s == 409 ? null : answer.workerUrl(), attemptsLeft - 1);
+                        return send(producer, body, batch, authorization, s == 409 ? null : answer.workerUrl(),
+                                attemptsLeft - 1);
                     }
                     return Future.failedFuture(refusal(producer, answer));
                 });
@@ -88,17 +96,16 @@ final class PhoneRelay implements AutoCloseable {
                 producer, false)));
     }
 
-    private Future<Answer> post(String workerUrl, String producer, Buffer batch, String authorization) {
+    private Future<Answer> post(String workerUrl, String path, Buffer body, String authorization) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-                .setAbsoluteURI(workerUrl + "/api/v1/producers/" + URLEncoder.encode(producer, StandardCharsets.UTF_8)
-                        + "/heartbeats")
+                .setAbsoluteURI(workerUrl + path)
                 .setTimeout(WorkerClient.TIMEOUT_MS)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         if (authorization != null) {
             options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
         }
-        return http.request(options).compose(req -> req.send(batch)).compose(resp -> resp.body().map(body ->
-                new Answer(workerUrl, resp.statusCode(), body.toString(StandardCharsets.UTF_8),
+        return http.request(options).compose(req -> req.send(body)).compose(resp -> resp.body().map(answer ->
+                new Answer(workerUrl, resp.statusCode(), answer.toString(StandardCharsets.UTF_8),
                         resp.getHeader(HttpHeaders.RETRY_AFTER))));
     }
 
@@ -135,13 +142,25 @@ final class PhoneRelay implements AutoCloseable {
         }
     }
 
+    /** One position as the heartbeat of {@code POST /api/v1/heartbeats}. */
+    private static Buffer single(String producer, PhoneFix fix) {
+        com.fasterxml.jackson.databind.node.ObjectNode heartbeat = JsonNodeFactory.instance.objectNode();
+        heartbeat.put("id", producer);
+        heartbeat.setAll(fix.heartbeat());
+        return json(heartbeat);
+    }
+
     private static Buffer batch(List<PhoneFix> fixes) {
         ArrayNode array = JsonNodeFactory.instance.arrayNode(fixes.size());
         for (PhoneFix fix : fixes) {
             array.add(fix.heartbeat());
         }
+        return json(array);
+    }
+
+    private static Buffer json(com.fasterxml.jackson.databind.JsonNode node) {
         try {
-            return Buffer.buffer(io.tophat.http.Responses.MAPPER.writeValueAsBytes(array));
+            return Buffer.buffer(io.tophat.http.Responses.MAPPER.writeValueAsBytes(node));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

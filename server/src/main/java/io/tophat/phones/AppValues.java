@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.tophat.protocol.ProducerId;
 
-import java.util.regex.Pattern;
 
 /** The checks and conversions both apps' messages share: ids, coordinates, numbers, typed data members. */
 final class AppValues {
@@ -14,8 +13,6 @@ final class AppValues {
     static final double METRES_PER_SECOND_PER_KNOT = 1852.0 / 3600.0;
     /** Kilometres an hour to metres a second (OwnTracks {@code vel}). */
     static final double METRES_PER_SECOND_PER_KMH = 1000.0 / 3600.0;
-    /** A JSON number, as RFC 8259 writes one: such text is kept in {@code data} as a number, digit for digit. */
-    private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
     /** Longest value text kept as a number (the worker's own bound on numbers is 1000 characters). */
     private static final int LONGEST_NUMBER = 100;
 
@@ -50,7 +47,7 @@ final class AppValues {
         if (text == null || text.isEmpty()) {
             return null;
         }
-        if (text.length() <= LONGEST_NUMBER && JSON_NUMBER.matcher(text).matches()) {
+        if (isJsonNumber(text)) {
             double v = Double.parseDouble(text);
             if (Double.isFinite(v)) {
                 return v;
@@ -75,13 +72,64 @@ final class AppValues {
      * digit for digit), a boolean for {@code true} and {@code false}, else the text.
      */
     static void putTyped(ObjectNode data, String name, String value) {
-        if (value.length() <= LONGEST_NUMBER && JSON_NUMBER.matcher(value).matches()) {
+        if (isJsonNumber(value)) {
             data.putRawValue(name, new RawValue(value));
         } else if (value.equals("true") || value.equals("false")) {
             data.put(name, Boolean.parseBoolean(value));
         } else {
             data.put(name, value);
         }
+    }
+
+    /**
+     * Whether {@code text} is a number as RFC 8259 writes one ({@code -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?}),
+     * at most {@value #LONGEST_NUMBER} characters: such text is kept in {@code data} as a number, digit for digit.
+     */
+    static boolean isJsonNumber(String text) {
+        int n = text.length();
+        if (n == 0 || n > LONGEST_NUMBER) {
+            return false;
+        }
+        int i = text.charAt(0) == '-' ? 1 : 0;
+        if (i == n) {
+            return false;
+        }
+        if (text.charAt(i) == '0') {
+            i++;
+        } else {
+            int start = i;
+            i = digits(text, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        if (i < n && text.charAt(i) == '.') {
+            int start = ++i;
+            i = digits(text, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        if (i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+                i++;
+            }
+            int start = i;
+            i = digits(text, i);
+            if (i == start) {
+                return false;
+            }
+        }
+        return i == n;
+    }
+
+    private static int digits(String text, int from) {
+        int i = from;
+        while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            i++;
+        }
+        return i;
     }
 
     static ObjectNode object() {

@@ -18,7 +18,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 class WallsTest {
     private static final String[] SERVER_PACKAGES = {"io.tophat.balancer..", "io.tophat.worker..", "io.tophat.store..",
             "io.tophat.http..", "io.tophat.embedded..", "io.tophat.simulator..", "io.tophat.bench..", "io.tophat.cli..",
-            "io.tophat.batching..", "io.tophat.config..", "io.tophat.history..", "io.tophat.geo..", "io.tophat.phones.."};
+            "io.tophat.batching..", "io.tophat.config..", "io.tophat.history..", "io.tophat.geo..", "io.tophat.phones..",
+            "io.tophat.security.."};
     private static JavaClasses classes;
 
     @BeforeAll
