@@ -77,10 +77,15 @@ ab_run() {
 }
 
 row() { # label, tophat "rate p99 [failed]", nginx "rate p99 [failed]"
-  read -r tr tp tf <<< "$2"; read -r nr np nf <<< "$3"
-  local ratio; ratio=$(python3 -c "print(f'{float(\"$tr\")/float(\"$nr\"):.2f}x')" 2>/dev/null || echo n/a)
-  printf '| %s | %'"'"'.0f/s, p99 %s ms%s | %'"'"'.0f/s, p99 %s ms%s | %s |\n' "$1" "$tr" "$tp" "${tf:+, $tf failed}" \
-      "$nr" "$np" "${nf:+, $nf failed}" "$ratio"
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys
+def cell(fields):
+    f = fields.split()
+    failed = f", {f[2]} failed" if len(f) > 2 else ""
+    return f"{float(f[0]):,.0f}/s, p99 {f[1]} ms{failed}", float(f[0])
+label, (t, tr), (n, nr) = sys.argv[1], cell(sys.argv[2]), cell(sys.argv[3])
+print(f"| {label} | {t} | {n} | {tr / nr:.2f}x |")
+PY
 }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $("$java" -version 2>&1 | head -1), wrk -t2 -c$connections -d$duration, load $(cut -d' ' -f1 /proc/loadavg)"
