@@ -31,7 +31,7 @@ public record MqttBridgeConfig(URI broker, String topic, String clientId, String
             throw new IllegalArgumentException("--topic needs at least three levels, owntracks/USER/DEVICE, such as "
                     + DEFAULT_TOPIC);
         }
-        if (clientId == null || clientId.isEmpty() || clientId.length() > 23 * 10) {
+        if (clientId == null || clientId.isEmpty()) {
             throw new IllegalArgumentException("--client-id must not be empty");
         }
     }
