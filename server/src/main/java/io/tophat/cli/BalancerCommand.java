@@ -15,6 +15,9 @@ import java.util.concurrent.Callable;
         description = "Runs the balancer: workers register with it, producers are assigned a worker, "
                 + "consumers are redirected to the worker holding a producer.")
 final class BalancerCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Option(names = "--port", defaultValue = "${env:TOPHAT_PORT:-" + BalancerConfig.DEFAULT_PORT + "}",
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}, env TOPHAT_PORT).")
@@ -68,7 +71,16 @@ final class BalancerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     SecurityOptions security = new SecurityOptions();
 
+    /** The configuration, or a usage error (exit 2) naming the flag to fix. */
     BalancerConfig config() {
+        try {
+            return build();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private BalancerConfig build() {
         return new BalancerConfig(host, port, dataDir, strategy, hashBalance, leaseInterval, recover, streams.limits(),
                 store.target(), security.config(), osmandPort);
     }

@@ -24,6 +24,9 @@ import java.util.concurrent.Callable;
         description = "Runs a worker: registers with the balancer, receives heartbeats, caches the latest of "
                 + "each producer, stores every heartbeat in SQLite and serves reads.")
 final class WorkerCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Option(names = "--port", defaultValue = "${env:TOPHAT_PORT:-" + Listen.DEFAULT_PORT + "}",
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}, env TOPHAT_PORT).")
@@ -119,7 +122,16 @@ final class WorkerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     SecurityOptions security = new SecurityOptions();
 
+    /** The configuration, or a usage error (exit 2) naming the flag to fix. */
     WorkerConfig config() {
+        try {
+            return build();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private WorkerConfig build() {
         Path dir = dataDir != null ? dataDir : Path.of("tophat-data", "worker-" + port);
         return new WorkerConfig(new Listen(host, port, advertiseHost),
                 new Membership(balancers, drainTimeout, storeFailureThreshold),

@@ -51,7 +51,10 @@ class CommandLineTest {
             "worker --balancer localhost:5000 --auth none --max-connections -1 | --max-connections",
             "worker --balancer localhost:5000 --auth none --ca /no/such/ca.pem | --ca",
             "get 3000 --ca /no/such/ca.pem | --ca",
-            "keys list --cluster-secret-file /no/such/secret | --cluster-secret-file"})
+            "keys list --cluster-secret-file /no/such/secret | --cluster-secret-file",
+            "balancer --auth none --osmand-port 70000 | --osmand-port",
+            "mqtt-bridge --broker http://localhost:1883 | --broker",
+            "mqtt-bridge --topic owntracks/+ | --topic"})
     void a_mistyped_flag_exits_2_with_one_line(String args, String says) {
         StringWriter err = new StringWriter();
         int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args.trim().split(" "));
