@@ -95,7 +95,7 @@ class FuzzIT {
     @Test
     void with_credentials_on_mutated_requests_without_valid_ones_get_no_5xx_and_change_nothing() throws Exception {
         long seed = Long.getLong("fuzz.seed", new Random().nextLong());
-        fuzz(seed, Integer.getInteger("fuzz.secured.requests", 6_000), Secured.create(dir));
+        fuzz(seed, Integer.getInteger("fuzz.secured.requests", 3_000), Secured.create(dir));
     }
 
     private void fuzz(long seed, int requests) throws Exception {
