@@ -100,8 +100,8 @@ public final class HeartbeatMix implements RequestMix {
 
     @Override
     public void fillBody(BodyBytes body, long n) {
-        writeDigits(body, idAt, producers.width(), producerId(n));
-        writeDigits(body, seqAt, SEQ_DIGITS, seq(n));
+        body.digits(idAt, producers.width(), producerId(n));
+        body.digits(seqAt, SEQ_DIGITS, seq(n));
     }
 
     /** The producer id in the body of request {@code n} (sent as a JSON string of its digits). */
@@ -112,13 +112,5 @@ public final class HeartbeatMix implements RequestMix {
     /** The {@code seq} in the body of request {@code n}: unique to that request within the run. */
     public long seq(long n) {
         return seqBase + n;
-    }
-
-    private static void writeDigits(BodyBytes body, int at, int width, long value) {
-        long v = value;
-        for (int i = width - 1; i >= 0; i--) {
-            body.setByte(at + i, (byte) ('0' + (int) (v % 10)));
-            v /= 10;
-        }
     }
 }

@@ -69,15 +69,7 @@ final class OsmAndMix implements RequestMix {
 
     @Override
     public void fillBody(BodyBytes body, long n) {
-        digits(body, idAt, producers.width(), producers.id(n));
-        digits(body, timeAt, TIME_DIGITS, firstTime + n / producers.count());
-    }
-
-    private static void digits(BodyBytes body, int at, int width, long value) {
-        long v = value;
-        for (int i = width - 1; i >= 0; i--) {
-            body.setByte(at + i, (byte) ('0' + (int) (v % 10)));
-            v /= 10;
-        }
+        body.digits(idAt, producers.width(), producers.id(n));
+        body.digits(timeAt, TIME_DIGITS, firstTime + n / producers.count());
     }
 }

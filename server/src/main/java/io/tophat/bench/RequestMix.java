@@ -59,6 +59,15 @@ public interface RequestMix {
     @FunctionalInterface
     interface BodyBytes {
         void setByte(int index, byte value);
+
+        /** Writes {@code value} as {@code width} decimal digits from {@code at}, zero-padded on the left. */
+        default void digits(int at, int width, long value) {
+            long v = value;
+            for (int i = width - 1; i >= 0; i--) {
+                setByte(at + i, (byte) ('0' + (int) (v % 10)));
+                v /= 10;
+            }
+        }
     }
 
     /** GET requests going round the given targets, in order. */

@@ -206,15 +206,10 @@ class OsmAndThroughBalancerTest {
     }
 
     private static JsonNode latest(String producer) throws Exception {
-        HttpResponse<String> r = Http.getFollowing(balancer + "/api/v1/producers/" + producer);
-        assertThat(r.statusCode()).as("latest of " + producer + ": " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        return PhoneFixtures.latest(balancer, producer);
     }
 
     private static List<JsonNode> history(String producer) throws Exception {
-        HttpResponse<String> r = Http.getFollowing(balancer + "/api/v1/producers/" + producer + "/history");
-        List<JsonNode> out = new ArrayList<>();
-        JSON.readTree(r.body()).get("heartbeats").forEach(out::add);
-        return out;
+        return PhoneFixtures.history(balancer, producer);
     }
 }
