@@ -89,7 +89,8 @@ public final class HeartbeatParser {
                 }
                 Fields f = readFields(body, p);
                 if (f.id != null && !f.id.equals(producer)) {
-                    throw invalid("item " + index + ": id " + f.id + " is not the producer of the path, " + producer);
+                    throw invalid("item " + index + ": id " + WireText.echo(f.id) + " is not the producer of the path, "
+                            + producer);
                 }
                 f.id = producer;
                 try {
