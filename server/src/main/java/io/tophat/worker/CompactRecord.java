@@ -141,6 +141,94 @@ final class CompactRecord {
         return p + 16 + 8 * Integer.bitCount(flags & (ALT | ACCURACY | SPEED | BEARING));
     }
 
+    /**
+     * Writes the record as {@link io.tophat.protocol.HeartbeatJson#encode} does, byte for byte, without decoding it
+     * into objects: the data and a position's extras are copied as stored. Null for what needs escaping (a
+     * location label, an ip address with a quote, backslash or control character): the caller encodes those with
+     * Jackson.
+     */
+    static byte[] json(String producer, byte[] record) {
+        int flags = record[8];
+        if ((flags & LABEL) != 0) {
+            return null;
+        }
+        int ip = ipOffset(record);
+        int ipLength = record[ip] & 0xff;
+        for (int i = ip + 1; i <= ip + ipLength; i++) {
+            if (record[i] == '"' || record[i] == '\\' || (record[i] & 0xff) < 0x20) {
+                return null;
+            }
+        }
+        JsonBytes out = new JsonBytes(producer.length() + record.length + 256);
+        out.ascii("{\"producer\":\"").ascii(producer).ascii("\",\"location\":{\"lat\":");
+        int p = locationOffset(record);
+        out.ascii(Double.toString((double) DOUBLE.get(record, p))).ascii(",\"lon\":")
+                .ascii(Double.toString((double) DOUBLE.get(record, p + 8)));
+        p += 16;
+        p = optional(out, record, p, flags, ALT, ",\"alt\":");
+        p = optional(out, record, p, flags, ACCURACY, ",\"accuracy\":");
+        p = optional(out, record, p, flags, SPEED, ",\"speed\":");
+        p = optional(out, record, p, flags, BEARING, ",\"bearing\":");
+        if ((flags & EXTRAS) != 0) {
+            out.ascii(",").bytes(record, p + 4, (int) INT.get(record, p));
+        }
+        int data = ip + 1 + ipLength;
+        out.ascii("},\"data\":").bytes(record, data, record.length - data)
+                .ascii(",\"ip_address\":\"").bytes(record, ip + 1, ipLength)
+                .ascii("\",\"time\":").ascii(Long.toString(time(record)))
+                .ascii(",\"received_at\":").ascii(Long.toString(receivedAt(record)));
+        if ((flags & DEVICE_TIME) != 0) {
+            out.ascii(",\"device_time\":").ascii(Long.toString((long) LONG.get(record, 9)));
+        }
+        if ((flags & SEQ) != 0) {
+            out.ascii(",\"seq\":").ascii(Long.toString(seq(record)));
+        }
+        return out.ascii("}").toArray();
+    }
+
+    private static int optional(JsonBytes out, byte[] record, int p, int flags, int flag, String member) {
+        if ((flags & flag) == 0) {
+            return p;
+        }
+        out.ascii(member).ascii(Double.toString((double) DOUBLE.get(record, p)));
+        return p + 8;
+    }
+
+    /** A byte array written from the front, sized for the record: ASCII text and stored bytes. */
+    private static final class JsonBytes {
+        private byte[] bytes;
+        private int length;
+
+        JsonBytes(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        JsonBytes ascii(String text) {
+            ensure(text.length());
+            for (int i = 0; i < text.length(); i++) {
+                bytes[length++] = (byte) text.charAt(i);
+            }
+            return this;
+        }
+
+        JsonBytes bytes(byte[] from, int offset, int count) {
+            ensure(count);
+            System.arraycopy(from, offset, bytes, length, count);
+            length += count;
+            return this;
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
+
+        byte[] toArray() {
+            return length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
+        }
+    }
+
     static Heartbeat decode(String producer, byte[] record) {
         int flags = record[8];
         int p = 9;

@@ -1,14 +1,19 @@
 package io.tophat.worker;
 
 import io.tophat.http.ApiException;
+import io.tophat.http.ErrorResponder;
 import io.tophat.http.Responses;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.HeartbeatJson;
 import io.tophat.protocol.ProducerId;
+import io.tophat.security.Access;
+import io.tophat.security.Op;
 import io.tophat.store.HeartbeatStore;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
@@ -17,19 +22,63 @@ import java.util.concurrent.Callable;
 
 /**
  * The worker's read endpoints. The latest record comes from the cache, else from the store on a blocking
- * executor (never on the event loop); what the store returns is put back in the cache.
+ * executor (never on the event loop); what the store returns is put back in the cache. A cached latest is served
+ * ahead of the router ({@link #fastLatest}), written straight from its packed form.
  */
 final class ReadHandlers {
+    static final String SEED_DATA = "/get_data/";
+    static final String RECORD = "/api/v1/producers/";
+
+    private final Access access;
     private final LatestCache latest;
     private final LatestCache byLabel;
     private final HeartbeatStore store;
     private final WorkerExecutor storeReads;
 
-    ReadHandlers(LatestCache latest, LatestCache byLabel, HeartbeatStore store, WorkerExecutor storeReads) {
+    ReadHandlers(Access access, LatestCache latest, LatestCache byLabel, HeartbeatStore store,
+                 WorkerExecutor storeReads) {
+        this.access = access;
         this.latest = latest;
         this.byLabel = byLabel;
         this.store = store;
         this.storeReads = storeReads;
+    }
+
+    /**
+     * {@code GET /get_data/{id}} and {@code GET /api/v1/producers/{id}} of a producer whose latest the cache holds,
+     * answered ahead of the router with what {@link #seedData} and {@link #record} would answer; false hands any
+     * other request under those prefixes (another method, a longer path, an escaped or invalid id, a producer not
+     * cached) to the router, which has not yet checked its credential.
+     */
+    boolean fastLatest(HttpServerRequest request) {
+        if (request.method() != HttpMethod.GET) {
+            return false;
+        }
+        String path = request.path();
+        boolean seed = path.startsWith(SEED_DATA);
+        String id = path.substring(seed ? SEED_DATA.length() : RECORD.length());
+        byte[] cached = ProducerId.isValid(id) ? latest.record(id) : null;
+        if (cached == null) {
+            return false;
+        }
+        try {
+            access.requireConsumer(request, Op.READ, id);
+        } catch (ApiException refused) {
+            ErrorResponder.send(request.response(), refused);
+            return true;
+        }
+        Responses.json(request.response(), 200, seed ? data(cached) : fullRecord(id, cached));
+        return true;
+    }
+
+    private static Buffer data(byte[] cached) {
+        int from = CompactRecord.dataOffset(cached);
+        return Buffer.buffer(cached.length - from).appendBytes(cached, from, cached.length - from);
+    }
+
+    private static Buffer fullRecord(String id, byte[] cached) {
+        byte[] json = CompactRecord.json(id, cached);
+        return Buffer.buffer(json != null ? json : HeartbeatJson.encode(CompactRecord.decode(id, cached)));
     }
 
     /** Seed {@code GET /get_data/{id}}: the producer's latest data; 400 when there is none. */
@@ -37,9 +86,7 @@ final class ReadHandlers {
         String id = producerId(rc);
         byte[] cached = latest.record(id);
         if (cached != null) {
-            int from = CompactRecord.dataOffset(cached);
-            Responses.json(rc.response(), 200, Buffer.buffer(cached.length - from)
-                    .appendBytes(cached, from, cached.length - from));
+            Responses.json(rc.response(), 200, data(cached));
             return;
         }
         latestOf(id).onSuccess(hb -> {

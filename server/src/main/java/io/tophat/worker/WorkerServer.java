@@ -94,13 +94,15 @@ public final class WorkerServer {
                 : new RetentionJob(store, config.storage().retention());
     }
 
-    /** Every route of the worker; the two heartbeat paths are served ahead of the router. */
+    /** Every route of the worker; the two heartbeat paths and cached latest reads are served ahead of the router. */
     private RouteTable routes() {
+        ReadHandlers reads = new ReadHandlers(access, latest, byLabel, store, storeReads);
         RouteTable table = new RouteTable(vertx)
                 .fastExact("/heartbeat", ingestHandler::seed)
-                .fastExact("/api/v1/heartbeats", ingestHandler::v1);
+                .fastExact("/api/v1/heartbeats", ingestHandler::v1)
+                .fastPrefix(ReadHandlers.SEED_DATA, reads::fastLatest)
+                .fastPrefix(ReadHandlers.RECORD, reads::fastLatest);
         Router router = table.router();
-        ReadHandlers reads = new ReadHandlers(latest, byLabel, store, storeReads);
         router.get("/get_data/:id").handler(access.consumers(Op.READ)).handler(reads::seedData);
         router.get("/get_data_location/:location").handler(access.consumers(Op.READ)).handler(reads::locationData);
         router.get("/api/v1/producers/:id").handler(access.consumers(Op.READ)).handler(reads::record);
