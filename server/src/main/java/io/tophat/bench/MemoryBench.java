@@ -1,5 +1,6 @@
 package io.tophat.bench;
 
+import io.tophat.geo.NearIndex;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.worker.HeartbeatParser;
 import io.tophat.worker.LatestCache;
@@ -16,11 +17,12 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
- * {@code bench memory}: the live heap one worker's latest cache needs for N producers. The cache is a
- * {@link LatestCache} of capacity N, as a worker with {@code --cache-size N} holds, filled in this process
- * through the path a {@code POST /heartbeat} takes after HTTP ({@link HeartbeatParser#parse}, then
- * {@link LatestCache#offer}) with one realistic heartbeat per producer; no HTTP, no store. The heap is measured
- * after full collections before and after.
+ * {@code bench memory}: the live heap one worker's latest records need for N producers: its {@link LatestCache}
+ * of capacity N, as a worker with {@code --cache-size N} holds, and the {@link NearIndex} of their positions that
+ * "who is near here" answers from. Both are filled in this process through the path a {@code POST /heartbeat}
+ * takes after HTTP ({@link HeartbeatParser#parse}, then {@link LatestCache#offer} and {@link NearIndex#offer})
+ * with one realistic heartbeat per producer; no HTTP, no store. The heap is measured after full collections
+ * before, after the cache is filled and after the index is.
  */
 final class MemoryBench {
     /** Issue 3: 1,000,000 producers' latest records in at most 300 MB, so 300 bytes per producer. */
@@ -61,15 +63,21 @@ final class MemoryBench {
         LatestCache cache = fill(producers);
         double fillSeconds = (System.nanoTime() - start) / 1e9;
         long after = HeapSampler.settledLiveHeap();
+        NearIndex near = index(producers);
+        long afterNear = HeapSampler.settledLiveHeap();
         int held = cache.size();
+        int indexed = near.size();
         Reference.reachabilityFence(cache);
+        Reference.reachabilityFence(near);
 
-        long bytes = after - before;
+        long cacheBytes = after - before;
+        long nearBytes = afterNear - after;
+        long bytes = afterNear - before;
         double perProducer = (double) bytes / producers;
         long allowed = TARGET_BYTES_PER_PRODUCER * producers;
         report.line(String.format(Locale.ROOT, "filled %,d producers in %.1f s; live heap after full GCs: %.1f MB "
-                        + "before, %.1f MB after (MB = 10^6 bytes)", held, fillSeconds, HeapTrend.mb(before),
-                HeapTrend.mb(after)));
+                        + "before, %.1f MB with the cache, %.1f MB with the near index too (MB = 10^6 bytes)", held,
+                fillSeconds, HeapTrend.mb(before), HeapTrend.mb(after), HeapTrend.mb(afterNear)));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("producers", producers);
         result.put("cache_entries", held);
@@ -78,28 +86,46 @@ final class MemoryBench {
         result.put("fill_s", LoadResult.round(fillSeconds));
         result.put("heap_before_mb", LoadResult.round(HeapTrend.mb(before)));
         result.put("heap_after_mb", LoadResult.round(HeapTrend.mb(after)));
-        result.put("cache_mb", LoadResult.round(HeapTrend.mb(bytes)));
+        result.put("heap_after_near_mb", LoadResult.round(HeapTrend.mb(afterNear)));
+        result.put("near_entries", indexed);
+        result.put("cache_mb", LoadResult.round(HeapTrend.mb(cacheBytes)));
+        result.put("near_index_mb", LoadResult.round(HeapTrend.mb(nearBytes)));
+        result.put("total_mb", LoadResult.round(HeapTrend.mb(bytes)));
         result.put("bytes_per_producer", LoadResult.round(perProducer));
         result.put("target_mb", LoadResult.round(HeapTrend.mb(allowed)));
         result.put("jvm", jvm());
-        report.checked(String.format(Locale.ROOT, "memory: the latest cache of %,d producers holds %.1f MB of live heap, "
-                        + "%.0f bytes per producer", producers, HeapTrend.mb(bytes), perProducer), result,
-                List.of(new Check(bytes <= allowed && held == producers, String.format(Locale.ROOT,
-                        "at most 300 MB per 1,000,000 producers (%.1f MB for %,d): %.1f MB%s", HeapTrend.mb(allowed),
-                        producers, HeapTrend.mb(bytes), held == producers ? "" : ", but the cache holds only " + held))));
+        boolean complete = held == producers && indexed == producers;
+        report.checked(String.format(Locale.ROOT, "memory: the latest records of %,d producers hold %.1f MB of live "
+                        + "heap (cache %.1f MB, near index %.1f MB), %.0f bytes per producer", producers,
+                HeapTrend.mb(bytes), HeapTrend.mb(cacheBytes), HeapTrend.mb(nearBytes), perProducer), result,
+                List.of(new Check(bytes <= allowed && complete, String.format(Locale.ROOT,
+                        "at most 300 MB per 1,000,000 producers, near index included (%.1f MB for %,d): %.1f MB%s",
+                        HeapTrend.mb(allowed), producers, HeapTrend.mb(bytes), complete ? ""
+                                : ", but the cache holds " + held + " and the index " + indexed))));
     }
 
     /** A cache of capacity {@code producers} with one heartbeat of each, through the worker's parse path. */
     static LatestCache fill(int producers) {
         LatestCache cache = new LatestCache(producers);
+        each(producers, hb -> cache.offer(hb.producer(), hb));
+        return cache;
+    }
+
+    /** The near index of the same heartbeats' positions, filed as the ingest pipeline files them. */
+    private static NearIndex index(int producers) {
+        NearIndex near = new NearIndex();
+        each(producers, hb -> near.offer(hb.producer(), hb.location().lat(), hb.location().lon(), hb.time()));
+        return near;
+    }
+
+    /** Heartbeat {@code i} of every producer, parsed as the worker parses it; the same ones on every call. */
+    private static void each(int producers, java.util.function.Consumer<Heartbeat> sink) {
         HeartbeatParser parser = new HeartbeatParser();
         SplittableRandom random = new SplittableRandom(42);
-        long now = System.currentTimeMillis();
+        long now = 1_764_000_000_000L;
         for (int i = 0; i < producers; i++) {
-            Heartbeat hb = parser.parse(body(i, random), ip(i), now + i / 1000);
-            cache.offer(hb.producer(), hb);
+            sink.accept(parser.parse(body(i, random), ip(i), now + i / 1000));
         }
-        return cache;
     }
 
     /**
