@@ -40,8 +40,9 @@ def read(path):
     return root
 
 
-def depth(node):
-    return 1 + max((depth(c) for c in node.children.values()), default=0)
+def depth(node, min_count):
+    """Rows needed for the frames drawn: those holding at least min_count samples."""
+    return 1 + max((depth(c, min_count) for c in node.children.values() if c.count >= min_count), default=0)
 
 
 def color(name):
@@ -63,9 +64,9 @@ def label(name, width):
 
 
 def render(root, title, min_share):
-    rows = depth(root)
-    height = rows * ROW + 50
     total = root.count
+    rows = depth(root, min_share * total)
+    height = rows * ROW + 50
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
            f'font-family="monospace" font-size="{FONT}">',
            '<rect width="100%" height="100%" fill="#fdfdf6"/>',
