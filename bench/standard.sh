@@ -10,7 +10,8 @@
 # heartbeating, then for each path a warm-up run and a measured run of the same command, TopHat first, then
 # nginx; the ab rows twice, on fresh processes: after one warm-up run and after --ab-warmups runs. Uses
 # $JAVA_HOME/bin/java when JAVA_HOME is set (JDK 25 is the faster runtime). Kills only what it started. Needs
-# wrk and ab (apt-get install wrk apache2-utils).
+# wrk and ab (apt-get install wrk apache2-utils). The ingest row runs the wrk scripts of
+# server/src/main/resources/bench, which the jar carries for tophat bench ingest --generator wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,7 @@ command -v wrk >/dev/null && command -v ab >/dev/null || { echo "needs wrk and a
 [ -f server/target/tophat.jar ] || { echo "build first: mvn -q package -DskipTests" >&2; exit 2; }
 
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+scripts=server/src/main/resources/bench # the wrk scripts, the same files tophat bench --generator wrk runs from its jar
 dir=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
@@ -106,7 +108,7 @@ row "balancer redirect \`GET /get_data/{id}\` (wrk)" "$(wrk_run "$balancer/get_d
 row "worker latest read \`GET /get_data/{id}\` (wrk)" "$(wrk_run "$worker/get_data/3000")" "$(wrk_run "$ref/ok")"
 row "worker latest read \`GET /api/v1/producers/{id}\` (wrk)" "$(wrk_run "$worker/api/v1/producers/3000")" "$(wrk_run "$ref/ok")"
 row "worker durable ingest \`POST /heartbeat\`, 10,000 producers (wrk, heartbeat.lua vs same-body.lua)" \
-    "$(wrk_run -s bench/heartbeat.lua "$worker")" "$(wrk_run -s bench/same-body.lua "$ref/ok")"
+    "$(wrk_run -s "$scripts/heartbeat.lua" "$worker")" "$(wrk_run -s "$scripts/same-body.lua" "$ref/ok")"
 # the report's test on fresh processes (one warm-up run, the issue's before), then again after more runs: a new
 # connection's path (accept, pipeline, close) runs only a few thousand times per run, so the JIT compiles it late
 for ab_warmups in 1 "$ab_warm"; do

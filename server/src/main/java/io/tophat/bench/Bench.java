@@ -23,10 +23,14 @@ public final class Bench implements AutoCloseable {
     private final BenchReport report;
     private final Vertx helperRuntime;
     private final Preloader helper;
+    /** wrk or ab, when one sends the load; null for the builtin generator. */
+    private final ToolLoad tool;
 
     private Bench(BenchOptions options, BenchReport report) {
         this.options = options;
         this.report = report;
+        this.tool = options.generator().external() ? new ToolLoad(options.generator(), redirects(options.scenario()))
+                : null;
         this.helperRuntime = VertxRuntime.create(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         this.helper = new Preloader(helperRuntime);
     }
@@ -57,6 +61,16 @@ public final class Bench implements AutoCloseable {
     private void header() {
         report.line("TopHat bench: " + options.scenario().label() + " - " + options.scenario().description());
         report.line("machine: " + BenchReport.machine());
+        if (tool != null) {
+            String version = tool.version();
+            report.put("generator_version", version);
+            report.line("generator: " + version);
+        }
+    }
+
+    /** Scenarios whose answers are redirects (302), which ab counts as non-2xx. */
+    private static boolean redirects(Scenario scenario) {
+        return scenario == Scenario.REDIRECT || scenario == Scenario.SEED_TEST_2;
     }
 
     // --- scenarios --------------------------------------------------------------------------------------
@@ -68,7 +82,7 @@ public final class Bench implements AutoCloseable {
             preload(system, balancer, null, ids);
             LoadPlan plan = plan("redirect GET /get_data/{id}", balancer, RequestMix.get(ids.each("/get_data/%s"),
                     system.consumerKey()));
-            LoadResult result = measure(plan);
+            RunFigures result = measure(plan);
             report.compare(plan.label(), result, reference(plan, balancer), Goal.READ);
         }
     }
@@ -82,9 +96,9 @@ public final class Bench implements AutoCloseable {
                     system.consumerKey()));
             LoadPlan record = plan("read GET /api/v1/producers/{id}", worker,
                     RequestMix.get(ids.each("/api/v1/producers/%s"), system.consumerKey()));
-            LoadResult seedResult = measure(seed);
-            LoadResult recordResult = measure(record);
-            LoadResult reference = reference(seed, worker);
+            RunFigures seedResult = measure(seed);
+            RunFigures recordResult = measure(record);
+            RunFigures reference = reference(seed, worker);
             report.compare(seed.label(), seedResult, reference, Goal.READ);
             report.compare(record.label(), recordResult, reference, Goal.READ);
         }
@@ -141,7 +155,7 @@ public final class Bench implements AutoCloseable {
             long storedBefore = store == null ? 0 : store.historySize();
             watchAreas(system, options.system().areas());
             LoadPlan plan = plan("ingest POST /heartbeat", worker, mix);
-            LoadResult result;
+            RunFigures result;
             try (HistoryProbe probe = new HistoryProbe(helper, worker, ids).start()) {
                 result = measure(plan);
                 report.note("history_queries", probe.toJson(), probe.describe());
@@ -151,7 +165,7 @@ public final class Bench implements AutoCloseable {
                 storedBefore -= RetentionBacklog.deleted(expiring);
             }
             if (store != null) {
-                checkStored(store.historySize() - storedBefore, result.warmupOk() + result.ok());
+                checkStored(store.historySize() - storedBefore, result.acknowledged());
             }
             report.compare(plan.label(), result, reference(plan, worker), Goal.INGEST);
         }
@@ -167,15 +181,18 @@ public final class Bench implements AutoCloseable {
             HeartbeatStore store = system.firstStore();
             long storedBefore = store == null ? 0 : store.historySize();
             LoadPlan plan = plan("osmand POST /osmand", balancer, mix);
-            LoadResult result = measure(plan);
+            RunFigures result = measure(plan);
             if (store != null && system.workerCount() == 1) {
-                checkStored(store.historySize() - storedBefore, result.warmupOk() + result.ok());
+                checkStored(store.historySize() - storedBefore, result.acknowledged());
             }
             report.compare(plan.label(), result, reference(plan, balancer), Goal.NONE);
         }
     }
 
-    /** Durable ack: every heartbeat answered 200 must be in the store. True when it is. */
+    /**
+     * Durable ack: every heartbeat acknowledged (answered below 400 to the builtin generator, 2xx as wrk's
+     * heartbeat script counts) must be in the store. True when it is.
+     */
     boolean checkStored(long stored, long acknowledged) {
         report.note("stored_vs_acknowledged", java.util.Map.of("stored", stored, "acknowledged", acknowledged),
                 String.format(Locale.ROOT, "durability: %,d heartbeats acknowledged (warmup included), %,d stored: %s",
@@ -220,14 +237,29 @@ public final class Bench implements AutoCloseable {
                 ids.count(), balancer == null ? "" : "registered, ", (System.nanoTime() - start) / 1e9));
     }
 
-    /** A timed run with the options' connections, threads, keep-alive, rate, warmup and duration. */
+    /**
+     * A timed run with the options' connections, threads, keep-alive, rate, warmup and duration; with ab, which
+     * sends a number of requests, a counted run of {@code --requests}.
+     */
     LoadPlan plan(String label, URI target, RequestMix mix) {
-        return new LoadPlan(label, target, mix, options.connectionsOr(BenchOptions.DEFAULT_CONNECTIONS),
+        LoadPlan plan = new LoadPlan(label, target, mix, options.connectionsOr(BenchOptions.DEFAULT_CONNECTIONS),
                 options.threads(), options.keepAliveOr(true), options.warmup(), options.runTime(), 0, options.rate(),
                 options.timeout(), options.progress());
+        return options.generator() == Generator.AB ? plan.withRequests(options.requests()) : plan;
     }
 
-    LoadResult measure(LoadPlan plan) {
+    /** Runs {@code plan} with the options' generator and prints its figures. */
+    RunFigures measure(LoadPlan plan) {
+        if (tool == null) {
+            return measureBuiltin(plan);
+        }
+        ToolResult result = tool.run(plan, report.progress());
+        report.measured(result);
+        return result;
+    }
+
+    /** Runs {@code plan} with the builtin generator, for the scenarios that read what only it measures. */
+    LoadResult measureBuiltin(LoadPlan plan) {
         report.line(plan.label() + ": " + plan.target() + plan.mix().uri(0) + BenchReport.describeShape(plan)
                 + (plan.warmup().isZero() ? "" : ", after " + plan.warmup().toSeconds() + " s of warmup"));
         LoadResult result = LoadGenerator.run(plan, report.progress());
@@ -239,7 +271,7 @@ public final class Bench implements AutoCloseable {
      * The same load against the reference: {@code --reference URL} (same method and body as the plan), else
      * {@code GET /health} of {@code server}. Null with {@code --skip-reference}.
      */
-    LoadResult reference(LoadPlan plan, URI server) {
+    RunFigures reference(LoadPlan plan, URI server) {
         if (options.skipReference()) {
             return null;
         }
@@ -270,6 +302,9 @@ public final class Bench implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tool != null) {
+            tool.close();
+        }
         try {
             // Closed one after the other from this thread: a runtime closed from its own event loop (as in
             // helper.close().eventually(helperRuntime::close)) never completes the future, a 10 s wait per run.

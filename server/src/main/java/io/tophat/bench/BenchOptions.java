@@ -41,12 +41,14 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
      * @param warmup      load before each run's measurement starts
      * @param rate        requests per second over all connections (open loop), 0 for closed loop
      * @param keepAlive   nullable: keep-alive, except seed-test-2, which runs both
-     * @param requests    requests per run of seed-test-2
+     * @param requests    requests per run of seed-test-2, and of every run with ab (ab -n)
      * @param timeout     the longest a connect or an answer may take
+     * @param generator   what sends the load: the builtin generator, wrk or ab
      */
     public record Load(Integer connections, int threads, Duration duration, Duration warmup, double rate,
-                       Boolean keepAlive, long requests, Duration timeout) {
+                       Boolean keepAlive, long requests, Duration timeout, Generator generator) {
         public Load {
+            require(generator != null, "a generator is needed");
             require(connections == null || connections >= 1, "--connections must be at least 1");
             require(threads >= 1 && threads <= 64, "--threads must be between 1 and 64");
             require(duration == null || duration.toMillis() >= 100, "--duration must be at least 100ms");
@@ -98,6 +100,40 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
                 .contains(scenario), "--credentials applies to redirect, read and ingest");
         require(!system.credentials() || (target.balancer() == null && target.worker() == null),
                 "--credentials secures the embedded system: give neither --balancer nor --worker");
+        requireDrivable(scenario, load, system);
+    }
+
+    /** What wrk and ab cannot do, refused before anything starts. */
+    private static void requireDrivable(Scenario scenario, Load load, SystemShape system) {
+        Generator generator = load.generator();
+        require(generator.drives(scenario), "--generator " + generator.label() + " drives "
+                + generator.drivenScenarios() + ", not " + scenario.label());
+        if (!generator.external()) {
+            return;
+        }
+        require(load.rate() == 0, "--rate needs --generator builtin: wrk and ab run a closed loop");
+        require(!system.credentials(), "--credentials needs --generator builtin");
+        require(generator != Generator.WRK || (wholeSeconds(runTime(scenario, load)) && wholeSeconds(load.warmup())),
+                "--generator wrk runs whole seconds (wrk -d): give --duration and --warmup in s, m or h");
+        int connections = load.connections() == null ? defaultConnections(scenario) : load.connections();
+        require(generator != Generator.AB || connections <= load.requests(), "--generator ab: --connections ("
+                + connections + ") must not exceed --requests (" + load.requests() + "), as ab -c and -n");
+    }
+
+    private static boolean wholeSeconds(Duration d) {
+        return d.toMillis() % 1000 == 0;
+    }
+
+    /** Connections open at once when --connections is not given: 500 for seed-test-2, else 256. */
+    private static int defaultConnections(Scenario scenario) {
+        return scenario == Scenario.SEED_TEST_2 ? SEED_TEST_2_CONNECTIONS : DEFAULT_CONNECTIONS;
+    }
+
+    private static Duration runTime(Scenario scenario, Load load) {
+        if (load.duration() != null) {
+            return load.duration();
+        }
+        return scenario == Scenario.OVERLOAD ? OVERLOAD_DURATION : DEFAULT_DURATION;
     }
 
     private static void require(boolean ok, String message) {
@@ -113,10 +149,12 @@ public record BenchOptions(Scenario scenario, Target target, Load load, SystemSh
 
     /** The measured time of each run: {@code --duration}, else 60 s for overload and 30 s for the others. */
     public Duration runTime() {
-        if (load.duration() != null) {
-            return load.duration();
-        }
-        return scenario == Scenario.OVERLOAD ? OVERLOAD_DURATION : DEFAULT_DURATION;
+        return runTime(scenario, load);
+    }
+
+    /** What sends the load. */
+    public Generator generator() {
+        return load.generator();
     }
 
     URI balancer() {

@@ -33,6 +33,7 @@ final class BenchReport {
         doc.put("scenario", options.scenario().label());
         doc.put("description", options.scenario().description());
         doc.put("machine", machine());
+        doc.put("generator", options.generator().label());
         doc.put("runs", runs);
         doc.put("notes", notes);
     }
@@ -59,12 +60,12 @@ final class BenchReport {
     }
 
     /** A run just measured: where it went, its figures. */
-    void measured(LoadResult r) {
+    void measured(RunFigures r) {
         line("  " + r.describe().replace("\n", "\n  "));
     }
 
     /** One measured run on its own (no reference), kept for JSON. */
-    void result(String name, LoadResult r) {
+    void result(String name, RunFigures r) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("name", name);
         run.put("result", r.toJson());
@@ -72,15 +73,15 @@ final class BenchReport {
     }
 
     /** A run beside its same-sitting reference: prints the ratio and the goal, keeps both for JSON. */
-    void compare(String name, LoadResult r, LoadResult reference, Goal goal) {
+    void compare(String name, RunFigures r, RunFigures reference, Goal goal) {
         Double ratio = null;
         String versus = "";
         if (reference != null) {
             ratio = reference.okPerSecond() > 0 ? r.okPerSecond() / reference.okPerSecond() : null;
             versus = String.format(Locale.ROOT, ": %,.0f vs %,.0f requests/s = %s the reference; p99 %.2f ms vs %.2f ms",
                     r.okPerSecond(), reference.okPerSecond(),
-                    ratio == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio), r.percentileMillis(99),
-                    reference.percentileMillis(99));
+                    ratio == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio), r.p99Millis(),
+                    reference.p99Millis());
         }
         line("== " + name + versus);
         for (String check : goal.check(r, ratio)) {

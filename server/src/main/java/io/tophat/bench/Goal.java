@@ -24,15 +24,15 @@ record Goal(Double minRatio, Double maxP99Millis, Double minPerSecond, boolean n
     static final Goal SEED_TEST_2 = new Goal(0.5, 100.0, null, true);
 
     /** One line per part of the goal, each starting with {@code meets} or {@code BELOW}. */
-    List<String> check(LoadResult r, Double ratio) {
+    List<String> check(RunFigures r, Double ratio) {
         List<String> lines = new ArrayList<>();
         if (minRatio != null && ratio != null) {
             lines.add(verdict(ratio >= minRatio, String.format(Locale.ROOT, "at least %.2fx the reference: %.2fx",
                     minRatio, ratio)));
         }
         if (maxP99Millis != null) {
-            lines.add(verdict(r.percentileMillis(99) <= maxP99Millis, String.format(Locale.ROOT,
-                    "p99 at most %.0f ms: %.2f ms", maxP99Millis, r.percentileMillis(99))));
+            lines.add(verdict(r.p99Millis() <= maxP99Millis, String.format(Locale.ROOT,
+                    "p99 at most %.0f ms: %.2f ms", maxP99Millis, r.p99Millis())));
         }
         if (minPerSecond != null) {
             lines.add(verdict(r.okPerSecond() >= minPerSecond, String.format(Locale.ROOT,
@@ -45,7 +45,7 @@ record Goal(Double minRatio, Double maxP99Millis, Double minPerSecond, boolean n
     }
 
     /** The goal and whether each part is met, for JSON. */
-    Map<String, Object> toJson(LoadResult r, Double ratio) {
+    Map<String, Object> toJson(RunFigures r, Double ratio) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (minRatio != null) {
             out.put("min_ratio", minRatio);

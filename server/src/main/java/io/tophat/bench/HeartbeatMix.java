@@ -53,6 +53,11 @@ public final class HeartbeatMix implements RequestMix {
         this.targets = tokens == null ? TARGETS : Collections.nCopies(producers.count(), TARGETS.get(0));
     }
 
+    /** The producers the heartbeats go round. */
+    public ProducerIds producers() {
+        return producers;
+    }
+
     /** The token of the {@code i}-th producer, or null when the mix sends none. */
     public String token(long i) {
         return tokens == null ? null : tokens.apply(producers.id(i));

@@ -2,6 +2,8 @@ package io.tophat.bench;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One load run: who is loaded, with what, and how hard.
@@ -147,6 +149,24 @@ public record LoadPlan(String label, URI target, RequestMix mix, int connections
     public LoadPlan withAnswerListener(AnswerListener listener) {
         return new LoadPlan(label, target, mix, connections, threads, keepAlive, warmup, duration, requests, rate,
                 timeout, progress, listener);
+    }
+
+    /** The plan's shape, for {@code --json}: label, target (with the first request's path), method, connections... */
+    public Map<String, Object> toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("label", label);
+        out.put("target", target.toString() + mix.uri(0));
+        out.put("method", mix.method().name());
+        out.put("connections", connections);
+        out.put("keep_alive", keepAlive);
+        out.put("mode", openLoop() ? "open" : "closed");
+        if (openLoop()) {
+            out.put("rate", rate);
+        }
+        if (counted()) {
+            out.put("requests_planned", requests);
+        }
+        return out;
     }
 
     public LoadPlan withProgress(Duration every) {

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  */
 public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Long> statuses,
                          Map<ErrorKind, Long> errors, long unsent, Histogram latency, long warmupOk,
-                         long unavailableWithoutRetryAfter, CpuUse cpu) {
+                         long unavailableWithoutRetryAfter, CpuUse cpu) implements RunFigures {
 
     public LoadResult {
         statuses = Collections.unmodifiableSortedMap(new TreeMap<>(statuses));
@@ -53,6 +53,7 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
     }
 
     /** Answers of any status. */
+    @Override
     public long answers() {
         return statuses.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -63,11 +64,19 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
     }
 
     /** Answers with a status of 400 or more, plus requests without an answer (unsent ones not included). */
+    @Override
     public long failed() {
         return answers() - ok() + errors.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Answers below 400, warm-up included. */
+    @Override
+    public long acknowledged() {
+        return warmupOk + ok();
+    }
+
     /** Answers with a status below 400 per second: the figure compared with the reference. */
+    @Override
     public double okPerSecond() {
         return perSecond(ok());
     }
@@ -86,10 +95,16 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
         return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1000.0;
     }
 
+    @Override
+    public double p99Millis() {
+        return percentileMillis(99);
+    }
+
     public double meanMillis() {
         return latency.getTotalCount() == 0 ? 0 : latency.getMean() / 1000.0;
     }
 
+    @Override
     public double maxMillis() {
         return latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1000.0;
     }
@@ -114,6 +129,7 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
     }
 
     /** Three lines: throughput, latency, CPU per answer. */
+    @Override
     public String describe() {
         return String.format(Locale.ROOT, "%,.0f requests/s (%,d ok, %,d failed in %.1f s)%n"
                         + "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  mean %.2f; errors: %s%n%s",
@@ -123,20 +139,10 @@ public record LoadResult(LoadPlan plan, Duration elapsed, SortedMap<Integer, Lon
     }
 
     /** The result as plain maps and lists, for {@code --json}. */
+    @Override
     public Map<String, Object> toJson() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("label", plan.label());
-        out.put("target", plan.target().toString() + plan.mix().uri(0));
-        out.put("method", plan.mix().method().name());
-        out.put("connections", plan.connections());
-        out.put("keep_alive", plan.keepAlive());
-        out.put("mode", plan.openLoop() ? "open" : "closed");
-        if (plan.openLoop()) {
-            out.put("rate", plan.rate());
-        }
-        if (plan.counted()) {
-            out.put("requests_planned", plan.requests());
-        }
+        Map<String, Object> out = plan.toJson();
+        out.put("generator", Generator.BUILTIN.label());
         out.put("elapsed_s", round(elapsed.toNanos() / 1e9));
         out.put("requests_per_s", round(okPerSecond()));
         out.put("answers_per_s", round(answersPerSecond()));

@@ -47,7 +47,7 @@ final class SeedTests {
         int producers = options.producersOr(BenchOptions.SEED_PRODUCERS);
         Map<String, Object> figures = new LinkedHashMap<>();
         List<Integer> configurations = options.embedded() ? List.of(options.workersOr(3), 1) : List.of(0);
-        LoadResult reference = null;
+        RunFigures reference = null;
         for (int workers : configurations) {
             String name = workers == 0 ? "running system" : workers + (workers == 1 ? " worker" : " workers");
             try (BenchSystem system = bench.system("seed-test-1-" + workers + "w", Math.max(1, workers))) {
@@ -96,7 +96,7 @@ final class SeedTests {
     }
 
     /** One GET of the reference per consumer request, at the consumers' rate (open loop, 5 connections). */
-    private LoadResult consumerReference(URI balancer) {
+    private RunFigures consumerReference(URI balancer) {
         if (options.skipReference()) {
             return null;
         }
@@ -144,8 +144,8 @@ final class SeedTests {
         plan = new LoadPlan(plan.label(), plan.target(), plan.mix(),
                 options.connectionsOr(BenchOptions.SEED_TEST_2_CONNECTIONS), plan.threads(), keepAlive, plan.warmup(),
                 plan.duration(), options.requests(), 0, plan.timeout(), Duration.ZERO);
-        LoadResult result = bench.measure(plan);
-        LoadResult reference = bench.reference(plan, balancer);
+        RunFigures result = bench.measure(plan);
+        RunFigures reference = bench.reference(plan, balancer);
         report.compare(plan.label(), result, reference, Goal.SEED_TEST_2);
         double msPerRequest = result.elapsed().toNanos() / 1e6 / Math.max(1, result.answers());
         Map<String, Object> figures = new LinkedHashMap<>();

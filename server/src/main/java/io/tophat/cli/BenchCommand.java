@@ -2,6 +2,7 @@ package io.tophat.cli;
 
 import io.tophat.bench.Bench;
 import io.tophat.bench.BenchOptions;
+import io.tophat.bench.Generator;
 import io.tophat.bench.Scenario;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,22 +68,34 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-reference", description = "Measure the system only, without a reference run (default: false).")
     boolean skipReference;
 
+    @Option(names = "--generator", paramLabel = "GENERATOR", defaultValue = "builtin",
+            description = {"What sends the load (default: ${DEFAULT-VALUE}):",
+                    "builtin: this process's own generator, every scenario;",
+                    "wrk: redirect, read and ingest, as wrk -tTHREADS -cCONNECTIONS -dDURATION --latency (whole "
+                            + "seconds), ingest with the jar's heartbeat script over the producers;",
+                    "ab: seed-test-2, redirect and read, as ab -r -n REQUESTS -c CONNECTIONS [-k].",
+                    "wrk and ab run as child processes, closed loop (no --rate, no --credentials), ask for one "
+                            + "producer's path, and must be on the PATH (apt-get install wrk apache2-utils); the "
+                            + "report gives their figures and their CPU per request beside this process's."})
+    String generator;
+
     @Option(names = "--connections", paramLabel = "N",
             description = "Connections open at once, one request in flight each (default: "
                     + BenchOptions.DEFAULT_CONNECTIONS + "; " + BenchOptions.SEED_TEST_2_CONNECTIONS + " for seed-test-2).")
     Integer connections;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
-            description = "Event loops of the load generator (default: ${DEFAULT-VALUE}).")
+            description = "Event loops of the builtin generator, wrk's -t (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Measured time of each run; progress lines every 5 s from 15 s on (default: 30s; 60s for "
-                    + "overload).")
+            description = "Measured time of each run (ab sends --requests instead); progress lines every 5 s from "
+                    + "15 s on (default: 30s; 60s for overload).")
     Duration duration;
 
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
-            description = "Load before each run's measurement starts, not reported (default: ${DEFAULT-VALUE}).")
+            description = "Load before each run's measurement starts, not reported; with wrk and ab a warm-up run "
+                    + "of the same command (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
     @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "0",
@@ -92,8 +105,8 @@ public final class BenchCommand implements Callable<Integer> {
     double rate;
 
     @Option(names = "--keep-alive", negatable = true, fallbackValue = "true",
-            description = "Reuse connections; --no-keep-alive opens one per request, as ab without -k "
-                    + "(default: keep-alive; seed-test-2 runs both unless one is given).")
+            description = "Reuse connections; --no-keep-alive opens one per request, as ab without -k (wrk: "
+                    + "-H 'Connection: close') (default: keep-alive; seed-test-2 runs both unless one is given).")
     Boolean keepAlive;
 
     @Option(names = "--producers", paramLabel = "N",
@@ -108,7 +121,8 @@ public final class BenchCommand implements Callable<Integer> {
     Integer workers;
 
     @Option(names = "--requests", paramLabel = "N", defaultValue = "3000",
-            description = "Requests per run of seed-test-2, as ab -n (default: ${DEFAULT-VALUE}).")
+            description = "Requests per run of seed-test-2, and of every run with --generator ab: ab -n "
+                    + "(default: ${DEFAULT-VALUE}).")
     long requests;
 
     @Option(names = "--consumer-interval", paramLabel = "DURATION", defaultValue = "100ms",
@@ -117,8 +131,8 @@ public final class BenchCommand implements Callable<Integer> {
     Duration consumerInterval;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-            description = "Longest a connect or an answer may take before the request counts as a timeout "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Longest a connect or an answer may take before the request counts as a timeout; wrk's "
+                    + "--timeout and ab's -s, in whole seconds (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--retention", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -158,9 +172,11 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             options = new BenchOptions(Scenario.of(scenario),
                     new BenchOptions.Target(balancer, worker, reference, skipReference),
-                    new BenchOptions.Load(connections, threads, duration, warmup, rate, keepAlive, requests, timeout),
+                    new BenchOptions.Load(connections, threads, duration, warmup, rate, keepAlive, requests, timeout,
+                            Generator.of(generator)),
                     new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir, retention, areas,
                             store.target(), credentials), json);
+            options.generator().requireOn(System.getenv("PATH"));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -102,7 +102,8 @@ class MemoryAndOverloadBenchTest {
     private static JsonNode bench(Scenario scenario, Integer producers, Duration duration, Duration warmup,
                                   Integer connections, boolean credentials) throws Exception {
         BenchOptions options = new BenchOptions(scenario, BenchOptions.Target.embedded(true),
-                new BenchOptions.Load(connections, 2, duration, warmup, 0, null, 3000, Duration.ofSeconds(10)),
+                new BenchOptions.Load(connections, 2, duration, warmup, 0, null, 3000, Duration.ofSeconds(10),
+                        Generator.BUILTIN),
                 new BenchOptions.SystemShape(producers, null, Duration.ofMillis(100), null, null, 0,
                         io.tophat.store.StoreTarget.EMBEDDED, credentials), true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -54,7 +54,14 @@ class CommandLineTest {
             "keys list --cluster-secret-file /no/such/secret | --cluster-secret-file",
             "balancer --auth none --osmand-port 70000 | --osmand-port",
             "mqtt-bridge --broker http://localhost:1883 | --broker",
-            "mqtt-bridge --topic owntracks/+ | --topic"})
+            "mqtt-bridge --topic owntracks/+ | --topic",
+            "bench read --generator siege | unknown generator",
+            "bench seed-test-2 --generator wrk | --generator wrk drives redirect, read and ingest, not seed-test-2",
+            "bench memory --generator ab | --generator ab drives redirect, read and seed-test-2, not memory",
+            "bench read --generator wrk --rate 100 | --rate needs --generator builtin",
+            "bench ingest --generator wrk --credentials | --credentials needs --generator builtin",
+            "bench read --generator wrk --duration 1500ms | whole seconds",
+            "bench read --generator ab --requests 100 | --connections (256) must not exceed --requests (100)"})
     void a_mistyped_flag_exits_2_with_one_line(String args, String says) {
         StringWriter err = new StringWriter();
         int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args.trim().split(" "));
