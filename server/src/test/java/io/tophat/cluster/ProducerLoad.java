@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Real {@link TopHatProducer}s in the test JVM, one thread each, sending a heartbeat every interval forever
- * (retrying without limit) with data {@code {"n": k}}, k counting up. Logs every acknowledged (producer, seq)
- * and, per producer, when it was acknowledged by which worker.
+ * (retrying without limit) with data {@code {"n": k}}, k counting up. Logs every acknowledged (producer, seq), when
+ * each acknowledgement came and, per producer, when it was acknowledged by which worker.
  */
 final class ProducerLoad implements AutoCloseable {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
@@ -46,7 +46,10 @@ final class ProducerLoad implements AutoCloseable {
                     .withTimeouts(Duration.ofSeconds(1), REQUEST_TIMEOUT)
                     .withBackoff(Duration.ofMillis(50), Duration.ofSeconds(1));
             this.producer = new TopHatProducer(config, http,
-                    (producer, seq) -> acknowledged.computeIfAbsent(producer, p -> ConcurrentHashMap.newKeySet()).add(seq));
+                    (producer, seq) -> {
+                        acknowledged.computeIfAbsent(producer, p -> ConcurrentHashMap.newKeySet()).add(seq);
+                        acknowledgedAt.add(System.nanoTime());
+                    });
         }
 
         void run() {
@@ -101,6 +104,7 @@ final class ProducerLoad implements AutoCloseable {
     private final Duration interval;
     private final HttpClient http = TopHatHttpClients.create(Duration.ofSeconds(1));
     private final Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Long> acknowledgedAt = new ConcurrentLinkedQueue<>();
     private final List<Phone> phones = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -169,6 +173,11 @@ final class ProducerLoad implements AutoCloseable {
 
     long acknowledgedCount() {
         return acknowledged.values().stream().mapToLong(Set::size).sum();
+    }
+
+    /** Heartbeats acknowledged at or after {@code fromNanos} and before {@code toNanos}. */
+    long acknowledgedBetween(long fromNanos, long toNanos) {
+        return acknowledgedAt.stream().filter(t -> t - fromNanos >= 0 && t - toNanos < 0).count();
     }
 
     long reRegistrations() {
