@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The production engine: one PostgreSQL database that every worker (and balancer) may share. The writer's batch
@@ -58,7 +59,7 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
     /** Set while a connection of the store's own fails: calls fail at once, but for one each 50 ms that tries again. */
     private volatile boolean unreachable;
     private volatile long lastReconnectNanos;
-    private final java.util.concurrent.locks.ReentrantLock reconnecting = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock reconnecting = new ReentrantLock();
     private final String identity;
     private final String secret;
     private final ScheduledExecutorService maintenance;
