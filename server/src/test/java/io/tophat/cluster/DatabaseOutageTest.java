@@ -44,7 +44,8 @@ class DatabaseOutageTest {
         String schema = PgTestDatabase.schema("outage-" + dir);
         ConnectionCutter database = ConnectionCutter.start(vertx, pg.host(), pg.port());
         String url = PgTestDatabase.urlWithSchemaAt(schema, "127.0.0.1", database.port());
-        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c.withStore(new StoreTarget(url, null)))
+        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, "127.0.0.1",
+                c -> c.withStore(new StoreTarget(url, null)).withDrainTimeout(Duration.ZERO))
                 .start(0, 2)) {
             ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "db", PRODUCERS, Duration.ofMillis(100));
             try {

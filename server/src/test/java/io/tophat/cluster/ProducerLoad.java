@@ -42,7 +42,7 @@ final class ProducerLoad implements AutoCloseable {
 
         Phone(String id) {
             this.id = id;
-            ProducerConfig config = ProducerConfig.of(id, balancer).withMaxRetries(ProducerConfig.RETRY_FOREVER)
+            ProducerConfig config = ProducerConfig.of(id, balancers).withMaxRetries(ProducerConfig.RETRY_FOREVER)
                     .withTimeouts(Duration.ofSeconds(1), REQUEST_TIMEOUT)
                     .withBackoff(Duration.ofMillis(50), Duration.ofSeconds(1));
             this.producer = new TopHatProducer(config, http,
@@ -100,7 +100,7 @@ final class ProducerLoad implements AutoCloseable {
         }
     }
 
-    private final URI balancer;
+    private final List<URI> balancers;
     private final Duration interval;
     private final HttpClient http = TopHatHttpClients.create(Duration.ofSeconds(1));
     private final Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();
@@ -109,14 +109,19 @@ final class ProducerLoad implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
-    private ProducerLoad(URI balancer, Duration interval) {
-        this.balancer = balancer;
+    private ProducerLoad(List<URI> balancers, Duration interval) {
+        this.balancers = balancers;
         this.interval = interval;
     }
 
     /** Starts {@code count} producers with ids {@code prefix + i}. */
     static ProducerLoad start(URI balancer, String prefix, int count, Duration interval) {
-        ProducerLoad load = new ProducerLoad(balancer, interval);
+        return start(List.of(balancer), prefix, count, interval);
+    }
+
+    /** Starts {@code count} producers with ids {@code prefix + i}, registering at the first of the balancers that answers. */
+    static ProducerLoad start(List<URI> balancers, String prefix, int count, Duration interval) {
+        ProducerLoad load = new ProducerLoad(balancers, interval);
         for (int i = 0; i < count; i++) {
             load.phones.add(load.new Phone(prefix + i));
         }
