@@ -37,7 +37,7 @@ class LocalOnPostgresTest {
             int code = Main.commandLine().setErr(new PrintWriter(err)).execute("local", "--store",
                     PgTestDatabase.urlWithSchema(schema), "--data-dir", dir.toString(), "--port", "0",
                     "--worker-port", "0", "--workers", "2", "--producers", "4", "--consumers", "1",
-                    "--interval", "200ms", "--duration", "1500ms");
+                    "--interval", "200ms", "--duration", "1s");
             assertThat(code).as(err.toString()).isZero();
             Set<String> producers = Set.of("3000", "3001", "3002", "3003");
             assertThat(column(schema, "SELECT producer FROM assignments")).as("the balancer's assignments")

@@ -60,7 +60,10 @@ class StorePasswordIT {
             assertThat(storedProducers(schema)).as("heartbeats in PostgreSQL").containsExactlyInAnyOrder(
                     "worker-env", "worker-file");
             for (JarProcess worker : passwords.keySet()) {
-                worker.terminate(Duration.ofSeconds(30));
+                worker.signal("TERM");
+            }
+            for (JarProcess worker : passwords.keySet()) {
+                assertThat(worker.waitFor(Duration.ofSeconds(30))).as(worker.name() + "'s exit code").isZero();
                 String output = worker.output();
                 System.out.println("[store-password] " + worker.name() + ": " + output.lines().count()
                         + " lines of output at DEBUG, start to exit, none with its password");
@@ -75,7 +78,7 @@ class StorePasswordIT {
     private JarProcess worker(String name, EmbeddedCluster balancer, String store, List<String> more,
                               Map<String, String> environment) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("worker", "--balancer",
-                balancer.balancerUri().getAuthority(), "--port", "0", "--drain-timeout", "1s",
+                balancer.balancerUri().getAuthority(), "--port", "0", "--drain-timeout", "0s",
                 "--data-dir", dir.resolve(name).toString(), "--store", store));
         args.addAll(more);
         Map<String, String> env = new java.util.HashMap<>(environment);
