@@ -84,7 +84,7 @@ final class LocalCommand implements Callable<Integer> {
             io.tophat.security.SecurityConfig security = io.tophat.security.SecurityConfig.OPEN.withAuth(
                     io.tophat.security.AuthConfig.secured(secrets.cluster(), secrets.device()),
                     io.tophat.security.RateLimit.producerDefault());
-            // the balancer stops with its workers, so a stopping worker has nowhere to send its producers: no drain wait
+            // the balancer stops with its workers: a stopping worker has nowhere to send its producers, no drain wait
             EmbeddedCluster cluster = new EmbeddedCluster(dataDir, "127.0.0.1",
                     c -> c.withStore(target).withDrainTimeout(Duration.ZERO))
                     .secured(security).balancerSettings(b -> b.withStore(target));

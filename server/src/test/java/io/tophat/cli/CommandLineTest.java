@@ -67,7 +67,8 @@ class CommandLineTest {
     @CsvSource({"postgresql://u:secret@db/x", "u:secret@db:5432/x", "jdbc:postgresql://u:secret@db/x",
             "jdbc:postgresql://db/x?user=u&password=secret", "jdbc:postgres://db/x?password=secret&user=u"})
     void a_mistyped_store_url_is_refused_without_its_password(String url) {
-        for (String command : List.of("worker --balancer localhost:5000 --auth none", "balancer --auth none", "local")) {
+        for (String command : List.of("worker --balancer localhost:5000 --auth none", "balancer --auth none",
+                "local")) {
             StringWriter err = new StringWriter();
             List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
             args.addAll(List.of("--store", url));

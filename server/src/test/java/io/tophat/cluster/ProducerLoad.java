@@ -119,7 +119,7 @@ final class ProducerLoad implements AutoCloseable {
         return start(List.of(balancer), prefix, count, interval);
     }
 
-    /** Starts {@code count} producers with ids {@code prefix + i}, registering at the first of the balancers that answers. */
+    /** Starts {@code count} producers with ids {@code prefix + i}, registering at the first balancer that answers. */
     static ProducerLoad start(List<URI> balancers, String prefix, int count, Duration interval) {
         ProducerLoad load = new ProducerLoad(balancers, interval);
         for (int i = 0; i < count; i++) {

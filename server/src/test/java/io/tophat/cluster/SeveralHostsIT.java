@@ -132,7 +132,7 @@ class SeveralHostsIT {
                                     unread.remove(id);
                                 }
                             } catch (io.tophat.client.TopHatException e) {
-                                // sent to the dead worker: its producers have not re-registered, its lease runs
+                                // sent to the dead worker, until its producers re-register or its lease runs out
                             }
                         }
                         if (!unread.isEmpty()) {

@@ -53,7 +53,8 @@ class StorePasswordIT {
                         + "/api/v1/heartbeats", "{\"id\":\"" + worker.name() + "\",\"seq\":1,"
                         + "\"location\":{\"lat\":56.34,\"lon\":-2.79},\"data\":{}}");
                 assertThat(stored.statusCode()).as(worker.name() + ": " + stored.body()).isEqualTo(200);
-                String cmdline = Files.readString(Path.of("/proc/" + worker.pid() + "/cmdline"), StandardCharsets.UTF_8);
+                String cmdline = Files.readString(Path.of("/proc/" + worker.pid() + "/cmdline"),
+                        StandardCharsets.UTF_8);
                 assertThat(cmdline).as(worker.name() + "'s command line").contains("--store")
                         .doesNotContain(passwords.get(worker));
             }

@@ -12,9 +12,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The machine's PostgreSQL for tests, from {@code TOPHAT_TEST_PG_URL} (a pgjdbc URL with the user, for example
  * {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}; {@code .ci/run} sets it). Without it the PostgreSQL
- * tests are skipped (reported as skipped, and the first says so on the Maven console: {@link SkipNotice}), unless
+ * tests are skipped, and the first says so on the Maven console ({@link SkipNotice}), unless
  * {@code TOPHAT_TEST_PG_REQUIRED} is set, as {@code .ci/run} sets it: then they fail, so CI never passes without
- * them. With it, a server that cannot be reached fails them. Each test works in a schema of its own, which {@link #drop} removes.
+ * them. With it, a server that cannot be reached fails them. Each test works in a schema of its own, which
+ * {@link #drop} removes.
  */
 public final class PgTestDatabase {
     public static final String VARIABLE = "TOPHAT_TEST_PG_URL";
