@@ -24,8 +24,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Runs the whole system in one process on the embedded default: a balancer, workers with "
-                + "SQLite files, simulated producers and consumers; prints a status line every few seconds. "
+        description = "Runs the whole system in one process: a balancer, workers, simulated producers and "
+                + "consumers, on the embedded default (SQLite files) or, with --store jdbc:postgresql://..., on "
+                + "PostgreSQL (the balancer's state and the heartbeats); prints a status line every few seconds. "
                 + "Ctrl-C stops it cleanly.")
 final class LocalCommand implements Callable<Integer> {
 
@@ -58,8 +59,9 @@ final class LocalCommand implements Callable<Integer> {
     Duration consumerInterval;
 
     @Option(names = "--data-dir", defaultValue = "${env:TOPHAT_DATA_DIR:-tophat-data}",
-            description = "Folder for the balancer's and workers' SQLite files (default: ${DEFAULT-VALUE}, env TOPHAT_DATA_DIR); "
-                    + "with --store jdbc:postgresql://... the workers share that database instead.")
+            description = "Folder for the balancer's and workers' SQLite files and the local secrets (default: "
+                    + "${DEFAULT-VALUE}, env TOPHAT_DATA_DIR); with --store jdbc:postgresql://... the balancer and the "
+                    + "workers keep their data in that database instead.")
     Path dataDir;
 
     @Option(names = "--status-every", converter = DurationConverter.class, defaultValue = "5s",
@@ -82,8 +84,10 @@ final class LocalCommand implements Callable<Integer> {
             io.tophat.security.SecurityConfig security = io.tophat.security.SecurityConfig.OPEN.withAuth(
                     io.tophat.security.AuthConfig.secured(secrets.cluster(), secrets.device()),
                     io.tophat.security.RateLimit.producerDefault());
-            EmbeddedCluster cluster = new EmbeddedCluster(dataDir, "127.0.0.1", c -> c.withStore(target))
-                    .secured(security);
+            // the balancer stops with its workers: a stopping worker has nowhere to send its producers, no drain wait
+            EmbeddedCluster cluster = new EmbeddedCluster(dataDir, "127.0.0.1",
+                    c -> c.withStore(target).withDrainTimeout(Duration.ZERO))
+                    .secured(security).balancerSettings(b -> b.withStore(target));
             lifecycle.started("cluster", cluster::close);
             cluster.start(port, 0);
             URI balancer = cluster.balancerUri();
@@ -116,7 +120,7 @@ final class LocalCommand implements Callable<Integer> {
             System.out.println("TopHat is running: balancer " + balancer + ", " + workers + " workers, "
                     + producers + " producers (ids " + startId + "-" + (startId + producers - 1) + "), "
                     + consumers + " consumers; data in " + dataDir.toAbsolutePath()
-                    + (target.isSqlite() ? "" : ", heartbeats in " + target));
+                    + (target.isSqlite() ? "" : ", the balancer's state and the heartbeats in " + target));
             System.out.println("A consumer key (read, stream, near; every producer): " + key);
             System.out.println("Read a producer's latest data:   curl -L '" + balancer + "/get_data/" + startId
                     + "?token=" + key + "'");

@@ -19,15 +19,19 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The production engine: one PostgreSQL database that every worker (and balancer) may share. The writer's batch
  * is one statement ({@link PostgresAppend}); the history is partitioned by month ({@link PostgresPartitions});
  * reads and writes share a bounded HikariCP pool whose connections carry a statement timeout. Schema in
  * {@code db/heartbeats/postgresql} (Flyway, which locks the database while it migrates, so workers starting
- * together are safe). A database that goes away makes calls fail with {@link StoreException}; the worker's probe
- * ({@link #checkWritable}) then tries a connection of its own, and once the database answers it the pool is made
- * anew, rather than waiting out the pool's own reconnect backoff (up to seconds).
+ * together are safe). A database that goes away makes calls fail with {@link StoreException}. The call after a lost
+ * connection first tries a connection of its own, and once the database answers it the pool is made anew, rather
+ * than waiting out the pool's own reconnect backoff (up to seconds); while that connection fails, calls fail at once
+ * instead of waiting the pool's connection timeout, and one tries again every 50 ms at most (the worker's probe,
+ * {@link #checkWritable}, calls every 250 ms). So a heartbeat is answered 503 without delay while the database is
+ * away, and one that comes after its return makes the new pool.
  */
 public final class PostgresHeartbeatStore implements HeartbeatStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresHeartbeatStore.class);
@@ -46,11 +50,16 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
     private static final String PRODUCERS = "SELECT producer, time FROM latest WHERE producer > ? AND time >= ?"
             + " ORDER BY producer LIMIT ?";
     private static final long DAY_MILLIS = 86_400_000L;
+    private static final long RECONNECT_EVERY_NANOS = 50_000_000L;
 
     private final PostgresStoreConfig config;
     private volatile HikariDataSource pool;
-    /** Set when a call lost its connection or found none; the next successful probe replaces the pool. */
+    /** Set when a call lost its connection or could make none; the next call replaces the pool. */
     private volatile boolean connectionLost;
+    /** Set while a connection of the store's own fails: calls fail at once, but for one each 50 ms that tries again. */
+    private volatile boolean unreachable;
+    private volatile long lastReconnectNanos;
+    private final ReentrantLock reconnecting = new ReentrantLock();
     private final String identity;
     private final String secret;
     private final ScheduledExecutorService maintenance;
@@ -103,6 +112,9 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
             throw new StoreException("cannot " + action + ": the store at " + config.description() + " is closed",
                     "the store is closed", null);
         }
+        if (connectionLost) {
+            reconnect(action);
+        }
         try {
             return PostgresDatabase.withConnection(pool, work);
         } catch (SQLException e) {
@@ -114,10 +126,18 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
         }
     }
 
-    /** No connection to be had (the pool's timeout) or one broken under the call (SQL state class 08). */
+    /**
+     * No connection could be made (the pool's timeout, caused by its last failure to connect; a timeout without one
+     * is a busy pool, which a new pool would not help) or one broke under the call (SQL state class 08).
+     */
     private static boolean isConnectionFailure(SQLException e) {
-        return e instanceof java.sql.SQLTransientConnectionException
+        return (e instanceof java.sql.SQLTransientConnectionException && e.getCause() != null)
                 || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
+    }
+
+    private StoreException unreachable(String action) {
+        return failureLog.report(new StoreException("the PostgreSQL store at " + config.description()
+                + " could not " + action + ": it cannot be reached", PostgresDatabase.UNREACHABLE, null));
     }
 
     @Override
@@ -356,9 +376,6 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
 
     @Override
     public void checkWritable() {
-        if (connectionLost && !closed) {
-            reconnect();
-        }
         with("take a write", c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO write_probe (id, probed_at) VALUES (1, ?)"
                     + " ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at")) {
@@ -369,11 +386,33 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
         });
     }
 
-    /** Once a connection of its own reaches the database again, a new pool takes the place of the old one. */
-    private synchronized void reconnect() {
-        if (!connectionLost) {
-            return;
+    /**
+     * Once a connection of its own reaches the database again, a new pool takes the place of the old one. While the
+     * database cannot be reached, a call fails at once when another is trying or one tried less than 50 ms ago.
+     */
+    private void reconnect(String action) {
+        if (unreachable) {
+            if (System.nanoTime() - lastReconnectNanos < RECONNECT_EVERY_NANOS || !reconnecting.tryLock()) {
+                throw unreachable(action);
+            }
+        } else {
+            reconnecting.lock();
         }
+        try {
+            if (!connectionLost) {
+                return;
+            }
+            if (unreachable && System.nanoTime() - lastReconnectNanos < RECONNECT_EVERY_NANOS) {
+                throw unreachable(action);
+            }
+            lastReconnectNanos = System.nanoTime();
+            replacePool();
+        } finally {
+            reconnecting.unlock();
+        }
+    }
+
+    private void replacePool() {
         java.util.Properties props = new java.util.Properties();
         if (config.password() != null) {
             props.setProperty("password", config.password());
@@ -382,14 +421,20 @@ public final class PostgresHeartbeatStore implements HeartbeatStore {
         try (Connection c = java.sql.DriverManager.getConnection(config.url(), props)) {
             c.isValid(1);
         } catch (SQLException e) {
+            unreachable = true;
             throw failureLog.report(new StoreException("the PostgreSQL store at " + config.description()
                     + " cannot be reached: " + e.getMessage(), PostgresDatabase.UNREACHABLE, e));
         }
         HikariDataSource old = pool;
         pool = PostgresDatabase.pool(config, "tophat-heartbeats");
         connectionLost = false;
-        old.close();
+        unreachable = false;
         log.info("reconnected to the heartbeat store {}", config.description());
+        try {
+            maintenance.execute(old::close); // Hikari may wait a second for its connection adder; the caller does not
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            old.close();
+        }
     }
 
     private void createPartitions() {

@@ -20,11 +20,14 @@ public record PostgresStoreConfig(String url, String password, int poolSize, Dur
 
     public PostgresStoreConfig {
         if (!isPostgresUrl(url)) {
-            throw new IllegalArgumentException("a PostgreSQL store URL starts with jdbc:postgresql://, not '" + url + "'");
+            throw new IllegalArgumentException("a PostgreSQL store URL starts with jdbc:postgresql://, not '"
+                    + withoutSecrets(url) + "'");
         }
-        if (url.toLowerCase(Locale.ROOT).contains("password=")) {
-            throw new IllegalArgumentException("the store URL must not hold the password; give it in "
-                    + "TOPHAT_STORE_PASSWORD or --store-password-file");
+        int query = url.indexOf('?');
+        boolean userInfo = (query < 0 ? url : url.substring(0, query)).contains("@");
+        if (url.toLowerCase(Locale.ROOT).contains("password=") || userInfo) {
+            throw new IllegalArgumentException("the store URL must not hold the password (nor user@ before the host: "
+                    + "give the user as ?user=); give the password in TOPHAT_STORE_PASSWORD or --store-password-file");
         }
         if (poolSize < 2) {
             throw new IllegalArgumentException("poolSize must be at least 2 (was " + poolSize + ")");
@@ -46,6 +49,30 @@ public record PostgresStoreConfig(String url, String password, int poolSize, Dur
     public String schema() {
         String value = parameter("currentSchema");
         return value == null || value.isBlank() ? "public" : value;
+    }
+
+    /** Every field, the password hidden. */
+    @Override
+    public String toString() {
+        return "PostgresStoreConfig[url=" + url + ", password=" + (password == null ? "none" : "(hidden)")
+                + ", poolSize=" + poolSize + ", statementTimeout=" + statementTimeout + "]";
+    }
+
+    /**
+     * A store URL as it may be shown when it is refused: without anything up to its last {@code @} (a
+     * {@code user:password@} before the host) and without the value of a {@code password} parameter.
+     */
+    static String withoutSecrets(String url) {
+        if (url == null) {
+            return "null";
+        }
+        String shown = url;
+        int at = shown.lastIndexOf('@');
+        if (at >= 0) {
+            int scheme = shown.indexOf("://");
+            shown = (scheme >= 0 && scheme < at ? shown.substring(0, scheme + 3) : "") + shown.substring(at + 1);
+        }
+        return shown.replaceAll("(?i)(password=)[^&;]*", "$1(hidden)");
     }
 
     /** Host, port, database and schema, for log lines: never the user's secrets. */

@@ -16,7 +16,8 @@ public record StoreTarget(String url, String password, int poolSize) {
     public StoreTarget {
         if (!SQLITE.equals(url) && !PostgresStoreConfig.isPostgresUrl(url)) {
             throw new IllegalArgumentException("--store is sqlite or a PostgreSQL JDBC URL "
-                    + "(jdbc:postgresql://host:5432/db?user=tophat), not '" + url + "'");
+                    + "(jdbc:postgresql://host:5432/db?user=tophat), not '" + PostgresStoreConfig.withoutSecrets(url)
+                    + "'");
         }
         if (!SQLITE.equals(url)) {
             new PostgresStoreConfig(url, password, poolSize, PostgresStoreConfig.DEFAULT_STATEMENT_TIMEOUT); // checks

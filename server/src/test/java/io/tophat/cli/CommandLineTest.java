@@ -70,6 +70,22 @@ class CommandLineTest {
         assertThat(err.toString()).contains(says).contains("--help");
     }
 
+    @ParameterizedTest(name = "--store {0} is refused without showing the password")
+    @CsvSource({"postgresql://u:secret@db/x", "u:secret@db:5432/x", "jdbc:postgresql://u:secret@db/x",
+            "jdbc:postgresql://db/x?user=u&password=secret", "jdbc:postgres://db/x?password=secret&user=u"})
+    void a_mistyped_store_url_is_refused_without_its_password(String url) {
+        for (String command : List.of("worker --balancer localhost:5000 --auth none", "balancer --auth none",
+                "local")) {
+            StringWriter err = new StringWriter();
+            List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+            args.addAll(List.of("--store", url));
+            int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args.toArray(String[]::new));
+            assertThat(code).as(command).isEqualTo(2);
+            assertThat(err.toString().lines()).as(command).hasSize(1);
+            assertThat(err.toString()).as(command).contains("--help").doesNotContain("secret");
+        }
+    }
+
     @Test
     void the_worker_command_s_defaults_are_the_configuration_s() {
         WorkerCommand command = new WorkerCommand();

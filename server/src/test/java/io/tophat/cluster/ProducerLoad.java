@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Real {@link TopHatProducer}s in the test JVM, one thread each, sending a heartbeat every interval forever
- * (retrying without limit) with data {@code {"n": k}}, k counting up. Logs every acknowledged (producer, seq)
- * and, per producer, when it was acknowledged by which worker.
+ * (retrying without limit) with data {@code {"n": k}}, k counting up. Logs every acknowledged (producer, seq), when
+ * each acknowledgement came and, per producer, when it was acknowledged by which worker.
  */
 final class ProducerLoad implements AutoCloseable {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
@@ -42,11 +42,14 @@ final class ProducerLoad implements AutoCloseable {
 
         Phone(String id) {
             this.id = id;
-            ProducerConfig config = ProducerConfig.of(id, balancer).withMaxRetries(ProducerConfig.RETRY_FOREVER)
+            ProducerConfig config = ProducerConfig.of(id, balancers).withMaxRetries(ProducerConfig.RETRY_FOREVER)
                     .withTimeouts(Duration.ofSeconds(1), REQUEST_TIMEOUT)
                     .withBackoff(Duration.ofMillis(50), Duration.ofSeconds(1));
             this.producer = new TopHatProducer(config, http,
-                    (producer, seq) -> acknowledged.computeIfAbsent(producer, p -> ConcurrentHashMap.newKeySet()).add(seq));
+                    (producer, seq) -> {
+                        acknowledged.computeIfAbsent(producer, p -> ConcurrentHashMap.newKeySet()).add(seq);
+                        acknowledgedAt.add(System.nanoTime());
+                    });
         }
 
         void run() {
@@ -97,22 +100,28 @@ final class ProducerLoad implements AutoCloseable {
         }
     }
 
-    private final URI balancer;
+    private final List<URI> balancers;
     private final Duration interval;
     private final HttpClient http = TopHatHttpClients.create(Duration.ofSeconds(1));
     private final Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Long> acknowledgedAt = new ConcurrentLinkedQueue<>();
     private final List<Phone> phones = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
-    private ProducerLoad(URI balancer, Duration interval) {
-        this.balancer = balancer;
+    private ProducerLoad(List<URI> balancers, Duration interval) {
+        this.balancers = balancers;
         this.interval = interval;
     }
 
     /** Starts {@code count} producers with ids {@code prefix + i}. */
     static ProducerLoad start(URI balancer, String prefix, int count, Duration interval) {
-        ProducerLoad load = new ProducerLoad(balancer, interval);
+        return start(List.of(balancer), prefix, count, interval);
+    }
+
+    /** Starts {@code count} producers with ids {@code prefix + i}, registering at the first balancer that answers. */
+    static ProducerLoad start(List<URI> balancers, String prefix, int count, Duration interval) {
+        ProducerLoad load = new ProducerLoad(balancers, interval);
         for (int i = 0; i < count; i++) {
             load.phones.add(load.new Phone(prefix + i));
         }
@@ -169,6 +178,11 @@ final class ProducerLoad implements AutoCloseable {
 
     long acknowledgedCount() {
         return acknowledged.values().stream().mapToLong(Set::size).sum();
+    }
+
+    /** Heartbeats acknowledged at or after {@code fromNanos} and before {@code toNanos}. */
+    long acknowledgedBetween(long fromNanos, long toNanos) {
+        return acknowledgedAt.stream().filter(t -> t - fromNanos >= 0 && t - toNanos < 0).count();
     }
 
     long reRegistrations() {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Two workers sharing the machine's PostgreSQL (through a relay that can make the database vanish): they report
  * one store; a producer's history through the balancer is whole from either; while the database is away ingest
  * answers 503 with Retry-After and the latest is still served from the cache; when it is back, ingest recovers by
- * itself; a worker that left leaves its producers' data readable at once through the other.
+ * itself within 2 s; a worker that left leaves its producers' data readable at once through the other.
  */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -50,7 +51,9 @@ class SharedDatabaseTest {
         schema = PgTestDatabase.schema("shared-" + dir);
         String url = PgTestDatabase.urlWithSchemaAt(schema, "127.0.0.1", database.port());
         StoreTarget target = new StoreTarget(url, null);
-        cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c.withStore(target)).start(0, 2);
+        // a worker that leaves does not wait for its producers to move: the test reads their history at once
+        cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c.withStore(target).withDrainTimeout(Duration.ZERO))
+                .start(0, 2);
     }
 
     @AfterAll
@@ -128,7 +131,7 @@ class SharedDatabaseTest {
         long recoveredMs = (System.nanoTime() - back) / 1_000_000;
         System.out.println("[shared-db] ingest recovered " + recoveredMs + " ms after the database came back");
         assertThat(code).isEqualTo(200);
-        assertThat(recoveredMs).as("ms until ingest recovered").isLessThanOrEqualTo(5000);
+        assertThat(recoveredMs).as("ms until ingest recovered").isLessThanOrEqualTo(2000);
 
         // a worker leaves: its producers' history is read from the shared database through the other at once
         int leaving = cluster.worker(0).url().equals(worker) ? 0 : 1;

@@ -118,6 +118,9 @@ class PostgresHeartbeatStoreTest extends HeartbeatStoreContract {
         assertThat(PostgresStoreConfig.of("jdbc:postgresql://db.example:5433/tophat?user=tophat&currentSchema=s1",
                 "secret").description()).isEqualTo("postgresql://db.example:5433/tophat (schema s1)");
         assertThat(store.description()).doesNotContain("user=");
+        PostgresStoreConfig config = PostgresStoreConfig.of("jdbc:postgresql://db/tophat?user=tophat", "s3cr3t-pw");
+        assertThat(config.toString()).contains("jdbc:postgresql://db/tophat").doesNotContain("s3cr3t-pw");
+        assertThat(new StoreTarget(config.url(), "s3cr3t-pw").toString()).doesNotContain("s3cr3t-pw");
     }
 
     @Test

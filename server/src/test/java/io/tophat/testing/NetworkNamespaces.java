@@ -27,11 +27,15 @@ public final class NetworkNamespaces implements AutoCloseable {
 
     /** Makes {@code hosts} namespaces, or skips the test when this machine cannot. */
     public static NetworkNamespaces create(int hosts) throws Exception {
-        Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"),
-                "network namespaces need Linux: several-hosts test skipped");
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-                "network namespaces need root: several-hosts test skipped");
-        Assumptions.assumeTrue(run(false, "ip", "-V") == 0, "the ip command is missing: several-hosts test skipped");
+        String user = System.getProperty("user.name");
+        String cannot = !System.getProperty("os.name").toLowerCase().contains("linux") ? "need Linux"
+                : !"root".equals(user) ? "need root (the tests run as " + user + ")"
+                : !hasIp() ? "need the ip command (iproute2)" : null;
+        if (cannot != null) {
+            String why = "several-hosts test SKIPPED (SeveralHostsIT): network namespaces " + cannot;
+            SkipNotice.tell("network-namespaces", why);
+            Assumptions.abort(why);
+        }
         String used = output("ip", "-4", "addr");
         int subnet = 0;
         for (int tries = 0; tries < 50 && subnet == 0; tries++) {
@@ -94,6 +98,14 @@ public final class NetworkNamespaces implements AutoCloseable {
             run(false, command);
         } catch (Exception e) {
             // best effort at cleanup; the names carry a random tag, so a leftover does not clash
+        }
+    }
+
+    private static boolean hasIp() throws InterruptedException {
+        try {
+            return run(false, "ip", "-V") == 0;
+        } catch (IOException e) {
+            return false; // not on the PATH
         }
     }
 

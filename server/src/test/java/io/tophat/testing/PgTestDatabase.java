@@ -8,25 +8,24 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The machine's PostgreSQL for tests, from {@code TOPHAT_TEST_PG_URL} (a pgjdbc URL with the user, for example
  * {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}; {@code .ci/run} sets it). Without it the PostgreSQL
- * tests are skipped (reported as skipped, and the first says so on stderr), unless {@code TOPHAT_TEST_PG_REQUIRED}
- * is set, as {@code .ci/run} sets it: then they fail, so CI never passes without them. With it, a server that
- * cannot be reached fails them. Each test works in a schema of its own, which {@link #drop} removes.
+ * tests are skipped, and the first says so on the Maven console ({@link SkipNotice}), unless
+ * {@code TOPHAT_TEST_PG_REQUIRED} is set, as {@code .ci/run} sets it: then they fail, so CI never passes without
+ * them. With it, a server that cannot be reached fails them. Each test works in a schema of its own, which
+ * {@link #drop} removes.
  */
 public final class PgTestDatabase {
     public static final String VARIABLE = "TOPHAT_TEST_PG_URL";
     public static final String REQUIRED = "TOPHAT_TEST_PG_REQUIRED";
     private static final String RUN = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 20);
-    private static final AtomicBoolean TOLD = new AtomicBoolean();
 
     private PgTestDatabase() {
     }
 
-    /** The server's URL, or the test is skipped (with one plain line on stderr) when the variable is not set. */
+    /** The server's URL, or the test is skipped (saying so once on the Maven console) when the variable is not set. */
     public static String url() {
         String url = System.getenv(VARIABLE);
         if (url == null || url.isBlank()) {
@@ -35,9 +34,7 @@ public final class PgTestDatabase {
             if (System.getenv(REQUIRED) != null) {
                 throw new IllegalStateException("PostgreSQL tests are required here (" + REQUIRED + "), but " + why);
             }
-            if (TOLD.compareAndSet(false, true)) {
-                System.err.println("PostgreSQL tests SKIPPED: " + why);
-            }
+            SkipNotice.tell("postgresql", "PostgreSQL tests SKIPPED: " + why);
             Assumptions.abort(VARIABLE + " is not set: PostgreSQL tests skipped");
         }
         return url;
