@@ -131,6 +131,42 @@ class StreamThroughBalancerTest {
     }
 
     @Test
+    void a_worker_that_joins_while_streams_run_is_streamed_from_its_first_heartbeat() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int p = 0; p < 12; p++) {
+            ids.add("j" + p);
+        }
+        try (SseSubscriber all = SseSubscriber.open(balancer + "/api/v1/stream");
+             SseSubscriber some = SseSubscriber.open(balancer + "/api/v1/stream?producers=" + String.join(",", ids))) {
+            int stores = cluster.workerCount();
+            all.await(f -> all.lastId() != null && storesIn(all.lastId()) == stores, 10, "a position in every store");
+            some.await(f -> some.lastId() != null && storesIn(some.lastId()) == stores, 10, "a position in every store");
+            String newcomer = cluster.worker(cluster.startWorker()).url();
+            int onNewcomer = 0;
+            for (String id : ids) { // at once: the new worker takes its share before any stream has subscribed to it
+                String worker = register(id);
+                onNewcomer += worker.equals(newcomer) ? 1 : 0;
+                for (long s = 1; s <= 3; s++) {
+                    send(worker, id, s);
+                }
+            }
+            assertThat(onNewcomer).as("producers the new worker took").isPositive();
+            for (SseSubscriber sub : List.of(all, some)) {
+                sub.awaitEvents("heartbeat", ids.size() * 3, 10);
+                Thread.sleep(200);
+                List<String> got = new ArrayList<>();
+                for (String r : sub.data("heartbeat")) {
+                    JsonNode n = JSON.readTree(r);
+                    if (n.get("producer").asText().startsWith("j")) {
+                        got.add(n.get("producer").asText() + "/" + n.get("seq").asLong());
+                    }
+                }
+                assertThat(got).doesNotHaveDuplicates().hasSize(ids.size() * 3);
+            }
+        }
+    }
+
+    @Test
     void the_same_stream_over_a_websocket_resumes_from_a_frame_id() throws Exception {
         String worker = register("ws1");
         java.util.concurrent.BlockingQueue<JsonNode> frames = new java.util.concurrent.LinkedBlockingQueue<>();
