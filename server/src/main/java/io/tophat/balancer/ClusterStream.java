@@ -56,6 +56,13 @@ final class ClusterStream {
         }
     };
     private StreamToken position;
+    /**
+     * Per store the stream's token did not name when it started: a commit key its workers reported before that,
+     * after which it committed everything since (see {@link #from}).
+     */
+    private final Map<String, Long> reportedAtStart = new HashMap<>();
+    private long startedNanos;
+    private boolean started;
     private long timer = -1;
     private boolean stopped;
 
@@ -74,7 +81,14 @@ final class ClusterStream {
     }
 
     void start() {
+        startedNanos = System.nanoTime();
+        for (Member m : membership.all()) {
+            if (m.reportedKey() >= 0 && !position.positions().containsKey(storeOf(m))) {
+                reportedAtStart.merge(storeOf(m), m.reportedKey(), Math::min);
+            }
+        }
         reconcile();
+        started = true;
         timer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile());
     }
 
@@ -117,11 +131,34 @@ final class ClusterStream {
         upstreams.values().forEach(up -> followed.add(storeOf(up.member)));
         for (Member m : membership.all()) {
             if (m.alive() && !upstreams.containsKey(m.id()) && followed.add(storeOf(m))) {
+                long from = from(m);
+                if (from >= 0) {
+                    position = position.with(storeOf(m), from);
+                }
                 Upstream up = new Upstream(m);
                 upstreams.put(m.id(), up);
                 up.open();
             }
         }
+    }
+
+    /**
+     * Where to subscribe to a worker whose store the token does not name, so that nothing its store committed since
+     * this stream started is missed: the workers followed at the start, from their store's end (the stream begins
+     * there); a store known then (its worker was away, or its first subscription failed), from the commit key its
+     * workers last reported before the start; a worker that joined since, from the key it reported joining (what
+     * it committed since it started). -1: from the store's end (a worker that reports no keys).
+     */
+    private long from(Member m) {
+        String store = storeOf(m);
+        if (position.positions().containsKey(store) || !started) {
+            return -1;
+        }
+        Long known = reportedAtStart.get(store);
+        if (known != null) {
+            return known;
+        }
+        return m.joinedNanos() - startedNanos > 0 ? m.joinKey() : -1;
     }
 
     private static String storeOf(Member m) {
