@@ -54,8 +54,7 @@ class HistoryIT {
                 Thread.sleep(1000);
                 load.stop();
 
-                cluster.relaunchWorker(drained);
-                cluster.relaunchWorker(killed);
+                cluster.relaunchWorkers(drained, killed);
                 Thread.sleep(3 * LEASE.toMillis());
 
                 Map<String, Set<Long>> acknowledged = load.acknowledged();
