@@ -6,9 +6,11 @@ import io.tophat.protocol.SseReader;
 import io.tophat.stream.SseChunks;
 import io.tophat.stream.StreamFilter;
 import io.tophat.stream.StreamToken;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
@@ -16,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -51,9 +54,9 @@ final class ClusterStream {
      * seq: a retry) from a store other than {@code store}: one that holds it at or before its key in the token.
      */
     interface Copies {
-        Copies NONE = (heartbeat, store, at) -> io.vertx.core.Future.succeededFuture(false);
+        Copies NONE = (heartbeat, store, at) -> Future.succeededFuture(false);
 
-        io.vertx.core.Future<Boolean> deliveredBefore(Heartbeat heartbeat, String store, StreamToken at);
+        Future<Boolean> deliveredBefore(Heartbeat heartbeat, String store, StreamToken at);
     }
 
     /** Where the merged stream goes. */
@@ -387,12 +390,12 @@ final class ClusterStream {
     private final class Upstream {
         private final Member member;
         private HttpClientRequest request;
-        private io.vertx.core.http.HttpClientResponse response;
+        private HttpClientResponse response;
         private boolean closed;
         private boolean heard;
         /** A heartbeat of this worker's waits for {@link Copies}; the frames after it wait in {@link #waiting}. */
         private boolean checking;
-        private final java.util.ArrayDeque<Frame> waiting = new java.util.ArrayDeque<>();
+        private final ArrayDeque<Frame> waiting = new ArrayDeque<>();
 
         Upstream(Member member) {
             this.member = member;
