@@ -1,19 +1,43 @@
 package io.tophat.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tophat.protocol.HeartbeatJson;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
-/** What a heartbeat stream's frames mean to a {@link StreamListener}. */
+/**
+ * What a heartbeat stream's frames mean to a {@link StreamListener}. A balancer's stream that starts incomplete
+ * says so in its first frame, so a reconnected stream whose first frame is anything else is complete.
+ */
 final class HeartbeatFrames implements Watch.Frames {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
     private final StreamListener listener;
+    /** The listener was told the stream is incomplete, and not yet that it is complete again. */
+    private boolean incomplete;
+    /** No frame has come on this connection yet. */
+    private boolean first;
 
     HeartbeatFrames(StreamListener listener) {
         this.listener = listener;
     }
 
     @Override
+    public void opened() {
+        first = true;
+    }
+
+    @Override
     public Watch.Next frame(String event, String id, String data) {
+        if (first) {
+            first = false;
+            if (incomplete && !"incomplete".equals(event)) {
+                complete();
+            }
+        }
         if (event == null) {
             return Watch.Next.CONTINUE; // an id alone: the token moved
         }
@@ -29,10 +53,41 @@ final class HeartbeatFrames implements Watch.Frames {
                 }
                 yield Watch.Next.CONTINUE;
             }
+            case "incomplete" -> {
+                incomplete = true;
+                Completeness c = Completeness.read(data);
+                listener.incomplete(c.missing(), c.detail());
+                yield Watch.Next.CONTINUE;
+            }
+            case "complete" -> {
+                if (incomplete) {
+                    complete();
+                }
+                yield Watch.Next.CONTINUE;
+            }
             case "lagged" -> Watch.Next.RESUME_NOW;
             case "error" -> Watch.Next.RESUME_LATER;
             default -> Watch.Next.CONTINUE; // events this version does not know are skipped
         };
+    }
+
+    private void complete() {
+        incomplete = false;
+        listener.complete();
+    }
+
+    /** The data of {@code incomplete}: {@code {"missing": [host:port, ...], "detail"}}. */
+    private record Completeness(List<String> missing, String detail) {
+        static Completeness read(String data) {
+            try {
+                JsonNode json = MAPPER.readTree(data == null ? "" : data);
+                List<String> missing = new ArrayList<>();
+                json.path("missing").forEach(m -> missing.add(m.asText()));
+                return new Completeness(List.copyOf(missing), json.path("detail").asText(""));
+            } catch (IOException e) {
+                throw new TopHatException("an incomplete event cannot be read: " + data, e);
+            }
+        }
     }
 
     @Override

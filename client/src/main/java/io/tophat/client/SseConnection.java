@@ -77,6 +77,7 @@ final class SseConnection implements Flow.Subscriber<List<ByteBuffer>> {
             lastData = System.nanoTime();
             open = true;
             try {
+                frames.opened();
                 frames.listener().connected(uri);
             } catch (RuntimeException e) {
                 listenerThrew(e);

@@ -29,6 +29,10 @@ public final class Watch implements AutoCloseable {
 
     /** The kind-specific part: what each frame means, and who hears of the connection. */
     interface Frames {
+        /** A connection's stream has opened; its frames follow. */
+        default void opened() {
+        }
+
         Next frame(String event, String id, String data);
 
         WatchListener listener();

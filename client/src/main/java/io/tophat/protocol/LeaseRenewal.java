@@ -15,11 +15,14 @@ import java.util.Map;
  *                       ({@link WorkerLease#report()}); null otherwise
  * @param storeFailingMs how long its store has failed every write, in milliseconds; 0 while writes succeed
  * @param keysVersion    the {@link WorkerLease#keysVersion()} of the consumer keys it holds from this balancer
+ * @param commitKey      the commit key of the last heartbeat it committed (its store's at its start before any),
+ *                       null when unknown: a stream that starts while this worker is away resumes its store from it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LeaseRenewal(@JsonProperty("load") WorkerLoad load,
                            @JsonProperty("ack") String ack,
                            @JsonProperty("holds") Map<String, Long> holds,
                            @JsonProperty("store_failing_ms") long storeFailingMs,
-                           @JsonProperty("keys_version") long keysVersion) {
+                           @JsonProperty("keys_version") long keysVersion,
+                           @JsonProperty("commit_key") Long commitKey) {
 }

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param holds       the producers this worker holds, with the epoch it was granted each at (0: heartbeats seen,
  *                    no grant yet), so that a balancer that lost its state can rebuild it
  * @param tls         the worker serves HTTPS: with {@code port}, the balancer builds an {@code https} URL
+ * @param commitKey   a commit key of its store that every heartbeat the worker committed since this balancer last
+ *                    heard from it (since it started, at its first registration) comes after, so a stream that
+ *                    began before it joined replays those from its store; null when unknown
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkerRegistration(@JsonProperty("url") String url,
@@ -26,14 +29,15 @@ public record WorkerRegistration(@JsonProperty("url") String url,
                                  @JsonProperty("store_proof") String storeProof,
                                  @JsonProperty("store_shared") boolean storeShared,
                                  @JsonProperty("holds") Map<String, Long> holds,
-                                 @JsonProperty("tls") boolean tls) {
+                                 @JsonProperty("tls") boolean tls,
+                                 @JsonProperty("commit_key") Long commitKey) {
 
     public WorkerRegistration {
         holds = holds == null ? Map.of() : holds;
     }
 
-    /** The same registration, reporting {@code held} producers. */
-    public WorkerRegistration holding(Map<String, Long> held) {
-        return new WorkerRegistration(url, port, store, storeProof, storeShared, held, tls);
+    /** The same registration, reporting {@code held} producers and {@code key} as its commit key. */
+    public WorkerRegistration holding(Map<String, Long> held, long key) {
+        return new WorkerRegistration(url, port, store, storeProof, storeShared, held, tls, key);
     }
 }

@@ -145,7 +145,8 @@ final class AreaWatch {
             stream.stop();
             stream = null;
         } else if (!areas.isEmpty() && stream == null) {
-            stream = new ClusterStream(vertx, membership, http, authorization, StreamFilter.ALL, StreamToken.EMPTY,
+            stream = new ClusterStream(vertx, membership, p -> Set.of(), ClusterStream.Copies.NONE, http,
+                    authorization, StreamFilter.ALL, StreamToken.EMPTY,
                     new ClusterStream.Listener() {
                         @Override
                         public void heartbeat(Heartbeat heartbeat, String record, StreamToken after) {

@@ -35,8 +35,12 @@ public final class Balancer implements AutoCloseable {
     private record Pending(List<BalancerStore.Change> changes, Context context, Promise<Void> done) {
     }
 
-    /** A worker's registration as the balancer checks it: the worker, the proof of its store, and what it holds. */
-    public record Joining(Worker worker, String storeProof, boolean storeShared, Map<String, Long> holds) {
+    /**
+     * A worker's registration as the balancer checks it: the worker, the proof of its store, what it holds, and the
+     * commit key it reported (-1: none).
+     */
+    public record Joining(Worker worker, String storeProof, boolean storeShared, Map<String, Long> holds,
+                          long commitKey) {
     }
 
     private final Vertx vertx;
@@ -145,7 +149,7 @@ public final class Balancer implements AutoCloseable {
                 changes.add(new BalancerStore.Claimed(claim));
             }
         }
-        Member member = membership.join(worker);
+        Member member = membership.join(worker, joining.commitKey());
         lastWorkers.put(storeKey(member, worker.id()), worker.id());
         changes.add(new BalancerStore.Joined(worker));
         ledger.forget(worker.id());
@@ -176,6 +180,7 @@ public final class Balancer implements AutoCloseable {
         if (member == null) {
             return Future.succeededFuture(null);
         }
+        member.reported(renewal.commitKey());
         Future<Void> reconciled = Future.succeededFuture();
         if (renewal.holds() != null) {
             List<BalancerStore.Change> changes = new ArrayList<>();

@@ -67,7 +67,7 @@ public final class BalancerServer {
         String own = access.clusterAuthorization();
         io.tophat.http.TlsConfig tls = config.security().tls();
         this.workers = new WorkerClient(vertx, own, tls);
-        this.streams = new StreamHandlers(vertx, balancer.membership(), config.streams(), own, tls);
+        this.streams = new StreamHandlers(vertx, balancer, workers, config.streams(), own, tls);
         this.near = new NearHandlers(balancer, workers, access);
         this.areas = new AreaWatch(vertx, balancer.membership(), StreamHandlers.streamClient(vertx, config.streams(), tls),
                 near, storedAreas(balancer), own);

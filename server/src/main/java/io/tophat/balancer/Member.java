@@ -8,6 +8,9 @@ import io.tophat.protocol.WorkerLoad;
  */
 public final class Member {
     private final Worker worker;
+    private final long joinedNanos;
+    private final long joinKey;
+    private volatile long reportedKey;
     private volatile long lastRenewalNanos;
     private volatile long failedSinceNanos = -1;
     private volatile boolean dead;
@@ -17,9 +20,37 @@ public final class Member {
     private volatile boolean storeFailing;
     private volatile boolean reportWanted;
 
-    Member(Worker worker, long nowNanos) {
+    /** @param commitKey the commit key its registration reported (-1: none) */
+    Member(Worker worker, long nowNanos, long commitKey) {
         this.worker = worker;
+        this.joinedNanos = nowNanos;
+        this.joinKey = commitKey;
+        this.reportedKey = commitKey;
         this.lastRenewalNanos = nowNanos;
+    }
+
+    /** When it registered ({@link System#nanoTime()}). */
+    public long joinedNanos() {
+        return joinedNanos;
+    }
+
+    /**
+     * The commit key its registration reported: every heartbeat it committed since this balancer last heard from it
+     * comes after it in its store. -1 when it reported none.
+     */
+    public long joinKey() {
+        return joinKey;
+    }
+
+    /** The commit key it reported last (registration or renewal): its store had committed that far. -1: none. */
+    public long reportedKey() {
+        return reportedKey;
+    }
+
+    void reported(Long commitKey) {
+        if (commitKey != null) {
+            reportedKey = commitKey;
+        }
     }
 
     public Worker worker() {

@@ -39,7 +39,12 @@ public final class Membership {
 
     /** Adds or replaces the worker; returns its member, alive. */
     public Member join(Worker worker) {
-        Member member = new Member(worker, System.nanoTime());
+        return join(worker, -1);
+    }
+
+    /** Adds or replaces the worker, which reported {@code commitKey} (-1: none); returns its member, alive. */
+    public Member join(Worker worker, long commitKey) {
+        Member member = new Member(worker, System.nanoTime(), commitKey);
         Member previous = members.put(worker.id(), member);
         LOG.info("worker {} {} at {}", worker.id(), previous == null ? "joined" : "joined again", worker.url());
         return member;
@@ -50,7 +55,7 @@ public final class Membership {
      * keeps its producers if it renews in time, and is marked dead like any other worker if it does not.
      */
     public Member restore(Worker worker) {
-        Member member = new Member(worker, System.nanoTime());
+        Member member = new Member(worker, System.nanoTime(), -1);
         member.wantReport(true);
         members.put(worker.id(), member);
         return member;

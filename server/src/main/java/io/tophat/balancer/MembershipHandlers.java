@@ -46,11 +46,13 @@ final class MembershipHandlers {
             url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         }
         checkHolds(reg.holds());
+        checkCommitKey(reg.commitKey(), "invalid registration");
         String store = reg.store() == null || reg.store().isBlank() ? null : reg.store();
         Worker worker = new Worker(Worker.idOf(url), url, store, false, System.currentTimeMillis());
         Future<Member> joined;
         try {
-            joined = balancer.join(new Balancer.Joining(worker, reg.storeProof(), reg.storeShared(), reg.holds()));
+            joined = balancer.join(new Balancer.Joining(worker, reg.storeProof(), reg.storeShared(), reg.holds(),
+                    reg.commitKey() == null ? -1 : reg.commitKey()));
         } catch (StoreClaims.Refused e) {
             throw ApiException.conflict("store identity refused", e.getMessage());
         }
@@ -65,7 +67,7 @@ final class MembershipHandlers {
             throw ApiException.notFound("unknown worker", "no worker " + WireText.echo(wid) + "; register again");
         }
         Buffer body = rc.body().buffer();
-        LeaseRenewal renewal = body == null || body.length() == 0 ? new LeaseRenewal(null, null, null, 0, 0)
+        LeaseRenewal renewal = body == null || body.length() == 0 ? new LeaseRenewal(null, null, null, 0, 0, null)
                 : Requests.readBody(rc, LeaseRenewal.class, HOLDS);
         if (renewal == null) {
             throw ApiException.unprocessable("invalid lease renewal", "send a JSON object, or no body at all");
@@ -76,6 +78,7 @@ final class MembershipHandlers {
         if (renewal.holds() != null) {
             checkHolds(renewal.holds());
         }
+        checkCommitKey(renewal.commitKey(), "invalid lease renewal");
         balancer.renew(wid, renewal).onSuccess(lease -> {
             if (lease == null) {
                 rc.fail(ApiException.notFound("unknown worker", "no worker " + WireText.echo(wid) + "; register again"));
@@ -96,6 +99,12 @@ final class MembershipHandlers {
                 throw ApiException.unprocessable("invalid holds", "the epoch of " + e.getKey()
                         + " must be a number of 0 or more");
             }
+        }
+    }
+
+    private static void checkCommitKey(Long key, String error) {
+        if (key != null && key < 0) {
+            throw ApiException.unprocessable(error, "commit_key must not be negative");
         }
     }
 

@@ -192,11 +192,15 @@ final class StreamBench {
             held = count;
             Thread.sleep(500);
         }
+        // every step kept up: the limit lies beyond the ramp, so the figure is a floor
+        boolean floor = held == steps[steps.length - 1];
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("kind", firehose ? "firehose" : "one-producer");
         json.put("most_subscribers_kept_up", held);
-        report.checked(String.format(Locale.ROOT, "one worker at %,d heartbeats/s holds %,d %s subscribers keeping up "
-                + "(p99 under %d ms, none lagged)", RATE, held, firehose ? "firehose" : "one-producer", KEEP_UP_P99_MS), json,
+        json.put("ramp_top_kept_up", floor);
+        report.checked(String.format(Locale.ROOT, "one worker at %,d heartbeats/s holds %s%,d %s subscribers keeping up "
+                + "(p99 under %d ms, none lagged)%s", RATE, floor ? "at least " : "", held,
+                firehose ? "firehose" : "one-producer", KEEP_UP_P99_MS, floor ? " (the ramp's top step)" : ""), json,
                 List.of(new Check(held > 0, "at least the first step keeps up")));
     }
 

@@ -81,6 +81,19 @@ public final class WatchCommand implements java.util.concurrent.Callable<Integer
             }
 
             @Override
+            public void incomplete(java.util.List<String> missing, String detail) {
+                err.println("incomplete: no heartbeats from the stores of " + String.join(", ", missing)
+                        + " until they are back; theirs come then");
+                err.flush();
+            }
+
+            @Override
+            public void complete() {
+                err.println("complete: every store streams again");
+                err.flush();
+            }
+
+            @Override
             public void failed(TopHatException cause) {
                 run.failed(cause);
             }

@@ -44,6 +44,9 @@ final class BalancerLink {
     private final WorkerRegistration registration;
     private final Supplier<WorkerLoad> load;
     private final LongSupplier storeFailingMs;
+    private final LongSupplier commitKey;
+    /** The commit key in the last message this balancer answered: what it missed of the store comes after it. */
+    private volatile long heardKey;
     private final Consumer<WorkerLease> onLease;
     private final Holdings holdings = new Holdings();
     /** The Authorization header of every call, null in an open deployment. */
@@ -64,9 +67,11 @@ final class BalancerLink {
      * are applied to {@link #holdings()}.
      */
     BalancerLink(Vertx vertx, URI balancer, WorkerRegistration registration, Supplier<WorkerLoad> load,
-                 LongSupplier storeFailingMs, Consumer<WorkerLease> onLease, String authorization,
-                 io.tophat.http.TlsConfig tls) {
+                 LongSupplier storeFailingMs, LongSupplier commitKey, Consumer<WorkerLease> onLease,
+                 String authorization, io.tophat.http.TlsConfig tls) {
         this.vertx = vertx;
+        this.commitKey = commitKey;
+        this.heardKey = registration.commitKey() == null ? 0 : registration.commitKey();
         this.authorization = authorization;
         this.balancer = balancer;
         this.registration = registration;
@@ -90,10 +95,13 @@ final class BalancerLink {
         return holdings;
     }
 
-    /** The registration with what the worker holds now; a new registration acknowledges nothing yet. */
+    /**
+     * The registration with what the worker holds now, and the commit key the balancer last heard (what the worker
+     * committed since it was forgotten comes after it); a new registration acknowledges nothing yet.
+     */
     private Future<WorkerLease> sendRegistration() {
         ack = null;
-        return send(HttpMethod.POST, "/api/v1/workers", registration.holding(holdings.held()));
+        return send(HttpMethod.POST, "/api/v1/workers", registration.holding(holdings.held(), heardKey));
     }
 
     private void attemptRegistration(Promise<WorkerLease> result, long deadline) {
@@ -137,10 +145,12 @@ final class BalancerLink {
 
     private void renew() {
         WorkerLease current = lease;
+        long key = commitKey.getAsLong();
         LeaseRenewal renewal = new LeaseRenewal(load.get(), ack, reportWanted ? holdings.held() : null,
-                storeFailingMs.getAsLong(), keysVersion);
+                storeFailingMs.getAsLong(), keysVersion, key);
         send(HttpMethod.PUT, workerPath(current, "/lease"), renewal)
                 .onSuccess(renewed -> {
+                    heardKey = key;
                     granted(renewed);
                     recovered();
                     stillDraining(renewed);

@@ -25,6 +25,8 @@ final class StreamHub {
     private final boolean tailed;
     private final List<StreamSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLong lagged = new AtomicLong();
+    /** The commit key of the last heartbeat published (the store's when the worker started, before any). */
+    private volatile long committed;
 
     StreamHub(String store, LatestCache latest, boolean tailed) {
         this.store = store;
@@ -56,11 +58,22 @@ final class StreamHub {
         return lagged.get();
     }
 
+    /** The commit key of the last heartbeat committed that this hub knows of: its store's at least that far. */
+    long committed() {
+        return committed;
+    }
+
+    /** Sets where the store stood when the worker started, before it takes heartbeats. */
+    void committedThrough(long key) {
+        committed = key;
+    }
+
     /**
      * Publishes a committed batch whose first heartbeat has commit key {@code firstKey}, on the writer thread,
      * before the batch's heartbeats enter the latest cache.
      */
     void publish(List<Heartbeat> batch, long firstKey) {
+        committed = Math.max(committed, firstKey + batch.size() - 1);
         if (tailed || subscriptions.isEmpty()) {
             return; // the writer's hot path: nothing to build for nobody
         }
@@ -69,6 +82,7 @@ final class StreamHub {
 
     /** Publishes what the {@link StoreTail} read from a shared store, in commit order (retries are not stored). */
     void publishStored(List<io.tophat.store.StoredHeartbeat> page) {
+        committed = Math.max(committed, page.get(page.size() - 1).position().key());
         deliver(page.size(), i -> page.get(i).heartbeat(), i -> page.get(i).position().key(), false);
     }
 

@@ -20,9 +20,11 @@ import java.util.List;
 /**
  * One subscriber of a worker's stream. It joins the {@link StreamHub} first, then (given a token naming this store)
  * replays from the store what was committed after the token, a page at a time as the connection takes it, holding
- * the live events that arrive meanwhile; then it sends those held events it has not replayed, and goes live. So
- * the subscriber gets every heartbeat committed after its token once, in commit order. Live events it cannot take
- * fast enough overflow its {@link StreamOutbox}: it gets {@code lagged} and resumes from history.
+ * the live events that arrive meanwhile; then it sends a frame moving the token to the store's end as the replay
+ * found it (past heartbeats of other producers, so the balancer can tell a returning store has given its rest),
+ * sends those held events it has not replayed, and goes live. So the subscriber gets every heartbeat committed
+ * after its token once, in commit order. Live events it cannot take fast enough overflow its
+ * {@link StreamOutbox}: it gets {@code lagged} and resumes from history.
  */
 final class StreamSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(StreamSubscription.class);
@@ -114,9 +116,17 @@ final class StreamSubscription {
         out.lagged();
     }
 
+    /** A page of the replay, and the store's last commit key read just before it. */
+    private record Page(List<StoredHeartbeat> heartbeats, long end) {
+    }
+
     private void replayPage() {
         long after = sentKey;
-        reads.executeBlocking(() -> store.committedAfter(after, filter.producers(), REPLAY_PAGE), false)
+        // the last key first: every commit up to it is visible to the read that follows
+        reads.executeBlocking(() -> {
+                    long end = store.lastKey();
+                    return new Page(store.committedAfter(after, filter.producers(), REPLAY_PAGE), end);
+                }, false)
                 .onComplete(read -> {
                     if (out.closed()) {
                         return;
@@ -128,7 +138,7 @@ final class StreamSubscription {
                                 + "\"detail\":\"the replay could not read the store; reconnect with the last id\"}"));
                         return;
                     }
-                    List<StoredHeartbeat> page = read.result();
+                    List<StoredHeartbeat> page = read.result().heartbeats();
                     List<StreamEvent> events = new ArrayList<>(page.size());
                     for (StoredHeartbeat s : page) {
                         long key = s.position().key();
@@ -141,6 +151,12 @@ final class StreamSubscription {
                     }
                     send(events);
                     if (page.size() < REPLAY_PAGE) {
+                        long end = read.result().end();
+                        if (end > sentKey && !out.closed()) {
+                            sentKey = end; // the replay read everything up to the end: what it passed over is not theirs
+                            String id = StreamToken.encodeOne(hub.store(), end);
+                            out.send(sink.frame(null, id, null), id);
+                        }
                         goLive();
                     } else {
                         out.whenIdle(this::replayPage);

@@ -195,9 +195,13 @@ public final class WorkerServer {
         return lastLoad;
     }
 
-    /** Files the latest positions the store holds in the "who is near here" index, before taking heartbeats. */
+    /**
+     * Files the latest positions the store holds in the "who is near here" index, and notes how far the store has
+     * committed, before taking heartbeats.
+     */
     private Future<Void> loadPositions() {
         return vertx.executeBlocking(() -> {
+            streams.committedThrough(store.lastKey());
             long start = System.nanoTime();
             store.eachLatestPosition(near::offer);
             if (near.size() > 0) {
@@ -217,7 +221,7 @@ public final class WorkerServer {
             String advertised = config.listen().advertiseHost() == null ? null
                     : tls.scheme() + "://" + config.listen().advertiseHost() + ":" + port;
             WorkerRegistration registration = new WorkerRegistration(advertised, port, store.identity(),
-                    store.identityProof(), store.shared(), null, tls.server().isPresent());
+                    store.identityProof(), store.shared(), null, tls.server().isPresent(), streams.committed());
             List<Future<?>> registrations = new ArrayList<>();
             healthTimer = vertx.setPeriodic(250, t -> watchStore());
             sweepTimer = vertx.setPeriodic(10_000, t -> access.sweep());
@@ -233,7 +237,8 @@ public final class WorkerServer {
             }
             for (URI balancer : config.membership().balancers()) {
                 BalancerLink link = new BalancerLink(vertx, balancer, registration, this::load,
-                        storeHealth::steppedAsideMs, this::leaseAnswered, access.clusterAuthorization(), tls);
+                        storeHealth::steppedAsideMs, streams::committed, this::leaseAnswered,
+                        access.clusterAuthorization(), tls);
                 links.add(link);
                 fence.add(link.holdings());
                 registrations.add(link.register(REGISTRATION_PATIENCE).onSuccess(lease -> url = lease.url()));

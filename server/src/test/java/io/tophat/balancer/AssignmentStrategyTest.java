@@ -162,11 +162,11 @@ class AssignmentStrategyTest {
     }
 
     private static Balancer.Joining joining(Worker worker) {
-        return new Balancer.Joining(worker, "proof-of-" + worker.store(), false, Map.of());
+        return new Balancer.Joining(worker, "proof-of-" + worker.store(), false, Map.of(), -1);
     }
 
     private static io.tophat.protocol.LeaseRenewal renewal(WorkerLoad load) {
-        return new io.tophat.protocol.LeaseRenewal(load, null, null, 0, 0);
+        return new io.tophat.protocol.LeaseRenewal(load, null, null, 0, 0, null);
     }
 
     private static String workerId(String name) {

@@ -65,7 +65,7 @@ class BalancerStateTest {
 
     private static Balancer.Joining worker(int port, String store, String proof, Map<String, Long> holds) {
         String url = "http://127.0.0.1:" + port;
-        return new Balancer.Joining(new Worker(Worker.idOf(url), url, store, false, 0), proof, false, holds);
+        return new Balancer.Joining(new Worker(Worker.idOf(url), url, store, false, 0), proof, false, holds, -1);
     }
 
     @Test
@@ -154,10 +154,10 @@ class BalancerStateTest {
         closeAll();
         Balancer restarted = open(false);
         assertThat(restarted.assignments().keySet()).containsExactlyInAnyOrder("p", "q", "r");
-        WorkerLease asked = await(restarted.renew("127.0.0.1:6001", new LeaseRenewal(null, null, null, 0, 0)));
+        WorkerLease asked = await(restarted.renew("127.0.0.1:6001", new LeaseRenewal(null, null, null, 0, 0, null)));
         assertThat(asked.report()).as("a worker remembered from the file is asked what it holds").isTrue();
         WorkerLease reported = await(restarted.renew("127.0.0.1:6001",
-                new LeaseRenewal(null, asked.ackToken(), Map.of("p", newEpoch, "q", 40L), 0, 0)));
+                new LeaseRenewal(null, asked.ackToken(), Map.of("p", newEpoch, "q", 40L), 0, 0, null)));
         assertThat(reported.report()).isFalse();
         assertThat(reported.revoked()).as("told again, though the old balancer's outbox is gone")
                 .isEqualTo(Map.of("q", 90L));

@@ -36,7 +36,7 @@ class HistoryIT {
             ProducerLoad load = ProducerLoad.start(cluster.balancerUri(), "hi", 6, Duration.ofMillis(40));
             try {
                 load.awaitAllAcknowledgedAfter(Long.MIN_VALUE, Duration.ofSeconds(30));
-                Thread.sleep(1000);
+                Thread.sleep(500); // each phase stores a dozen heartbeats per producer
                 int drained = indexOf(cluster, load.phone("hi0").ackWorker);
                 HttpResponse<String> drain = cluster.balancerRequest("POST", "/api/v1/workers/"
                         + cluster.workerId(drained) + "/drain", null);
@@ -44,18 +44,17 @@ class HistoryIT {
                 assertThat(cluster.worker(drained).waitFor(Duration.ofSeconds(30))).as("drained worker's exit").isZero();
                 long afterDrain = System.nanoTime();
                 load.awaitAllAcknowledgedAfter(afterDrain, Duration.ofSeconds(15));
-                Thread.sleep(1000);
+                Thread.sleep(500);
 
                 int killed = indexOf(cluster, load.phone("hi0").ackWorker);
                 assertThat(killed).isNotEqualTo(drained);
                 cluster.worker(killed).kill();
                 long afterKill = System.nanoTime();
                 load.awaitAllAcknowledgedAfter(afterKill, Duration.ofSeconds(15));
-                Thread.sleep(1000);
+                Thread.sleep(500);
                 load.stop();
 
-                cluster.relaunchWorker(drained);
-                cluster.relaunchWorker(killed);
+                cluster.relaunchWorkers(drained, killed);
                 Thread.sleep(3 * LEASE.toMillis());
 
                 Map<String, Set<Long>> acknowledged = load.acknowledged();

@@ -123,9 +123,17 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts the worker with this index again, on its port and data dir, and waits until it listens. */
     void relaunchWorker(int index) throws Exception {
-        JarProcess worker = launchWorker(index, balancerList(), List.of());
-        workers.set(index, worker);
-        worker.awaitOutput("TopHat worker on port", START_TIMEOUT);
+        relaunchWorkers(index);
+    }
+
+    /** Starts these workers again, each on its port and data dir, all at once, and waits until they listen. */
+    void relaunchWorkers(int... indexes) throws Exception {
+        for (int index : indexes) {
+            workers.set(index, launchWorker(index, balancerList(), List.of()));
+        }
+        for (int index : indexes) {
+            workers.get(index).awaitOutput("TopHat worker on port", START_TIMEOUT);
+        }
     }
 
     /**

@@ -54,7 +54,8 @@ class ConsumerWatchTest {
     @BeforeAll
     void start() {
         StreamLimits small = new StreamLimits(64, 64 * 1024, Duration.ofMillis(500));
-        cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c.withStreams(small)).start(0, 3);
+        cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c.withStreams(small))
+                .balancerSettings(b -> b.withLeaseInterval(Duration.ofMillis(500))).start(0, 3);
         consumer = new TopHatConsumer(ConsumerConfig.of(cluster.balancerUri()));
     }
 
@@ -69,6 +70,8 @@ class ConsumerWatchTest {
         final List<String> disconnects = new CopyOnWriteArrayList<>();
         final List<URI> connects = new CopyOnWriteArrayList<>();
         final AtomicReference<TopHatException> failure = new AtomicReference<>();
+        /** What the stream said of its completeness, in order: "incomplete [a, b]" or "complete". */
+        final List<String> completeness = new CopyOnWriteArrayList<>();
         /** While set, the listener stops at its first heartbeat until the test counts it down. */
         volatile java.util.concurrent.CountDownLatch hold;
 
@@ -88,6 +91,16 @@ class ConsumerWatchTest {
         @Override
         public void connected(URI uri) {
             connects.add(uri);
+        }
+
+        @Override
+        public void incomplete(List<String> missing, String detail) {
+            completeness.add("incomplete " + missing);
+        }
+
+        @Override
+        public void complete() {
+            completeness.add("complete");
         }
 
         @Override
@@ -224,6 +237,60 @@ class ConsumerWatchTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> second.seqs().getOrDefault("all1", List.of()).size() >= 2);
             Thread.sleep(200);
             assertThat(second.seqs().get("all1")).containsExactly(2L, 3L);
+        }
+    }
+
+    @Test
+    void a_store_without_a_live_worker_makes_the_streams_that_may_need_it_say_incomplete_until_it_is_gone()
+            throws Exception {
+        // a worker that registers a store and dies at once: its lease runs out, nobody can read its store
+        int port = io.tophat.testing.JarProcess.freePort();
+        String id = "127.0.0.1:" + port;
+        HttpResponse<String> joined = Http.postJson(cluster.balancerUri() + "/api/v1/workers", "{\"url\":\"http://" + id
+                + "\",\"store\":\"gone-store\",\"store_proof\":\"gone-proof\",\"commit_key\":0}");
+        assertThat(joined.statusCode()).as(joined.body()).isEqualTo(200);
+        assertThat(Http.postJson(cluster.balancerUri() + "/api/v1/workers/" + id + "/drain", "").statusCode())
+                .isEqualTo(200); // so that no producer is given to it
+        String elsewhere = register("complete-one");
+        Recorder all = new Recorder();
+        String wsUri = cluster.balancerUri().toString().replace("http://", "ws://") + "/api/v1/ws";
+        java.util.concurrent.BlockingQueue<String> wsFrames = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create(wsUri), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket,
+                                                                          CharSequence data, boolean last) {
+                        if (!data.toString().contains("\"position\"")) {
+                            wsFrames.add(data.toString());
+                        }
+                        socket.request(1);
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try (Watch watch = consumer.watchAll(null, all);
+             io.tophat.testing.SseSubscriber one = io.tophat.testing.SseSubscriber.open(cluster.balancerUri()
+                     + "/api/v1/producers/complete-one/stream")) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> !all.completeness.isEmpty());
+            assertThat(all.completeness).containsExactly("incomplete [" + id + "]");
+            String frame = wsFrames.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(frame).startsWith("{\"event\":\"incomplete\",\"data\":{\"missing\":[\"" + id + "\"],\"detail\":\"");
+            send(elsewhere, "complete-one", 1, 1, 2); // the stream of a producer the lost store never held goes on
+            one.awaitEvents("heartbeat", 1, 10);
+            assertThat(one.frames()).noneMatch(f -> "incomplete".equals(f.event()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> all.seqs().containsKey("complete-one"));
+
+            // the operator removes the worker for good: nothing is waited for any more
+            assertThat(Http.send("DELETE", cluster.balancerUri() + "/api/v1/workers/" + id, null).statusCode())
+                    .isEqualTo(204);
+            await().atMost(Duration.ofSeconds(10)).until(() -> all.completeness.size() == 2);
+            assertThat(all.completeness).containsExactly("incomplete [" + id + "]", "complete");
+            assertThat(wsFrames.poll(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .startsWith("{\"event\":\"heartbeat\"");
+            assertThat(wsFrames.poll(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo("{\"event\":\"complete\",\"data\":{\"missing\":[],\"detail\":\"every store is followed"
+                            + " again and has given what it held\"}}");
+        } finally {
+            ws.abort();
         }
     }
 

@@ -12,8 +12,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Streams through the balancer over three workers: a producer's stream gets each stored heartbeat once, in order;
  * a reconnect with Last-Event-ID replays exactly what it missed, then goes live; the firehose is the union of the
- * producers' histories; bad ids and tokens are 400s.
+ * producers' histories; a worker that joins while streams run is in them from its first heartbeat; an idle stream
+ * gets keep-alives; bad ids and tokens are 400s.
  */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -40,7 +46,9 @@ class StreamThroughBalancerTest {
 
     @BeforeAll
     void start() {
-        cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c).start(0, 3);
+        StreamLimits quickKeepAlive = new StreamLimits(StreamLimits.DEFAULT_BUFFER_EVENTS,
+                StreamLimits.DEFAULT_BUFFER_BYTES, Duration.ofMillis(200));
+        cluster = new EmbeddedCluster(dir, "127.0.0.1", c -> c.withStreams(quickKeepAlive)).start(0, 3);
         balancer = cluster.balancerUri().toString();
     }
 
@@ -131,6 +139,43 @@ class StreamThroughBalancerTest {
     }
 
     @Test
+    void a_worker_that_joins_while_streams_run_is_streamed_from_its_first_heartbeat() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int p = 0; p < 12; p++) {
+            ids.add("j" + p);
+        }
+        try (SseSubscriber all = SseSubscriber.open(balancer + "/api/v1/stream");
+             SseSubscriber some = SseSubscriber.open(balancer + "/api/v1/stream?producers=" + String.join(",", ids))) {
+            int stores = cluster.workerCount();
+            all.await(f -> all.lastId() != null && storesIn(all.lastId()) == stores, 10, "a position in every store");
+            some.await(f -> some.lastId() != null && storesIn(some.lastId()) == stores, 10, "a position in every store");
+            String newcomer = cluster.worker(cluster.startWorker()).url();
+            int onNewcomer = 0;
+            for (String id : ids) { // at once: the new worker takes its share before any stream has subscribed to it
+                String worker = register(id);
+                onNewcomer += worker.equals(newcomer) ? 1 : 0;
+                for (long s = 1; s <= 3; s++) {
+                    send(worker, id, s);
+                }
+            }
+            assertThat(onNewcomer).as("producers the new worker took").isPositive();
+            all.awaitEvents("heartbeat", ids.size() * 3, 10);
+            some.awaitEvents("heartbeat", ids.size() * 3, 10);
+            Thread.sleep(200);
+            for (SseSubscriber sub : List.of(all, some)) {
+                List<String> got = new ArrayList<>();
+                for (String r : sub.data("heartbeat")) {
+                    JsonNode n = JSON.readTree(r);
+                    if (n.get("producer").asText().startsWith("j")) {
+                        got.add(n.get("producer").asText() + "/" + n.get("seq").asLong());
+                    }
+                }
+                assertThat(got).doesNotHaveDuplicates().hasSize(ids.size() * 3);
+            }
+        }
+    }
+
+    @Test
     void the_same_stream_over_a_websocket_resumes_from_a_frame_id() throws Exception {
         String worker = register("ws1");
         java.util.concurrent.BlockingQueue<JsonNode> frames = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -200,6 +245,25 @@ class StreamThroughBalancerTest {
                 return f;
             }
             assertThat(f.get("event").asText()).isEqualTo("position");
+        }
+    }
+
+    @Test
+    void an_idle_stream_gets_keep_alives() throws Exception {
+        URI uri = URI.create(cluster.worker(0).url());
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.getOutputStream().write(("GET /api/v1/stream?producers=nobody HTTP/1.1\r\nHost: " + uri.getHost()
+                    + ":" + uri.getPort() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout(5000);
+            InputStream in = socket.getInputStream();
+            StringBuilder text = new StringBuilder();
+            byte[] buf = new byte[4096];
+            while (text.toString().split(": keep-alive", -1).length - 1 < 2) {
+                int n = in.read(buf);
+                assertThat(n).isPositive();
+                text.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            assertThat(text.toString()).startsWith("HTTP/1.1 200").contains("text/event-stream");
         }
     }
 
