@@ -154,11 +154,14 @@ final class StreamHandlers implements AutoCloseable {
 
     /** The data of {@code incomplete} and {@code complete}: {@code {"missing": [host:port, ...], "detail"}}. */
     private static String completeness(List<String> missing, String detail) {
-        StringBuilder json = new StringBuilder("{\"missing\":[");
-        for (int i = 0; i < missing.size(); i++) {
-            json.append(i == 0 ? "\"" : ",\"").append(missing.get(i)).append('"');
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("missing", missing);
+        data.put("detail", detail);
+        try {
+            return io.tophat.http.Responses.MAPPER.writeValueAsString(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a stream's completeness", e);
         }
-        return json.append("],\"detail\":\"").append(detail).append("\"}").toString();
     }
 
     @Override
