@@ -47,7 +47,7 @@ public final class Balancer implements AutoCloseable {
     private final Membership membership;
     private final Map<String, Assignment> assignments = new ConcurrentHashMap<>();
     /** Producer to every store that ever held its heartbeats (see {@link #storeKey}). */
-    private final Map<String, Set<String>> stores = new ConcurrentHashMap<>();
+    private final ProducerStores stores = new ProducerStores();
     /** Store to the last worker that registered with it, to name a store no live worker reads. */
     private final Map<String, String> lastWorkers = new ConcurrentHashMap<>();
     private final Ledger ledger = new Ledger();
@@ -66,6 +66,8 @@ public final class Balancer implements AutoCloseable {
     private long blockEnd;
     private volatile long spareBlock;
     private boolean fetchingSpare;
+    /** How long reading the state took at start. */
+    private final long loadMillis;
 
     /** Takes ownership of {@code store}: it is closed by {@link #close}. */
     public Balancer(Vertx vertx, StateStore store, AssignmentStrategy strategy, Duration leaseInterval) {
@@ -73,25 +75,28 @@ public final class Balancer implements AutoCloseable {
         this.store = store;
         this.strategy = strategy;
         this.membership = new Membership(leaseInterval);
+        long started = System.nanoTime();
         BalancerStore.State state = store.load();
-        state.workers().forEach(w -> {
-            membership.restore(w);
-            lastWorkers.put(w.store() != null ? w.store() : "worker:" + w.id(), w.id());
-        });
         state.claims().forEach(claims::restore);
         storedAreas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(state.areas()));
         keys = new KeyRing(state.keys().values().stream().map(Balancer::storedKey)
                 .filter(java.util.Objects::nonNull).toList());
-        state.stores().forEach((producer, held) -> {
-            Set<String> copy = ConcurrentHashMap.newKeySet();
-            copy.addAll(held);
-            stores.put(producer, copy);
-        });
         for (Assignment a : state.assignments()) {
             assignments.put(a.producer(), a);
             ledger.restore(a);
             epoch = Math.max(epoch, a.epoch());
         }
+        for (BalancerStore.Held h : state.stores()) {
+            Assignment a = assignments.get(h.producer());
+            stores.add(a == null ? h.producer() : a.producer(), h.store()); // the id's one String for both maps
+        }
+        // the workers last, with leases from now: reading a million producers is no reason to think them dead
+        state.workers().forEach(w -> {
+            membership.restore(w);
+            lastWorkers.put(w.store() != null ? w.store() : "worker:" + w.id(), w.id());
+        });
+        membership.startClock();
+        this.loadMillis = (System.nanoTime() - started) / 1_000_000;
         if (state.assignments().isEmpty() && !store.shared()) {
             // A new or recovered state: start the epochs above any a lost state can have handed out, so that a
             // worker's remembered grant never outranks a new assignment (see docs/cluster.md, "Healing").
@@ -352,7 +357,7 @@ public final class Balancer implements AutoCloseable {
                     epoch = Math.max(epoch, next.epoch());
                 }
             } else if (change instanceof BalancerStore.Held h) {
-                stores.computeIfAbsent(h.producer(), p -> ConcurrentHashMap.newKeySet()).add(h.store());
+                stores.add(h.producer(), h.store());
             } else if (change instanceof BalancerStore.Erased e) {
                 Assignment gone = assignments.remove(e.producer());
                 stores.remove(e.producer());
@@ -390,6 +395,11 @@ public final class Balancer implements AutoCloseable {
                 .otherwiseEmpty();
     }
 
+    /** How long reading the state took at start, in ms. */
+    public long loadMillis() {
+        return loadMillis;
+    }
+
     /** True when other balancers share this one's state. */
     public boolean sharesState() {
         return store.shared();
@@ -403,7 +413,7 @@ public final class Balancer implements AutoCloseable {
     /** Records that the worker's store holds (some of) the producer's heartbeats. */
     private void held(String producer, String workerId, List<BalancerStore.Change> changes) {
         String key = storeKey(membership.get(workerId), workerId);
-        if (stores.computeIfAbsent(producer, p -> ConcurrentHashMap.newKeySet()).add(key)) {
+        if (stores.add(producer, key)) {
             changes.add(new BalancerStore.Held(producer, key));
         }
     }
@@ -416,8 +426,7 @@ public final class Balancer implements AutoCloseable {
 
     /** Every store that ever held the producer's heartbeats; empty for a producer the balancer does not know. */
     public Set<String> storesOf(String producer) {
-        Set<String> held = stores.get(producer);
-        return held == null ? Set.of() : Set.copyOf(held);
+        return stores.of(producer);
     }
 
     /**

@@ -187,9 +187,9 @@ public final class BalancerServer {
                 feedTimer = vertx.setPeriodic(SHARED_STATE_POLL_MS, t -> followOthers());
             }
             LOG.info("balancer listening on {}:{} ({}), strategy {}, lease {}, {} workers and {} producers remembered "
-                    + "from {}", config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(),
+                    + "from {} in {} ms", config.host(), port, VertxRuntime.transport(vertx), balancer.strategyName(),
                     Durations.format(config.leaseInterval()), balancer.membership().all().size(),
-                    balancer.assignments().size(), config.stateDescription());
+                    balancer.assignments().size(), config.stateDescription(), balancer.loadMillis());
             if (config.recover() && balancer.sharesState()) {
                 LOG.warn("--recover does nothing with a shared state: the database holds it");
             } else if (config.recover()) {

@@ -22,10 +22,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The balancer's state on disk (a small SQLite file): workers, assignments and store claims, written in batches
@@ -82,7 +80,7 @@ public final class BalancerStore implements StateStore {
      * {@code keys}: each consumer key's definition by name.
      */
     public record State(List<Worker> workers, List<Assignment> assignments, List<StoreClaims.Claim> claims,
-                        Map<String, Set<String>> stores, Map<String, String> areas, Map<String, String> keys) {
+                        List<Held> stores, Map<String, String> areas, Map<String, String> keys) {
     }
 
     /** The file beside the state that says this data dir holds one. */
@@ -260,10 +258,13 @@ public final class BalancerStore implements StateStore {
                         rs.getLong(5)));
             }
         }
+        // a million rows name a few workers and stores: one String instance each, not one per row
+        Map<String, String> names = new HashMap<>();
         List<Assignment> assignments = new ArrayList<>();
         try (ResultSet rs = s.executeQuery("SELECT producer, worker_id, epoch, assigned_at FROM assignments")) {
             while (rs.next()) {
-                assignments.add(new Assignment(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+                assignments.add(new Assignment(rs.getString(1), names.computeIfAbsent(rs.getString(2), n -> n),
+                        rs.getLong(3), rs.getLong(4)));
             }
         }
         List<StoreClaims.Claim> claims = new ArrayList<>();
@@ -272,10 +273,10 @@ public final class BalancerStore implements StateStore {
                 claims.add(new StoreClaims.Claim(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4)));
             }
         }
-        Map<String, Set<String>> stores = new HashMap<>();
+        List<Held> stores = new ArrayList<>();
         try (ResultSet rs = s.executeQuery("SELECT producer, store FROM producer_stores")) {
             while (rs.next()) {
-                stores.computeIfAbsent(rs.getString(1), p -> new HashSet<>()).add(rs.getString(2));
+                stores.add(new Held(rs.getString(1), names.computeIfAbsent(rs.getString(2), n -> n)));
             }
         }
         Map<String, String> areas = new java.util.LinkedHashMap<>();

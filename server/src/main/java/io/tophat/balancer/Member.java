@@ -14,6 +14,7 @@ public final class Member {
     private volatile long lastRenewalNanos;
     private volatile long failedSinceNanos = -1;
     private volatile boolean dead;
+    private final java.util.concurrent.atomic.AtomicInteger readingRenewals = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
     private volatile WorkerLoad load = WorkerLoad.NONE;
     private volatile long storeFailingMs;
@@ -144,8 +145,22 @@ public final class Member {
         lastRenewalNanos = Math.min(nowNanos, lastRenewalNanos + nanos);
     }
 
-    /** True when the worker has missed {@code missed} renewals of {@code intervalNanos}. */
+    /**
+     * True when the worker has missed {@code missed} renewals of {@code intervalNanos}; never while the balancer is
+     * still reading one it sent (a report of a million producers takes seconds).
+     */
     boolean leaseExpired(long nowNanos, int missed, long intervalNanos) {
-        return nowNanos - lastRenewalNanos > missed * intervalNanos;
+        return readingRenewals.get() == 0 && nowNanos - lastRenewalNanos > missed * intervalNanos;
+    }
+
+    /** A renewal has arrived and is being read, off the event loops. */
+    void readingRenewal() {
+        readingRenewals.incrementAndGet();
+    }
+
+    /** The renewal {@link #readingRenewal} counted is read (answered or refused); the lease runs from now. */
+    void renewalRead(long nowNanos) {
+        readingRenewals.decrementAndGet();
+        excuse(nowNanos - lastRenewalNanos, nowNanos);
     }
 }

@@ -122,6 +122,14 @@ public final class Membership {
         return member;
     }
 
+    /**
+     * Starts the lease checks' clock now: the time spent reading a large state at start is not a hold-up, and a
+     * worker remembered from the state has from now on to renew.
+     */
+    public void startClock() {
+        lastCheckNanos = System.nanoTime();
+    }
+
     /** Marks dead every leased worker that missed its renewals; returns those newly marked. */
     public List<Member> expire() {
         return expire(System.nanoTime());

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** API v1 for workers and operators: register, renew a lease, drain, leave, and the cluster view. */
 final class MembershipHandlers {
@@ -26,8 +27,48 @@ final class MembershipHandlers {
         this.balancer = balancer;
     }
 
+    /**
+     * A body above this size (a report of every producer a worker holds: about 30 bytes each) is read, checked and
+     * reconciled on a worker thread, so the redirects of a balancer that just restarted with a million producers
+     * do not wait behind its workers' first reports.
+     */
+    static final int LARGE_BODY = 64 * 1024;
+
     /** {@code POST /api/v1/workers}: answers the first lease. */
     void join(RoutingContext rc) {
+        offTheLoopWhenLarge(rc, this::joinNow);
+    }
+
+    /** {@code PUT /api/v1/workers/{wid}/lease} with the worker's load, acknowledgement and health (all optional). */
+    void renew(RoutingContext rc) {
+        Member member = balancer.member(rc.pathParam("wid"));
+        Buffer body = rc.body().buffer();
+        if (member == null || body == null || body.length() < LARGE_BODY) {
+            renewNow(rc);
+            return;
+        }
+        member.readingRenewal();
+        offTheLoop(rc, this::renewNow).onComplete(r -> member.renewalRead(System.nanoTime()));
+    }
+
+    private static void offTheLoopWhenLarge(RoutingContext rc, Consumer<RoutingContext> handler) {
+        Buffer body = rc.body().buffer();
+        if (body == null || body.length() < LARGE_BODY) {
+            handler.accept(rc);
+        } else {
+            offTheLoop(rc, handler);
+        }
+    }
+
+    /** Runs {@code handler} on a worker thread; completes when it has returned (its answer may follow). */
+    private static Future<Void> offTheLoop(RoutingContext rc, Consumer<RoutingContext> handler) {
+        return rc.vertx().<Void>executeBlocking(() -> {
+            handler.accept(rc);
+            return null;
+        }, false).onFailure(rc::fail);
+    }
+
+    private void joinNow(RoutingContext rc) {
         WorkerRegistration reg = Requests.readBody(rc, WorkerRegistration.class, HOLDS);
         if (reg == null) {
             throw ApiException.unprocessable("invalid registration", "send a JSON object {\"url\"} or {\"port\"}");
@@ -60,8 +101,7 @@ final class MembershipHandlers {
                 .onFailure(e -> rc.fail(BalancerErrors.toHttp(e, null, false)));
     }
 
-    /** {@code PUT /api/v1/workers/{wid}/lease} with the worker's load, acknowledgement and health (all optional). */
-    void renew(RoutingContext rc) {
+    private void renewNow(RoutingContext rc) {
         String wid = rc.pathParam("wid");
         if (balancer.member(wid) == null) {
             throw ApiException.notFound("unknown worker", "no worker " + WireText.echo(wid) + "; register again");

@@ -23,6 +23,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -61,6 +62,8 @@ final class BalancerLink {
     private long timer = -1;
     private long timerIntervalMs;
     private volatile boolean closed;
+    /** A lease renewal is on its way. */
+    private volatile boolean renewing;
 
     /**
      * {@code onLease} sees every lease answer (producer count, drain request) on an event loop, after its transfers
@@ -101,7 +104,8 @@ final class BalancerLink {
      */
     private Future<WorkerLease> sendRegistration() {
         ack = null;
-        return send(HttpMethod.POST, "/api/v1/workers", registration.holding(holdings.held(), heardKey));
+        Map<String, Long> held = holdings.held();
+        return send(HttpMethod.POST, "/api/v1/workers", registration.holding(held, heardKey), timeoutFor(held));
     }
 
     private void attemptRegistration(Promise<WorkerLease> result, long deadline) {
@@ -144,11 +148,16 @@ final class BalancerLink {
     }
 
     private void renew() {
+        if (renewing) {
+            return; // one renewal at a time: a balancer slow to answer (reading a large report) is not sent more
+        }
+        renewing = true;
         WorkerLease current = lease;
         long key = commitKey.getAsLong();
-        LeaseRenewal renewal = new LeaseRenewal(load.get(), ack, reportWanted ? holdings.held() : null,
-                storeFailingMs.getAsLong(), keysVersion, key);
-        send(HttpMethod.PUT, workerPath(current, "/lease"), renewal)
+        Map<String, Long> report = reportWanted ? holdings.held() : null;
+        LeaseRenewal renewal = new LeaseRenewal(load.get(), ack, report, storeFailingMs.getAsLong(), keysVersion, key);
+        send(HttpMethod.PUT, workerPath(current, "/lease"), renewal, timeoutFor(report))
+                .onComplete(r -> renewing = false)
                 .onSuccess(renewed -> {
                     heardKey = key;
                     granted(renewed);
@@ -260,7 +269,19 @@ final class BalancerLink {
         return "/api/v1/workers/" + URLEncoder.encode(lease.id(), StandardCharsets.UTF_8) + suffix;
     }
 
+    /**
+     * How long a call may take: a report of every producer held is read, checked and written by the balancer
+     * before it answers, a second or more per million producers on a busy one.
+     */
+    private static long timeoutFor(Map<String, Long> report) {
+        return report == null ? REQUEST_TIMEOUT_MS : REQUEST_TIMEOUT_MS + report.size() / 50;
+    }
+
     private Future<WorkerLease> send(HttpMethod method, String path, Object body) {
+        return send(method, path, body, REQUEST_TIMEOUT_MS);
+    }
+
+    private Future<WorkerLease> send(HttpMethod method, String path, Object body, long timeoutMs) {
         Buffer payload;
         try {
             payload = body == null ? Buffer.buffer() : Buffer.buffer(Responses.MAPPER.writeValueAsBytes(body));
@@ -269,7 +290,7 @@ final class BalancerLink {
         }
         RequestOptions options = new RequestOptions().setMethod(method)
                 .setAbsoluteURI(balancer.resolve(path).toString())
-                .setTimeout(REQUEST_TIMEOUT_MS)
+                .setTimeout(timeoutMs)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         if (authorization != null) {
             options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
@@ -297,7 +318,7 @@ final class BalancerLink {
 
     private static WorkerLease decode(Buffer body) {
         try {
-            return Responses.MAPPER.readValue(body.getBytes(), WorkerLease.class);
+            return Responses.ID_KEYED.readValue(body.getBytes(), WorkerLease.class);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("the balancer answered something that is not a lease: " + e.getMessage(), e);
         }
