@@ -69,7 +69,8 @@ public final class LatestCache {
         }
         try {
             int drop = Math.max(1, capacity / 100);
-            for (int i = 0; i < drop && entries.size() > capacity - drop; i++) {
+            // counts what it dropped: the hand may name keys erased or evicted since it passed them
+            for (int i = 0; i < drop && entries.size() > capacity - drop; ) {
                 if (hand == null || !hand.hasNext()) {
                     hand = entries.keySet().iterator();
                     if (!hand.hasNext()) {
@@ -80,6 +81,7 @@ public final class LatestCache {
                 byte[] gone = entries.remove(key);
                 if (gone != null) {
                     evicted.accept(key, gone);
+                    i++;
                 }
             }
         } finally {
