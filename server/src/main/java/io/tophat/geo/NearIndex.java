@@ -162,7 +162,7 @@ public final class NearIndex {
     }
 
     private long cellOf(byte[] packed) {
-        return S2CellId.fromLatLng(S2LatLng.fromDegrees(layout.lat(packed), layout.lon(packed))).parent(LEVEL).id();
+        return cellOf(layout.lat(packed), layout.lon(packed));
     }
 
     private void fileUnder(long cell, String producer) {
@@ -180,6 +180,33 @@ public final class NearIndex {
 
     public int size() {
         return byProducer.size();
+    }
+
+    /** The array held as the producer's position, or null: for tests of sharing and release. */
+    byte[] held(String producer) {
+        return byProducer.get(producer);
+    }
+
+    /** The producers filed under each cell, for tests of the cell map against the positions held. */
+    java.util.Map<Long, java.util.Set<String>> filed() {
+        java.util.Map<Long, java.util.Set<String>> filed = new java.util.TreeMap<>();
+        byCell.forEach((cell, members) -> {
+            String[] slots = members.slots();
+            java.util.Set<String> producers = new java.util.TreeSet<>();
+            for (int i = 0; i < slots.length; i++) {
+                String producer = CellMembers.member(slots, i);
+                if (producer != null) {
+                    producers.add(producer);
+                }
+            }
+            filed.put(cell, producers);
+        });
+        return filed;
+    }
+
+    /** The cell a position is filed under. */
+    static long cellOf(double lat, double lon) {
+        return S2CellId.fromLatLng(S2LatLng.fromDegrees(lat, lon)).parent(LEVEL).id();
     }
 
     /**
