@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * of capacity N, as a worker with {@code --cache-size N} holds, and the {@link NearIndex} of their positions that
  * "who is near here" answers from. Both are filled in this process through the path a {@code POST /heartbeat}
  * takes after HTTP ({@link HeartbeatParser#parse}, then {@link LatestCache#offer} and {@link NearIndex#offer})
- * with one realistic heartbeat per producer; no HTTP, no store. The heap is measured after full collections
+ * with one realistic heartbeat per producer; no HTTP, no store. As in a worker, the index shares the cache's packed
+ * records ({@link LatestCache#RECORDS}) and is told of the cache's evictions. The heap is measured after full collections
  * before, after the cache is filled and after the index is.
  */
 final class MemoryBench {
@@ -118,11 +119,13 @@ final class MemoryBench {
      * {@code withNear} their positions filed in a near index as the ingest pipeline files them.
      */
     private static Filled fill(int producers, boolean withNear) {
-        LatestCache cache = new LatestCache(producers);
-        NearIndex near = withNear ? new NearIndex() : null;
+        NearIndex near = withNear ? new NearIndex(LatestCache.RECORDS) : null;
+        LatestCache cache = withNear ? new LatestCache(producers, near::release) : new LatestCache(producers);
         each(producers, hb -> {
-            cache.offer(hb.producer(), hb);
-            if (near != null) {
+            byte[] record = cache.offer(hb.producer(), hb);
+            if (near != null && record != null) {
+                near.offer(hb.producer(), record, LatestCache.RECORDS);
+            } else if (near != null) { // the cache kept what it held: the index takes a copy, as the pipeline does
                 near.offer(hb.producer(), hb.location().lat(), hb.location().lon(), hb.time());
             }
         });

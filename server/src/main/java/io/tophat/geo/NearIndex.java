@@ -6,12 +6,13 @@ import com.google.common.geometry.S2CellId;
 import com.google.common.geometry.S2LatLng;
 import com.google.common.geometry.S2RegionCoverer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -21,7 +22,12 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * reads the producers filed under them (a cell's descendants are one range of ids) and keeps those whose
  * great-circle distance is within the radius. S2 works on the sphere, so the antimeridian and the poles need no
  * special case; the nearest {@code limit} are kept in a bounded heap as the candidates are read. Updated on ingest: a heartbeat moves its producer only when its time is not older than the one
- * held, and touches the cell map only when the cell changes. Thread-safe; about 150 bytes per producer.
+ * held, and touches the cell map only when the cell changes. Thread-safe.
+ *
+ * <p>A producer's position is a byte array read through a {@link Layout}: its own 24 bytes, or, in a worker, the
+ * latest cache's packed record itself ({@link #offer(String, byte[], Layout)}), so a producer the cache holds
+ * costs the index only its map node and about 6 bytes in its cell's {@link CellMembers}. When the cache drops a
+ * record, {@link #release} swaps it for a copy of just the position, so the index never keeps the rest alive.
  */
 public final class NearIndex {
     public static final int LEVEL = 13;
@@ -37,61 +43,170 @@ public final class NearIndex {
     public record Near(Position position, double distanceM) {
     }
 
-    private record Entry(long cell, double lat, double lon, long time) {
+    /** How a position is read from, and packed into, a byte array. Implementations are stateless. */
+    public interface Layout {
+        double lat(byte[] packed);
+
+        double lon(byte[] packed);
+
+        /** The time by which "latest" is chosen. */
+        long time(byte[] packed);
+
+        /** A new array holding just this position, readable by this layout. */
+        byte[] pack(double lat, double lon, long time);
     }
+
+    /** The index's own layout: {@code lat:8 lon:8 time:8}, 40 bytes with the array's header. */
+    public static final Layout POINT = new Layout() {
+        private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
+        private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+        @Override
+        public double lat(byte[] packed) {
+            return (double) DOUBLE.get(packed, 0);
+        }
+
+        @Override
+        public double lon(byte[] packed) {
+            return (double) DOUBLE.get(packed, 8);
+        }
+
+        @Override
+        public long time(byte[] packed) {
+            return (long) LONG.get(packed, 16);
+        }
+
+        @Override
+        public byte[] pack(double lat, double lon, long time) {
+            byte[] packed = new byte[24];
+            DOUBLE.set(packed, 0, lat);
+            DOUBLE.set(packed, 8, lon);
+            LONG.set(packed, 16, time);
+            return packed;
+        }
+    };
 
     private static final S2RegionCoverer COVERER = S2RegionCoverer.builder().setMaxLevel(LEVEL)
             .setMaxCells(MAX_COVERING_CELLS).build();
 
-    private final Map<String, Entry> byProducer = new ConcurrentHashMap<>();
-    private final ConcurrentSkipListMap<Long, Set<String>> byCell = new ConcurrentSkipListMap<>();
+    private final Layout layout;
+    private final ConcurrentHashMap<String, byte[]> byProducer = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Long, CellMembers> byCell = new ConcurrentSkipListMap<>();
+
+    /** An index holding positions in its own {@link #POINT} layout. */
+    public NearIndex() {
+        this(POINT);
+    }
+
+    /** An index holding positions in {@code layout}, sharing the arrays offered in it. */
+    public NearIndex(Layout layout) {
+        this.layout = layout;
+    }
 
     /**
-     * Files the producer at this position unless what is held is newer. Two offers for one producer at once may
-     * leave it filed under a cell it left as well: a query then checks it against its true position, so it is
-     * never missed, only looked at once more.
+     * Files the producer at this position unless what is held is newer. A producer is filed and unfiled under its
+     * map entry's lock, so offers and removals of one producer never interleave; a query that runs while it
+     * moves may find it under both cells, and checks it against its true position.
      */
     public void offer(String producer, double lat, double lon, long time) {
-        long cell = S2CellId.fromLatLng(S2LatLng.fromDegrees(lat, lon)).parent(LEVEL).id();
-        Entry fresh = new Entry(cell, lat, lon, time);
-        Entry[] previous = new Entry[1];
-        boolean[] kept = new boolean[1];
+        file(producer, layout.pack(lat, lon, time));
+    }
+
+    /**
+     * The same for a position packed in {@code in}: the array itself is kept when that is this index's layout
+     * (it must not change afterwards), else a copy of the position.
+     */
+    public void offer(String producer, byte[] packed, Layout in) {
+        file(producer, in == layout ? packed : layout.pack(in.lat(packed), in.lon(packed), in.time(packed)));
+    }
+
+    private void file(String producer, byte[] fresh) {
+        long time = layout.time(fresh);
         byProducer.compute(producer, (p, held) -> {
-            if (held != null && held.time() > time) {
-                kept[0] = true;
+            if (held == null) {
+                fileUnder(cellOf(fresh), producer);
+            } else if (layout.time(held) > time) {
                 return held;
+            } else if (!samePlace(held, fresh)) {
+                long cell = cellOf(fresh);
+                long was = cellOf(held);
+                if (cell != was) {
+                    fileUnder(cell, producer);
+                    unfile(was, producer);
+                }
             }
-            previous[0] = held;
             return fresh;
         });
-        if (kept[0]) {
-            return;
-        }
-        if (previous[0] == null || previous[0].cell() != cell) {
-            byCell.computeIfAbsent(cell, c -> ConcurrentHashMap.newKeySet()).add(producer);
-            if (previous[0] != null) {
-                unfile(previous[0].cell(), producer);
-            }
-        }
+    }
+
+    private boolean samePlace(byte[] a, byte[] b) {
+        return Double.doubleToRawLongBits(layout.lat(a)) == Double.doubleToRawLongBits(layout.lat(b))
+                && Double.doubleToRawLongBits(layout.lon(a)) == Double.doubleToRawLongBits(layout.lon(b));
+    }
+
+    /**
+     * The array {@code packed}, offered earlier, is being dropped by its owner (the latest cache evicted it): when
+     * it is still this producer's position, a copy of just the position takes its place.
+     */
+    public void release(String producer, byte[] packed) {
+        byProducer.computeIfPresent(producer, (p, held) -> held == packed
+                ? layout.pack(layout.lat(held), layout.lon(held), layout.time(held)) : held);
     }
 
     /** Forgets the producer (erased). */
     public void remove(String producer) {
-        Entry gone = byProducer.remove(producer);
-        if (gone != null) {
-            unfile(gone.cell(), producer);
+        byProducer.computeIfPresent(producer, (p, held) -> {
+            unfile(cellOf(held), producer);
+            return null;
+        });
+    }
+
+    private long cellOf(byte[] packed) {
+        return cellOf(layout.lat(packed), layout.lon(packed));
+    }
+
+    private void fileUnder(long cell, String producer) {
+        while (!byCell.computeIfAbsent(cell, c -> new CellMembers()).add(producer)) {
+            // that set was emptied and dropped from the map before its lock was let go: the next one is new
         }
     }
 
     private void unfile(long cell, String producer) {
-        byCell.computeIfPresent(cell, (c, producers) -> {
-            producers.remove(producer);
-            return producers.isEmpty() ? null : producers;
-        });
+        CellMembers members = byCell.get(cell);
+        if (members != null) {
+            members.remove(producer, () -> byCell.remove(cell, members));
+        }
     }
 
     public int size() {
         return byProducer.size();
+    }
+
+    /** The array held as the producer's position, or null: for tests of sharing and release. */
+    byte[] held(String producer) {
+        return byProducer.get(producer);
+    }
+
+    /** The producers filed under each cell, for tests of the cell map against the positions held. */
+    java.util.Map<Long, java.util.Set<String>> filed() {
+        java.util.Map<Long, java.util.Set<String>> filed = new java.util.TreeMap<>();
+        byCell.forEach((cell, members) -> {
+            String[] slots = members.slots();
+            java.util.Set<String> producers = new java.util.TreeSet<>();
+            for (int i = 0; i < slots.length; i++) {
+                String producer = CellMembers.member(slots, i);
+                if (producer != null) {
+                    producers.add(producer);
+                }
+            }
+            filed.put(cell, producers);
+        });
+        return filed;
+    }
+
+    /** The cell a position is filed under. */
+    static long cellOf(double lat, double lon) {
+        return S2CellId.fromLatLng(S2LatLng.fromDegrees(lat, lon)).parent(LEVEL).id();
     }
 
     /**
@@ -113,17 +228,24 @@ public final class NearIndex {
         Comparator<Near> order = Comparator.comparingDouble(Near::distanceM).thenComparing(n -> n.position().producer());
         PriorityQueue<Near> nearest = new PriorityQueue<>(Math.min(limit, 1024) + 1, order.reversed());
         for (S2CellId cover : covering) {
-            for (Set<String> producers : byCell.subMap(cover.rangeMin().id(), true, cover.rangeMax().id(), true).values()) {
-                for (String producer : producers) {
-                    Entry e = byProducer.get(producer);
-                    if (e == null || e.time() < seenSince || !within.test(producer)) {
+            for (CellMembers members : byCell.subMap(cover.rangeMin().id(), true, cover.rangeMax().id(), true).values()) {
+                String[] slots = members.slots();
+                for (int i = 0; i < slots.length; i++) {
+                    String producer = CellMembers.member(slots, i);
+                    if (producer == null) {
                         continue;
                     }
-                    double d = Haversine.metres(lat, lon, e.lat(), e.lon());
+                    byte[] e = byProducer.get(producer);
+                    if (e == null || layout.time(e) < seenSince || !within.test(producer)) {
+                        continue;
+                    }
+                    double eLat = layout.lat(e);
+                    double eLon = layout.lon(e);
+                    double d = Haversine.metres(lat, lon, eLat, eLon);
                     if (d > radiusM || (nearest.size() == limit && d > nearest.peek().distanceM())) {
                         continue;
                     }
-                    nearest.add(new Near(new Position(producer, e.lat(), e.lon(), e.time()), d));
+                    nearest.add(new Near(new Position(producer, eLat, eLon, layout.time(e)), d));
                     if (nearest.size() > limit) {
                         nearest.poll();
                     }

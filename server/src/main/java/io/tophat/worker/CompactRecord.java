@@ -1,5 +1,6 @@
 package io.tophat.worker;
 
+import io.tophat.geo.NearIndex;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.protocol.Location;
 
@@ -30,7 +31,42 @@ final class CompactRecord {
     private static final int EXTRAS = 1 << 7;
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
+    /**
+     * A record's position as the near index reads it, so the index can hold the cache's record itself. Only for
+     * records with coordinates (not a label); {@link NearIndex.Layout#pack} makes a record of just the position.
+     */
+    static final NearIndex.Layout POSITIONS = new NearIndex.Layout() {
+        @Override
+        public double lat(byte[] record) {
+            return (double) DOUBLE.get(record, locationOffset(record));
+        }
+
+        @Override
+        public double lon(byte[] record) {
+            return (double) DOUBLE.get(record, locationOffset(record) + 8);
+        }
+
+        @Override
+        public long time(byte[] record) {
+            return CompactRecord.time(record);
+        }
+
+        @Override
+        public byte[] pack(double lat, double lon, long time) {
+            return position(lat, lon, time);
+        }
+    };
+
     private CompactRecord() {
+    }
+
+    /** A record of just a position and its time (received then, no ip, no data): 26 bytes, for the near index. */
+    static byte[] position(double lat, double lon, long time) {
+        byte[] out = new byte[9 + 16 + 1];
+        LONG.set(out, 0, time);
+        DOUBLE.set(out, 9, lat);
+        DOUBLE.set(out, 17, lon);
+        return out;
     }
 
     static byte[] encode(Heartbeat hb) {
@@ -107,7 +143,7 @@ final class CompactRecord {
     }
 
     /** The heartbeat's time: its device time when it has one, else when it was received. */
-    private static long time(byte[] record) {
+    static long time(byte[] record) {
         return (record[8] & DEVICE_TIME) != 0 ? (long) LONG.get(record, 9) : receivedAt(record);
     }
 

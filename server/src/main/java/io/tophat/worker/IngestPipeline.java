@@ -133,11 +133,24 @@ public final class IngestPipeline<T> implements AutoCloseable {
     }
 
     private void remember(Heartbeat heartbeat) {
-        latest.offer(heartbeat.producer(), heartbeat);
+        byte[] record = latest.offer(heartbeat.producer(), heartbeat);
         Location at = heartbeat.location();
         if (at.label() != null) {
             byLabel.offer(at.label(), heartbeat);
         } else if (at.lat() != null && at.lon() != null) {
+            fileNear(heartbeat, record, near);
+        }
+    }
+
+    /**
+     * Files a heartbeat with coordinates in the near index: the record the latest cache now holds for it is shared
+     * (the index reads the position from it), else (the cache kept a retry's first copy) a copy of the position.
+     */
+    static void fileNear(Heartbeat heartbeat, byte[] record, NearIndex near) {
+        if (record != null) {
+            near.offer(heartbeat.producer(), record, LatestCache.RECORDS);
+        } else {
+            Location at = heartbeat.location();
             near.offer(heartbeat.producer(), at.lat(), at.lon(), heartbeat.time());
         }
     }

@@ -1,5 +1,6 @@
 package io.tophat.worker;
 
+import io.tophat.geo.NearIndex;
 import io.tophat.protocol.Heartbeat;
 
 import java.util.Arrays;
@@ -7,31 +8,48 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 
 /**
  * The latest heartbeat per key (producer id or location label), each packed as a {@link CompactRecord}.
  * Reads never lock. Bounded: beyond {@code capacity} entries a batch of entries is dropped (they stay in the
  * store, and reads fall back to it). A heartbeat only replaces one that is not newer, so a late read from
- * the store never hides a fresher write.
+ * the store never hides a fresher write. The records it drops by eviction are told to a listener (the worker's
+ * near index, which shares them: {@link #RECORDS}).
  */
 public final class LatestCache {
+    /** How a near index reads a position from the records {@link #offer} returns (those with coordinates). */
+    public static final NearIndex.Layout RECORDS = CompactRecord.POSITIONS;
+
     private final int capacity;
+    private final BiConsumer<String, byte[]> evicted;
     private final ConcurrentHashMap<String, byte[]> entries;
     private final ReentrantLock eviction = new ReentrantLock();
     private Iterator<String> hand;
 
     public LatestCache(int capacity) {
+        this(capacity, (key, record) -> {
+        });
+    }
+
+    /** A cache that tells {@code evicted} each key and record it drops to stay within its capacity. */
+    public LatestCache(int capacity, BiConsumer<String, byte[]> evicted) {
         this.capacity = capacity;
+        this.evicted = evicted;
         this.entries = new ConcurrentHashMap<>(Math.min(capacity, 1 << 16));
     }
 
-    /** Keeps {@code heartbeat} as the latest of {@code key} unless a newer one (or one with a higher seq) is held. */
-    public void offer(String key, Heartbeat heartbeat) {
+    /**
+     * Keeps {@code heartbeat} as the latest of {@code key} unless a newer one (or a retry of it, the same seq) is
+     * held. Returns its packed record when it was kept, which must not change; null when the one held stays.
+     */
+    public byte[] offer(String key, Heartbeat heartbeat) {
         byte[] record = CompactRecord.encode(heartbeat);
-        entries.merge(key, record, (held, fresh) -> CompactRecord.supersedes(fresh, held) ? fresh : held);
+        byte[] latest = entries.merge(key, record, (held, fresh) -> CompactRecord.supersedes(fresh, held) ? fresh : held);
         if (entries.size() > capacity) {
             evictSome();
         }
+        return latest == record ? record : null;
     }
 
     public Heartbeat get(String key) {
@@ -51,15 +69,20 @@ public final class LatestCache {
         }
         try {
             int drop = Math.max(1, capacity / 100);
-            for (int i = 0; i < drop && entries.size() > capacity - drop; i++) {
+            // counts what it dropped: the hand may name keys erased or evicted since it passed them
+            for (int i = 0; i < drop && entries.size() > capacity - drop; ) {
                 if (hand == null || !hand.hasNext()) {
                     hand = entries.keySet().iterator();
                     if (!hand.hasNext()) {
                         return;
                     }
                 }
-                hand.next();
-                hand.remove();
+                String key = hand.next();
+                byte[] gone = entries.remove(key);
+                if (gone != null) {
+                    evicted.accept(key, gone);
+                    i++;
+                }
             }
         } finally {
             eviction.unlock();
@@ -82,8 +105,8 @@ public final class LatestCache {
         Arrays.sort(times, 0, n);
         long median = times[n / 2];
         for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-            if (CompactRecord.receivedAt(e.getValue()) < median) {
-                entries.remove(e.getKey(), e.getValue());
+            if (CompactRecord.receivedAt(e.getValue()) < median && entries.remove(e.getKey(), e.getValue())) {
+                evicted.accept(e.getKey(), e.getValue());
             }
         }
     }

@@ -44,7 +44,7 @@ public final class WorkerServer {
     private final HeartbeatStore store;
     private final LatestCache latest;
     private final LatestCache byLabel;
-    private final NearIndex near = new NearIndex();
+    private final NearIndex near = new NearIndex(LatestCache.RECORDS);
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final StreamHub streams;
     /** The live side of the streams when the store is shared; null otherwise. */
@@ -78,7 +78,7 @@ public final class WorkerServer {
         this.config = config;
         this.store = store;
         int cacheCapacity = config.ingest().ack() == AckMode.CACHED ? config.ingest().cacheSize() * 2 : config.ingest().cacheSize();
-        this.latest = new LatestCache(cacheCapacity);
+        this.latest = new LatestCache(cacheCapacity, near::release);
         this.byLabel = new LatestCache(cacheCapacity);
         this.storeHealth = new StoreHealth(config.membership().storeFailureThreshold(), store.shared());
         this.streams = new StreamHub(store.identity(), latest, store.shared());
