@@ -45,9 +45,9 @@ public final class Balancer implements AutoCloseable {
 
     private final Vertx vertx;
     private final Membership membership;
-    private final Map<String, Assignment> assignments = new ConcurrentHashMap<>();
+    private final Map<String, Assignment> assignments;
     /** Producer to every store that ever held its heartbeats (see {@link #storeKey}). */
-    private final ProducerStores stores = new ProducerStores();
+    private final ProducerStores stores;
     /** Store to the last worker that registered with it, to name a store no live worker reads. */
     private final Map<String, String> lastWorkers = new ConcurrentHashMap<>();
     private final Ledger ledger = new Ledger();
@@ -77,6 +77,10 @@ public final class Balancer implements AutoCloseable {
         this.membership = new Membership(leaseInterval);
         long started = System.nanoTime();
         BalancerStore.State state = store.load();
+        // sized for what was read, with room to grow: a million producers are not re-hashed twenty times at start
+        int expected = Math.max(16, state.assignments().size() + state.assignments().size() / 2);
+        this.assignments = new ConcurrentHashMap<>(expected);
+        this.stores = new ProducerStores(expected);
         state.claims().forEach(claims::restore);
         storedAreas = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(state.areas()));
         keys = new KeyRing(state.keys().values().stream().map(Balancer::storedKey)

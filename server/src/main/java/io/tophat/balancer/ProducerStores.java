@@ -12,9 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * bytes more each.
  */
 final class ProducerStores {
-    private final Map<String, Object> byProducer = new ConcurrentHashMap<>();
+    private final Map<String, Object> byProducer;
     /** One instance of each store name, whichever row or request it came from. */
     private final Map<String, String> names = new ConcurrentHashMap<>();
+
+    /** For about {@code expected} producers (it grows past them). */
+    ProducerStores(int expected) {
+        byProducer = new ConcurrentHashMap<>(expected);
+    }
 
     /** Records that {@code store} holds some of the producer's heartbeats; true when it was not known. */
     boolean add(String producer, String store) {

@@ -52,6 +52,7 @@ public final class Bench implements AutoCloseable {
                 case EXPORT -> new ExportBench(bench).run();
                 case NEAR -> new NearBench(bench).run();
                 case STREAM -> new StreamBench(bench).run();
+                case REGISTER -> new RegisterBench(bench).run();
             }
         }
         report.finish();

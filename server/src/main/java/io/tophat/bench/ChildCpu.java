@@ -15,6 +15,8 @@ final class ChildCpu {
     /** The kernel's USER_HZ: the unit of the times in /proc, 100 on every Linux architecture Java runs on. */
     static final long TICKS_PER_SECOND = 100;
     private static final Path STAT = Path.of("/proc/self/stat");
+    private static final int UTIME = 14;
+    private static final int STIME = 15;
     private static final int CUTIME = 16;
     private static final int CSTIME = 17;
 
@@ -35,12 +37,29 @@ final class ChildCpu {
      * the command name in parentheses, may hold spaces, so fields are counted from its closing parenthesis.
      */
     static long ticks(String stat) {
+        return ticks(stat, CUTIME, CSTIME);
+    }
+
+    /**
+     * The CPU time (user and system) process {@code pid} has used so far, in nanoseconds, from its own
+     * {@code /proc/PID/stat} (utime + stime); -1 when it cannot be read.
+     */
+    static long ofProcess(long pid) {
+        try {
+            return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), UTIME, STIME)
+                    * (1_000_000_000L / TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long ticks(String stat, int first, int second) {
         int end = stat.lastIndexOf(')');
         if (end < 0) {
             throw new IllegalArgumentException("not a /proc stat line: " + stat);
         }
         String[] fields = stat.substring(end + 1).trim().split("\\s+");
         // fields[0] is field 3 (the state)
-        return Long.parseLong(fields[CUTIME - 3]) + Long.parseLong(fields[CSTIME - 3]);
+        return Long.parseLong(fields[first - 3]) + Long.parseLong(fields[second - 3]);
     }
 }

@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
  * the same tool as everyone else's.
  */
 public enum Generator {
-    BUILTIN("builtin", null, EnumSet.allOf(Scenario.class)),
-    WRK("wrk", "wrk", EnumSet.of(Scenario.REDIRECT, Scenario.READ, Scenario.INGEST)),
+    BUILTIN("builtin", null, EnumSet.complementOf(EnumSet.of(Scenario.REGISTER))),
+    WRK("wrk", "wrk", EnumSet.of(Scenario.REDIRECT, Scenario.READ, Scenario.INGEST, Scenario.REGISTER)),
     AB("ab", "apache2-utils", EnumSet.of(Scenario.REDIRECT, Scenario.READ, Scenario.SEED_TEST_2));
 
     private final String label;

@@ -21,6 +21,9 @@ public enum Scenario {
             + "100 m, 1 km and 50 km, p50/p99 in this process"),
     STREAM("stream", "1,000 producers (--producers N) at 1,000 heartbeats/s: delay from the producer's 200 to the "
             + "event at 100 subscribers through the balancer, and the most subscribers one worker keeps up with"),
+    REGISTER("register", "1,000,000 producers (--producers N) registered at a balancer process with wrk, each "
+            + "assignment written before its answer: registrations/s, the balancer's live heap, and the time from a "
+            + "SIGKILL until a new balancer process on that state redirects again"),
     OVERLOAD("overload", "a worker's POST /heartbeat far above what its deliberately slow store can write: "
             + "503 + Retry-After, flat heap, nothing acknowledged lost, recovery");
 

@@ -110,6 +110,10 @@ final class ToolLoad implements AutoCloseable {
             c.addAll(List.of("-s", script(WrkScript.HEARTBEAT).toString()));
             scriptArgs = List.of("--", Long.toString(heartbeats.producers().first()),
                     Integer.toString(heartbeats.producers().count()));
+        } else if (plan.mix() instanceof RegistrationMix registrations) {
+            c.addAll(List.of("-s", script(WrkScript.REGISTER).toString()));
+            scriptArgs = List.of("--", Long.toString(registrations.first()),
+                    Long.toString(registrations.limitPerThread()));
         } else if (plan.mix().bodyTemplate() != null) {
             c.addAll(List.of("-s", script(WrkScript.SAME_BODY).toString()));
         }

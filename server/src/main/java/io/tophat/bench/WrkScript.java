@@ -16,7 +16,9 @@ enum WrkScript {
     /** Ingest as phones send it: ~200-byte heartbeats over the producers given as script arguments. */
     HEARTBEAT("heartbeat.lua"),
     /** The reference of {@link #HEARTBEAT}: the same body as a constant POST. */
-    SAME_BODY("same-body.lua");
+    SAME_BODY("same-body.lua"),
+    /** Producers registering, a new id each request (see {@link RegistrationMix}). */
+    REGISTER("register.lua");
 
     private final String file;
 

@@ -40,16 +40,22 @@ import java.util.concurrent.Callable;
                 "               the balancer as NDJSON and CSV: rows/s, peak heap",
                 "  near         who is near here over one worker's index of 1,000,000 producers",
                 "               (--producers): p50/p99 for radii of 100 m, 1 km and 50 km",
+                "  osmand       Traccar Client's POST /osmand at the balancer's front door, stored",
+                "               durably by the producer's worker before each answer",
                 "  stream       1,000 producers at 1,000 heartbeats/s: delay from the producer's 200",
                 "               to the event at 100 balancer subscribers; most subscribers one",
-                "               worker keeps up with (one-producer and firehose)"})
+                "               worker keeps up with (one-producer and firehose)",
+                "  register     1,000,000 producers (--producers) registered with wrk at a balancer",
+                "               process: registrations/s (durable), its live heap, and its restart",
+                "               after a SIGKILL until it redirects again"})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SCENARIO",
-            description = "redirect, read, ingest, seed-test-1, seed-test-2, memory, overload, export, near or stream.")
+            description = "redirect, read, ingest, osmand, seed-test-1, seed-test-2, memory, overload, export, near, "
+                    + "stream or register.")
     String scenario;
 
     @Option(names = "--balancer", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
@@ -68,11 +74,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-reference", description = "Measure the system only, without a reference run (default: false).")
     boolean skipReference;
 
-    @Option(names = "--generator", paramLabel = "GENERATOR", defaultValue = "builtin",
-            description = {"What sends the load (default: ${DEFAULT-VALUE}):",
-                    "builtin: this process's own generator, every scenario;",
-                    "wrk: redirect, read and ingest, as wrk -tTHREADS -cCONNECTIONS -dDURATION --latency (whole "
-                            + "seconds), ingest with the jar's heartbeat script over the producers;",
+    @Option(names = "--generator", paramLabel = "GENERATOR",
+            description = {"What sends the load (default: builtin; wrk for register):",
+                    "builtin: this process's own generator, every scenario but register;",
+                    "wrk: redirect, read, ingest and register, as wrk -tTHREADS -cCONNECTIONS -dDURATION --latency "
+                            + "(whole seconds), ingest with the jar's heartbeat script over the producers, register "
+                            + "with its registration script (a new producer each request);",
                     "ab: seed-test-2, redirect and read, as ab -r -n REQUESTS -c CONNECTIONS [-k].",
                     "wrk and ab run as child processes, closed loop (no --rate, no --credentials), ask for one "
                             + "producer's path, and must be on the PATH (apt-get install wrk apache2-utils); the "
@@ -112,11 +119,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--producers", paramLabel = "N",
             description = "Distinct producers the requests go round (default: " + BenchOptions.DEFAULT_PRODUCERS
                     + "; " + BenchOptions.SEED_PRODUCERS + ", ids 3000 on, for the seed tests; for memory, the producers "
-                    + "whose latest record the cache holds: 1,000,000).")
+                    + "whose latest record the cache holds, and for register, the producers registered: 1,000,000).")
     Integer producers;
 
     @Option(names = "--workers", paramLabel = "N",
-            description = "Workers of the embedded system (default: 3 for redirect and the seed tests, 1 for read "
+            description = "Workers of the embedded system (default: 3 for redirect, register and the seed tests, 1 for read "
                     + "and ingest; seed-test-1 then also runs with 1).")
     Integer workers;
 
@@ -173,7 +180,8 @@ public final class BenchCommand implements Callable<Integer> {
             options = new BenchOptions(Scenario.of(scenario),
                     new BenchOptions.Target(balancer, worker, reference, skipReference),
                     new BenchOptions.Load(connections, threads, duration, warmup, rate, keepAlive, requests, timeout,
-                            Generator.of(generator)),
+                            Generator.of(generator != null ? generator
+                                    : Scenario.of(scenario) == Scenario.REGISTER ? "wrk" : "builtin")),
                     new BenchOptions.SystemShape(producers, workers, consumerInterval, dataDir, retention, areas,
                             store.target(), credentials), json);
             options.generator().requireOn(System.getenv("PATH"));
