@@ -22,6 +22,23 @@ class MembershipTest {
     }
 
     @Test
+    void a_worker_whose_renewal_is_still_being_read_is_not_dead_and_its_lease_runs_from_when_it_was_read() {
+        Membership membership = new Membership(java.time.Duration.ofSeconds(1));
+        long start = System.nanoTime();
+        Member member = membership.join(new Worker("w1", "http://127.0.0.1:1", "store", false, 0));
+        member.readingRenewal(); // a report of a million producers arrives and takes seconds to read
+        for (long t = 250; t <= 6000; t += 250) {
+            assertThat(membership.expire(start + t * MS)).as("at %d ms, still reading", t).isEmpty();
+        }
+        member.renewalRead(start + 6000 * MS);
+        for (long t = 6250; t <= 9000; t += 250) {
+            assertThat(membership.expire(start + t * MS)).as("at %d ms", t).isEmpty();
+        }
+        assertThat(membership.expire(start + 9250 * MS)).as("three leases after the renewal was read")
+                .containsExactly(member);
+    }
+
+    @Test
     void time_the_balancer_itself_was_held_up_is_not_counted_against_the_workers() {
         Membership membership = new Membership(java.time.Duration.ofSeconds(1));
         long start = System.nanoTime();

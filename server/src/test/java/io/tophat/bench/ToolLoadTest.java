@@ -53,6 +53,20 @@ class ToolLoadTest {
     }
 
     @Test
+    void wrk_registers_new_producers_with_the_jar_s_registration_script_from_the_run_s_first_id_to_its_limit() {
+        try (ToolLoad wrk = new ToolLoad(Generator.WRK, false)) {
+            List<String> command = wrk.command(plan(new RegistrationMix(20_000_000_000L, 5000)), Duration.ofSeconds(10));
+
+            assertThat(command).containsSubsequence("-d10s", "-s", "http://127.0.0.1:6001/register/20000000001", "--",
+                    "20000000000", "5000");
+            String script = command.get(command.indexOf("-s") + 1);
+            assertThat(script).endsWith("register.lua");
+            assertThat(Path.of(script)).content().contains("/register/%d").contains("wrk.thread:stop()")
+                    .contains("acknowledged: %d");
+        }
+    }
+
+    @Test
     void ab_sends_the_plan_s_requests_with_keep_alive_as_minus_k() {
         try (ToolLoad ab = new ToolLoad(Generator.AB, true)) {
             LoadPlan plan = plan(RequestMix.get(IDS.each("/get_data/%s"))).withRequests(3000);
