@@ -7,8 +7,9 @@ import java.lang.invoke.VarHandle;
  * The producers filed under one S2 cell: an open-addressing hash set of the id strings in one array (about 6 bytes
  * a producer instead of a {@code ConcurrentHashMap} node's 40). Writers take the set's lock; readers never lock:
  * they iterate a {@link #slots()} snapshot in which no member ever moves (a removal leaves a tombstone, a growth
- * or shrink publishes a new array), so a producer filed throughout an iteration is seen exactly once, as a
- * {@code ConcurrentHashMap}'s weakly consistent iterator sees it. A set that becomes empty is dead: it refuses
+ * or shrink publishes a new array), so a producer filed throughout an iteration is seen exactly once. One removed
+ * and filed again meanwhile may be seen twice (its old slot before the removal, a new one after): the near query
+ * lists a producer once. A set that becomes empty is dead: it refuses
  * members, and its owner drops it from the cell map while still holding its lock.
  */
 final class CellMembers {

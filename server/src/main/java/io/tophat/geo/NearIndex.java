@@ -227,6 +227,9 @@ public final class NearIndex {
         // the nearest `limit` so far, farthest on top: a candidate farther than it is dropped without an object
         Comparator<Near> order = Comparator.comparingDouble(Near::distanceM).thenComparing(n -> n.position().producer());
         PriorityQueue<Near> nearest = new PriorityQueue<>(Math.min(limit, 1024) + 1, order.reversed());
+        // a producer that moved during the query (to another cell of the covering, or out of a cell and back into
+        // another of its slots) can be met twice: it is listed once
+        java.util.Set<String> listed = new java.util.HashSet<>();
         for (S2CellId cover : covering) {
             for (CellMembers members : byCell.subMap(cover.rangeMin().id(), true, cover.rangeMax().id(), true).values()) {
                 String[] slots = members.slots();
@@ -242,7 +245,8 @@ public final class NearIndex {
                     double eLat = layout.lat(e);
                     double eLon = layout.lon(e);
                     double d = Haversine.metres(lat, lon, eLat, eLon);
-                    if (d > radiusM || (nearest.size() == limit && d > nearest.peek().distanceM())) {
+                    if (d > radiusM || (nearest.size() == limit && d > nearest.peek().distanceM())
+                            || !listed.add(producer)) {
                         continue;
                     }
                     nearest.add(new Near(new Position(producer, eLat, eLon, layout.time(e)), d));
