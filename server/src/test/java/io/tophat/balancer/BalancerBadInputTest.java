@@ -38,9 +38,25 @@ class BalancerBadInputTest {
         cluster.close();
     }
 
+    /** A holds object of {@code n} valid members (over 64 KiB from about 3,000: read off the event loops). */
+    private static String manyHolds(int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : ",").append("\"producer-").append(i).append("\":").append(i + 1);
+        }
+        return b.toString();
+    }
+
     static Stream<Arguments> badRequests() {
         String longId = "x".repeat(500);
+        String holds = manyHolds(5000);
+        String lease = "/api/v1/workers/" + Worker.idOf(keeperWorker) + "/lease";
         return Stream.of(
+                // large bodies, read and checked on a worker thread, get the same answers as small ones
+                arguments("POST", "/api/v1/workers", "{\"port\":6999,\"holds\":{" + holds + ",\"a b\":1}}", 422),
+                arguments("POST", "/api/v1/workers", "{\"port\":6999,\"holds\":{" + holds, 400),
+                arguments("PUT", lease, "{\"holds\":{" + holds + ",\"p\":-3}}", 422),
+                arguments("PUT", lease, "{\"holds\":{" + holds + ",\"producer-7\":1}}", 400),
                 arguments("GET", "/balancer/abc", null, 400),
                 arguments("GET", "/balancer/70000", null, 400),
                 arguments("GET", "/balancer/0", null, 400),
