@@ -84,7 +84,8 @@ public final class Bench implements AutoCloseable {
             LoadPlan plan = plan("redirect GET /get_data/{id}", balancer, RequestMix.get(ids.each("/get_data/%s"),
                     system.consumerKey()));
             RunFigures result = measure(plan);
-            report.compare(plan.label(), result, reference(plan, balancer), Goal.READ);
+            report.compare(plan.label(), result, reference(plan, balancer),
+                    Goal.of(options.generator(), Goal.READ, Goal.REDIRECT_BY_TOOL));
         }
     }
 
@@ -100,8 +101,9 @@ public final class Bench implements AutoCloseable {
             RunFigures seedResult = measure(seed);
             RunFigures recordResult = measure(record);
             RunFigures reference = reference(seed, worker);
-            report.compare(seed.label(), seedResult, reference, Goal.READ);
-            report.compare(record.label(), recordResult, reference, Goal.READ);
+            Goal goal = Goal.of(options.generator(), Goal.READ, Goal.READ_BY_TOOL);
+            report.compare(seed.label(), seedResult, reference, goal);
+            report.compare(record.label(), recordResult, reference, goal);
         }
     }
 
@@ -168,7 +170,8 @@ public final class Bench implements AutoCloseable {
             if (store != null) {
                 checkStored(store.historySize() - storedBefore, result.acknowledged());
             }
-            report.compare(plan.label(), result, reference(plan, worker), Goal.INGEST);
+            report.compare(plan.label(), result, reference(plan, worker),
+                    Goal.of(options.generator(), Goal.INGEST, Goal.INGEST_BY_TOOL));
         }
     }
 

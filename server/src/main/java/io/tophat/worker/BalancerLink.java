@@ -154,10 +154,16 @@ final class BalancerLink {
         renewing = true;
         WorkerLease current = lease;
         long key = commitKey.getAsLong();
-        Map<String, Long> report = reportWanted ? holdings.held() : null;
-        LeaseRenewal renewal = new LeaseRenewal(load.get(), ack, report, storeFailingMs.getAsLong(), keysVersion, key);
-        send(HttpMethod.PUT, workerPath(current, "/lease"), renewal, timeoutFor(report))
-                .onComplete(r -> renewing = false)
+        Future<WorkerLease> sent;
+        try {
+            Map<String, Long> report = reportWanted ? holdings.held() : null;
+            sent = send(HttpMethod.PUT, workerPath(current, "/lease"), new LeaseRenewal(load.get(), ack, report,
+                    storeFailingMs.getAsLong(), keysVersion, key), timeoutFor(report));
+        } catch (RuntimeException e) {
+            renewing = false;
+            throw e;
+        }
+        sent.onComplete(r -> renewing = false)
                 .onSuccess(renewed -> {
                     heardKey = key;
                     granted(renewed);
