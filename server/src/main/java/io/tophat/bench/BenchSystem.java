@@ -15,13 +15,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * The system a scenario loads: an {@link EmbeddedCluster} started in this process (a balancer and N workers,
@@ -181,11 +179,7 @@ final class BenchSystem implements AutoCloseable {
 
     private void deleteFolderIfTemporary() {
         if (deleteFolder) {
-            try (Stream<Path> files = Files.walk(folder)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // a leftover temporary folder is harmless
-            }
+            TemporaryFolders.delete(folder);
         }
     }
 }

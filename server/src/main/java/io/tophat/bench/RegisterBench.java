@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code bench register}: the balancer's scale. A balancer and workers run as their own processes (SQLite state,
@@ -94,7 +92,7 @@ final class RegisterBench {
                 balancer.close();
             }
             if (options.dataDir() == null) {
-                delete(folder);
+                TemporaryFolders.delete(folder);
             }
         }
     }
@@ -265,14 +263,6 @@ final class RegisterBench {
                     : Files.createDirectories(dataDir.resolve("register"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the bench's folder: " + e.getMessage(), e);
-        }
-    }
-
-    private static void delete(Path folder) {
-        try (Stream<Path> files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temporary folder is harmless
         }
     }
 }

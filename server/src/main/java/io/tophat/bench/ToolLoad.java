@@ -6,11 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Sends a {@link LoadPlan}'s load with wrk or ab instead of the builtin generator, and reads the figures from
@@ -153,10 +151,6 @@ final class ToolLoad implements AutoCloseable {
         if (scripts == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(scripts)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temporary folder is harmless
-        }
+        TemporaryFolders.delete(scripts);
     }
 }

@@ -1,12 +1,10 @@
 package io.tophat.cli;
 
 import io.tophat.bench.Generator;
+import io.tophat.testing.StandardOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,10 +21,11 @@ class WrkBenchTest {
     private static final Pattern RATE = Pattern.compile("(?m)^  ([0-9,]+) requests/s \\(");
 
     @Test
-    void bench_read_with_wrk_reports_a_positive_rate_for_both_paths_and_wrk_s_cpu_per_request() {
+    void bench_read_with_wrk_reports_a_positive_rate_for_both_paths_and_wrk_s_cpu_per_request()
+            throws Exception {
         assumeTrue(Generator.WRK.find(System.getenv("PATH")).isPresent(),
                 "wrk is not installed (apt-get install wrk): the end-to-end run of --generator wrk is skipped");
-        String out = run("bench", "read", "--generator", "wrk", "--duration", "1s", "--warmup", "1s",
+        String out = StandardOutput.ofTophat("bench", "read", "--generator", "wrk", "--duration", "1s", "--warmup", "1s",
                 "--skip-reference", "--producers", "500");
 
         assertThat(out).contains("generator: wrk").contains("wrk -t2 -c256 -d1s --timeout 10s --latency http://")
@@ -36,22 +35,5 @@ class WrkBenchTest {
         List<Long> perSecond = rates.results().map(m -> Long.parseLong(m.group(1).replace(",", ""))).toList();
         assertThat(perSecond).as("GET /get_data/{id} and GET /api/v1/producers/{id}").hasSize(2)
                 .allSatisfy(rate -> assertThat(rate).isPositive());
-    }
-
-    /** Runs the command line in this process; what it printed to standard output (also echoed to the test's). */
-    private static String run(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.commandLine().execute(args);
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        original.println(out);
-        assertThat(code).as(out).isZero();
-        return out;
     }
 }

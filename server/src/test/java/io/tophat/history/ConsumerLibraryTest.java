@@ -13,6 +13,7 @@ import io.tophat.embedded.EmbeddedCluster;
 import io.tophat.examples.WhereHaveYouBeen;
 import io.tophat.protocol.Heartbeat;
 import io.tophat.testing.Http;
+import io.tophat.testing.StandardOutput;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -124,49 +124,26 @@ class ConsumerLibraryTest {
     @Test
     void the_history_and_erase_commands_print_what_the_api_answers() throws Exception {
         String balancer = "127.0.0.1:" + cluster.balancerUri().getPort();
-        String csv = run("history", "phone", "--balancer", balancer, "--format", "csv");
+        String csv = StandardOutput.ofTophat("history", "phone", "--balancer", balancer, "--format", "csv");
         assertThat(csv.lines()).hasSize(21).first().asString().startsWith("producer,time,received_at");
-        String json = run("history", "phone", "--balancer", balancer, "--format", "json");
+        String json = StandardOutput.ofTophat("history", "phone", "--balancer", balancer, "--format", "json");
         assertThat(json.lines()).hasSize(20);
         assertThat(JSON.readTree(json.lines().findFirst().orElseThrow()).path("seq").asLong()).isEqualTo(1);
-        assertThat(run("erase", "phone", "--balancer", balancer)).contains("producer phone erased: 20 heartbeats");
+        assertThat(StandardOutput.ofTophat("erase", "phone", "--balancer", balancer))
+                .contains("producer phone erased: 20 heartbeats");
         assertThat(io.tophat.cli.Main.commandLine().execute("erase", "phone", "--balancer", balancer))
                 .as("erased already").isEqualTo(1);
     }
 
     @Test
     void the_readme_example_runs_and_the_readme_shows_its_code() throws Exception {
-        String output = captured(() -> WhereHaveYouBeen.main(new String[]{cluster.balancerUri().toString(), "phone"}));
+        String output = StandardOutput.of(() -> WhereHaveYouBeen.main(
+                new String[]{cluster.balancerUri().toString(), "phone"}));
         assertThat(output).contains("20 positions today").contains("bytes of GeoJSON");
         Files.deleteIfExists(Path.of("phone-today.geojson"));
         String source = Files.readString(Path.of("src/test/java/io/tophat/examples/WhereHaveYouBeen.java"));
         String body = source.substring(source.indexOf("public final class WhereHaveYouBeen"));
         String readme = Files.readString(Path.of("../README.md"));
         assertThat(readme).as("README.md shows the example as it compiles").contains(body.strip());
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    private static String run(String... args) throws Exception {
-        int[] code = new int[1];
-        String out = captured(() -> code[0] = io.tophat.cli.Main.commandLine().execute(args));
-        assertThat(code[0]).as(String.join(" ", args)).isZero();
-        return out;
-    }
-
-    private static synchronized String captured(Body body) throws Exception {
-        PrintStream original = System.out;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-        try {
-            body.run();
-        } finally {
-            System.out.flush();
-            System.setOut(original);
-        }
-        return buffer.toString(StandardCharsets.UTF_8);
     }
 }

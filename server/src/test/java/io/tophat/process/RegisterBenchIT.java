@@ -3,13 +3,10 @@ package io.tophat.process;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tophat.bench.Generator;
-import io.tophat.cli.Main;
+import io.tophat.testing.StandardOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -27,8 +24,8 @@ class RegisterBenchIT {
     void registers_the_producers_keeps_every_acknowledged_one_through_a_sigkill_and_redirects_again() throws Exception {
         assumeTrue(Generator.WRK.find(System.getenv("PATH")).isPresent(),
                 "wrk is not installed (apt-get install wrk): bench register is skipped");
-        JsonNode report = run("bench", "register", "--producers", "20000", "--workers", "2", "--connections", "64",
-                "--json");
+        JsonNode report = new ObjectMapper().readTree(StandardOutput.ofTophat("bench", "register", "--producers",
+                "20000", "--workers", "2", "--connections", "64", "--json"));
 
         String text = report.toString();
         JsonNode register = find(report, "restart_to_redirect_ms");
@@ -56,21 +53,5 @@ class RegisterBenchIT {
             }
         }
         return null;
-    }
-
-    private static JsonNode run(String... args) throws Exception {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.commandLine().execute(args);
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        original.println(out);
-        assertThat(code).as(out).isZero();
-        return new ObjectMapper().readTree(out);
     }
 }
