@@ -2,6 +2,8 @@ package io.tophat.balancer;
 
 import io.tophat.protocol.WorkerLoad;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * A registered worker and what the balancer has learned of it since: its last lease renewal, its load, and
  * whether a producer reported it failing after that renewal. Read from any thread, written by the membership.
@@ -14,7 +16,8 @@ public final class Member {
     private volatile long lastRenewalNanos;
     private volatile long failedSinceNanos = -1;
     private volatile boolean dead;
-    private final java.util.concurrent.atomic.AtomicInteger readingRenewals = new java.util.concurrent.atomic.AtomicInteger();
+    /** Renewals that arrived and are still being read (see {@link #readingRenewal}). */
+    private final AtomicInteger readingRenewals = new AtomicInteger();
     private volatile boolean draining;
     private volatile WorkerLoad load = WorkerLoad.NONE;
     private volatile long storeFailingMs;

@@ -42,8 +42,7 @@ final class MembershipHandlers {
     /** {@code PUT /api/v1/workers/{wid}/lease} with the worker's load, acknowledgement and health (all optional). */
     void renew(RoutingContext rc) {
         Member member = balancer.member(rc.pathParam("wid"));
-        Buffer body = rc.body().buffer();
-        if (member == null || body == null || body.length() < LARGE_BODY) {
+        if (member == null || !large(rc)) {
             renewNow(rc);
             return;
         }
@@ -52,12 +51,16 @@ final class MembershipHandlers {
     }
 
     private static void offTheLoopWhenLarge(RoutingContext rc, Consumer<RoutingContext> handler) {
-        Buffer body = rc.body().buffer();
-        if (body == null || body.length() < LARGE_BODY) {
-            handler.accept(rc);
-        } else {
+        if (large(rc)) {
             offTheLoop(rc, handler);
+        } else {
+            handler.accept(rc);
         }
+    }
+
+    private static boolean large(RoutingContext rc) {
+        Buffer body = rc.body().buffer();
+        return body != null && body.length() >= LARGE_BODY;
     }
 
     /** Runs {@code handler} on a worker thread; completes when it has returned (its answer may follow). */
